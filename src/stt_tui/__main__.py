@@ -1,0 +1,3 @@
+from stt_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,26 @@
+"""Client transport: channels, credentials, typed calls and error sentences."""
+
+from .auth import ApiKey, Credentials, IamToken, NoAuth
+from .channel import DEFAULT_MAX_RECEIVE_BYTES, ChannelSettings, InsecureTargetError, open_channel
+from .client import Endpoints, SpeechKitClient
+from .errors import ProtocolError, ServiceError
+from .operations import RESPONSE_TYPE_URL, OperationError, OperationState, decode_operation
+
+__all__ = [
+    "DEFAULT_MAX_RECEIVE_BYTES",
+    "RESPONSE_TYPE_URL",
+    "ApiKey",
+    "ChannelSettings",
+    "Credentials",
+    "Endpoints",
+    "IamToken",
+    "InsecureTargetError",
+    "NoAuth",
+    "OperationError",
+    "OperationState",
+    "ProtocolError",
+    "ServiceError",
+    "SpeechKitClient",
+    "decode_operation",
+    "open_channel",
+]

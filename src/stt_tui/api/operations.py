@@ -1,0 +1,90 @@
+"""Decoding an Operation into what a client needs: its state, its response or its error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from google.protobuf import json_format
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
+from stt_tui._proto.yandex.cloud.operation import operation_pb2
+
+from .errors import ProtocolError
+
+RESPONSE_TYPE_URL = "type.googleapis.com/yandex.cloud.ai.stt.v2.LongRunningRecognitionResponse"
+
+
+@dataclass(frozen=True)
+class OperationError:
+    """A google.rpc.Status carried by a finished (or failing) operation."""
+
+    code: int
+    message: str
+
+
+@dataclass(frozen=True)
+class OperationState:
+    """One answer about an operation, decoded."""
+
+    id: str
+    done: bool
+    created_at: datetime | None
+    modified_at: datetime | None
+    response: stt.LongRunningRecognitionResponse | None
+    error: OperationError | None
+    raw: operation_pb2.Operation
+
+    def raw_json(self) -> str:
+        """The whole Operation as JSON (the REST shape), for storing and exporting."""
+        return operation_to_json(self.raw)
+
+
+def _time(ts: Timestamp, present: bool) -> datetime | None:
+    return ts.ToDatetime(tzinfo=UTC) if present else None
+
+
+def decode_operation(op: operation_pb2.Operation) -> OperationState:
+    """Check and decode an Operation; raises ProtocolError when it breaks the API's promises."""
+    if not op.id:
+        raise ProtocolError("The server returned an operation without an id.")
+    result = op.WhichOneof("result")
+    response = None
+    error = None
+    if result == "response":
+        if op.response.type_url != RESPONSE_TYPE_URL:
+            raise ProtocolError(
+                f"Operation {op.id} carries a response of type {op.response.type_url!r}, "
+                f"not {RESPONSE_TYPE_URL!r}."
+            )
+        response = stt.LongRunningRecognitionResponse()
+        if not op.response.Unpack(response):
+            raise ProtocolError(f"Operation {op.id} carries a response that does not decode.")
+    elif result == "error":
+        error = OperationError(op.error.code, op.error.message)
+    if op.done and result is None:
+        raise ProtocolError(f"Operation {op.id} is done but has neither a response nor an error.")
+    if result == "response" and not op.done:
+        raise ProtocolError(f"Operation {op.id} has a response but is not done.")
+    return OperationState(
+        id=op.id,
+        done=op.done,
+        created_at=_time(op.created_at, op.HasField("created_at")),
+        modified_at=_time(op.modified_at, op.HasField("modified_at")),
+        response=response,
+        error=error,
+        raw=op,
+    )
+
+
+def operation_to_json(op: operation_pb2.Operation) -> str:
+    """REST-shaped JSON (lowerCamelCase, `@type` on Any, int64 as strings)."""
+    return json_format.MessageToJson(op, indent=None, ensure_ascii=False)
+
+
+def operation_from_json(text: str) -> operation_pb2.Operation:
+    """Parse what operation_to_json wrote (the Any payload type is known to the pool)."""
+    op = operation_pb2.Operation()
+    json_format.Parse(text, op)
+    return op

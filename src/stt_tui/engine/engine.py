@@ -1,0 +1,132 @@
+"""The embedded engine's behaviour, independent of gRPC: accept, look up, cancel, expire."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
+
+from .audio_source import normalize_roots, read_head, resolve_file_uri, spool
+from .decode import UndecodableAudio, probe
+from .recognition import recognize_file
+from .recognizer import WhisperRecognizer
+from .store import FINISHED, OperationStore, State, StoredOperation, new_operation_id
+from .validation import RequestRefused, Spec, check_lpcm, check_size, check_spec
+from .workers import CODE_CANCELLED, WorkerPool, discard_audio
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RETENTION_HOURS = 72.0
+
+
+@dataclass
+class EngineConfig:
+    data_dir: Path
+    allowed_roots: Sequence[Path] = ()
+    retention_hours: float = DEFAULT_RETENTION_HOURS
+    workers: int = 1
+    model: str | None = None
+    housekeeping_seconds: float = 60.0
+
+
+class Engine:
+    """Owns the store, the recognizer and the worker pool."""
+
+    def __init__(self, config: EngineConfig, recognizer: WhisperRecognizer | None = None, *, clock=time.time):
+        self.config = config
+        self._clock = clock
+        config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.spool_dir = config.data_dir / "audio"
+        self.allowed_roots = normalize_roots(config.allowed_roots)
+        self.recognizer = recognizer or WhisperRecognizer(config.model)
+        self.store = OperationStore(config.data_dir / "engine.sqlite3", clock=clock)
+        requeued = self.store.requeue_interrupted()
+        if requeued:
+            log.info("re-queued %d interrupted operation(s)", requeued)
+        self.pool = WorkerPool(
+            self.store,
+            lambda path, spec, stop: recognize_file(path, spec, self.recognizer, stop),
+            size=config.workers,
+            housekeeping=self.expire,
+            housekeeping_seconds=config.housekeeping_seconds,
+        )
+
+    @property
+    def retention_seconds(self) -> float:
+        return self.config.retention_hours * 3600
+
+    def start(self) -> None:
+        self.expire()
+        self.pool.start()
+
+    def stop(self) -> None:
+        self.pool.stop()
+        self.store.close()
+
+    def submit(self, request: stt.LongRunningRecognitionRequest) -> StoredOperation:
+        """Validate like the service and queue; raises RequestRefused with the reason."""
+        spec = check_spec(request.config.specification)
+        reason = self.recognizer.unsupported(spec.language)
+        if reason:
+            raise RequestRefused(reason)
+        op_id = new_operation_id()
+        source = request.audio.WhichOneof("audio_source")
+        if source == "content":
+            check_size(len(request.audio.content))
+            path, owned = spool(request.audio.content, self.spool_dir, op_id), True
+        elif source == "uri":
+            path, owned = resolve_file_uri(request.audio.uri, self.allowed_roots), False
+            check_size(path.stat().st_size)
+        else:
+            raise RequestRefused("The request has no audio: set audio.content or audio.uri.")
+        try:
+            if spec.encoding == Spec.LINEAR16_PCM:
+                check_lpcm(path.stat().st_size, read_head(path), spec)
+            else:
+                probe(path, spec)
+        except (RequestRefused, UndecodableAudio) as exc:
+            if owned:
+                path.unlink(missing_ok=True)
+            raise RequestRefused(str(exc)) from None
+        # Store only the spec: the audio itself lives in the spool or the user's file.
+        op = self.store.add(
+            op_id,
+            spec=request.config.specification.SerializeToString(),
+            audio_path=str(path),
+            audio_owned=owned,
+            deferred=spec.deferred,
+        )
+        self.pool.notify()
+        return op
+
+    def get(self, op_id: str) -> StoredOperation | None:
+        """The operation, or None when unknown or past its retention."""
+        op = self.store.get(op_id)
+        if op is None or self._expired(op):
+            return None
+        return op
+
+    def cancel(self, op_id: str) -> StoredOperation | None:
+        """Stop queued or running work; a finished operation is returned as it is."""
+        op = self.get(op_id)
+        if op is None or op.state in FINISHED:
+            return op
+        self.store.finish(op.id, State.CANCELLED, error=(CODE_CANCELLED, "The operation was cancelled."))
+        self.pool.cancel(op.id)
+        if op.state == State.QUEUED:
+            discard_audio(op)
+        return self.store.get(op_id)
+
+    def expire(self) -> int:
+        """Forget operations past retention, with their spooled audio."""
+        gone = self.store.purge_created_before(self._clock() - self.retention_seconds)
+        for op in gone:
+            discard_audio(op)
+        return len(gone)
+
+    def _expired(self, op: StoredOperation) -> bool:
+        return self._clock() >= op.created_at + self.retention_seconds

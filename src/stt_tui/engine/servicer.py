@@ -1,0 +1,80 @@
+"""gRPC faces of the engine: SttService and OperationService, translating to and from protobuf."""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf.any_pb2 import Any
+from google.protobuf.timestamp_pb2 import Timestamp
+from google.rpc import status_pb2
+
+from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2_grpc as stt_grpc
+from stt_tui._proto.yandex.cloud.operation import operation_pb2
+from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
+
+from .engine import Engine
+from .store import State, StoredOperation
+from .validation import RequestRefused
+
+RESPONSE_TYPE_URL = "type.googleapis.com/yandex.cloud.ai.stt.v2.LongRunningRecognitionResponse"
+CREATED_BY = "stt-tui-engine"
+
+
+def _timestamp(seconds: float) -> Timestamp:
+    ts = Timestamp()
+    ts.FromNanoseconds(round(seconds * 1e9))
+    return ts
+
+
+def to_operation(op: StoredOperation) -> operation_pb2.Operation:
+    """The stored operation as the service would answer it."""
+    msg = operation_pb2.Operation(
+        id=op.id,
+        created_at=_timestamp(op.created_at),
+        created_by=CREATED_BY,
+        modified_at=_timestamp(op.modified_at),
+        done=op.done,
+    )
+    if op.state == State.DONE:
+        # The stored bytes go out as they are: no re-parsing of what may be a large result.
+        msg.response.CopyFrom(Any(type_url=RESPONSE_TYPE_URL, value=op.response or b""))
+    elif op.done:
+        msg.error.CopyFrom(status_pb2.Status(code=op.error_code or 2, message=op.error_message or ""))
+    return msg
+
+
+def _operation_id(value: str, context: grpc.ServicerContext) -> str:
+    value = value.strip()
+    if not value:
+        context.abort(grpc.StatusCode.INVALID_ARGUMENT, "operation_id is required.")
+    return value
+
+
+class SttServicer(stt_grpc.SttServiceServicer):
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def LongRunningRecognize(self, request, context):  # noqa: N802 - gRPC method name
+        try:
+            op = self._engine.submit(request)
+        except RequestRefused as exc:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        return to_operation(op)
+
+
+class OperationServicer(ops_grpc.OperationServiceServicer):
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def Get(self, request, context):  # noqa: N802
+        op_id = _operation_id(request.operation_id, context)
+        op = self._engine.get(op_id)
+        if op is None:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"Operation {op_id} not found.")
+        return to_operation(op)
+
+    def Cancel(self, request, context):  # noqa: N802
+        op_id = _operation_id(request.operation_id, context)
+        op = self._engine.cancel(op_id)
+        if op is None:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"Operation {op_id} not found.")
+        return to_operation(op)

@@ -1,0 +1,185 @@
+"""The engine's own record of operations: SQLite, so a restarted engine answers for every job."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import string
+import threading
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def new_operation_id() -> str:
+    """20 lowercase letters and digits, starting with a letter, like the service's ids."""
+    return secrets.choice(string.ascii_lowercase) + "".join(secrets.choice(_ID_ALPHABET) for _ in range(19))
+
+
+class State(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINISHED = (State.DONE, State.FAILED, State.CANCELLED)
+
+
+@dataclass(frozen=True)
+class StoredOperation:
+    id: str
+    created_at: float
+    modified_at: float
+    state: State
+    deferred: bool
+    spec: bytes  # serialized RecognitionSpec
+    audio_path: str
+    audio_owned: bool  # spooled by the engine, deleted with the operation
+    response: bytes | None
+    error_code: int | None
+    error_message: str | None
+
+    @property
+    def done(self) -> bool:
+        return self.state in FINISHED
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS operations (
+    id            TEXT PRIMARY KEY,
+    created_at    REAL NOT NULL,
+    modified_at   REAL NOT NULL,
+    state         TEXT NOT NULL,
+    deferred      INTEGER NOT NULL,
+    spec          BLOB NOT NULL,
+    audio_path    TEXT NOT NULL,
+    audio_owned   INTEGER NOT NULL,
+    response      BLOB,
+    error_code    INTEGER,
+    error_message TEXT
+);
+CREATE INDEX IF NOT EXISTS operations_queue ON operations (state, deferred, created_at);
+"""
+_COLUMNS = (
+    "id, created_at, modified_at, state, deferred, spec, audio_path, audio_owned, response, "
+    "error_code, error_message"
+)
+
+
+def _row(r: tuple) -> StoredOperation:
+    return StoredOperation(
+        id=r[0],
+        created_at=r[1],
+        modified_at=r[2],
+        state=State(r[3]),
+        deferred=bool(r[4]),
+        spec=r[5],
+        audio_path=r[6],
+        audio_owned=bool(r[7]),
+        response=r[8],
+        error_code=r[9],
+        error_message=r[10],
+    )
+
+
+class OperationStore:
+    """Thread-safe; one connection guarded by a lock (the engine's calls are short)."""
+
+    def __init__(self, path: Path, *, clock=time.time) -> None:
+        self.path = path
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"{path} was written by a newer stt-tui (schema {version}).")
+        self._db.executescript(_SCHEMA)
+        self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def add(
+        self, op_id: str, *, spec: bytes, audio_path: str, audio_owned: bool, deferred: bool
+    ) -> StoredOperation:
+        now = self._clock()
+        with self._lock:
+            self._db.execute(
+                f"INSERT INTO operations ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,NULL,NULL,NULL)",
+                (op_id, now, now, State.QUEUED, int(deferred), spec, audio_path, int(audio_owned)),
+            )
+        return self.get(op_id)  # type: ignore[return-value]
+
+    def get(self, op_id: str) -> StoredOperation | None:
+        with self._lock:
+            r = self._db.execute(f"SELECT {_COLUMNS} FROM operations WHERE id=?", (op_id,)).fetchone()
+        return _row(r) if r else None
+
+    def claim_next(self) -> StoredOperation | None:
+        """Mark the oldest queued operation running (deferred ones last) and return it."""
+        with self._lock:
+            r = self._db.execute(
+                f"SELECT {_COLUMNS} FROM operations WHERE state=? ORDER BY deferred, created_at LIMIT 1",
+                (State.QUEUED,),
+            ).fetchone()
+            if r is None:
+                return None
+            now = self._clock()
+            self._db.execute(
+                "UPDATE operations SET state=?, modified_at=? WHERE id=?", (State.RUNNING, now, r[0])
+            )
+        return self.get(r[0])
+
+    def finish(
+        self,
+        op_id: str,
+        state: State,
+        *,
+        response: bytes | None = None,
+        error: tuple[int, str] | None = None,
+    ) -> None:
+        """Record a final state; an operation already finished keeps its first result."""
+        code, message = error if error else (None, None)
+        with self._lock:
+            self._db.execute(
+                "UPDATE operations SET state=?, modified_at=?, response=?, error_code=?, error_message=? "
+                "WHERE id=? AND state NOT IN (?,?,?)",
+                (state, self._clock(), response, code, message, op_id, *FINISHED),
+            )
+
+    def requeue(self, op_id: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE operations SET state=?, modified_at=? WHERE id=? AND state=?",
+                (State.QUEUED, self._clock(), op_id, State.RUNNING),
+            )
+
+    def requeue_interrupted(self) -> int:
+        """At start-up: work that was running when the engine stopped goes back in the queue."""
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE operations SET state=? WHERE state=?", (State.QUEUED, State.RUNNING)
+            )
+            return cur.rowcount
+
+    def purge_created_before(self, cutoff: float) -> list[StoredOperation]:
+        """Delete operations created before `cutoff`; return them so their spooled audio can go too."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM operations WHERE created_at < ?", (cutoff,)
+            ).fetchall()
+            self._db.execute("DELETE FROM operations WHERE created_at < ?", (cutoff,))
+        return [_row(r) for r in rows]
+
+    def count(self, state: State) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM operations WHERE state=?", (state,)).fetchone()[0]

@@ -1,0 +1,150 @@
+"""What the service accepts, checked the way the service checks it. Pure: no I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
+
+Spec = stt.RecognitionSpec
+
+MAX_AUDIO_BYTES = 1024**3  # 1 GB
+MAX_AUDIO_SECONDS = 4 * 3600  # summed over channels
+MAX_CHANNELS = 2
+LPCM_RATES = (8000, 16000, 48000)
+
+DEFAULT_LANGUAGE = "ru-RU"
+DEFAULT_MODEL = "general"
+DEFERRED_MODEL = "deferred-general"
+MODELS = ("general", "general:rc", "general:deprecated", DEFERRED_MODEL)
+
+# The service's list; Kazakh is accepted in both spellings the docs have used.
+LANGUAGES = (
+    "ru-RU", "en-US", "de-DE", "es-ES", "fi-FI", "fr-FR", "he-HE", "it-IT", "kk-KZ", "kk-KK",
+    "nl-NL", "pl-PL", "pt-PT", "pt-BR", "sv-SE", "tr-TR", "uz-UZ", "auto",
+)  # fmt: skip
+_LANGUAGE_BY_KEY = {code.lower(): code for code in LANGUAGES}
+
+ENCODING_NAMES = {
+    Spec.LINEAR16_PCM: "LINEAR16_PCM",
+    Spec.OGG_OPUS: "OGG_OPUS",
+    Spec.MP3: "MP3",
+}
+
+
+class RequestRefused(ValueError):
+    """The request breaks a rule of the service; the message says which (INVALID_ARGUMENT)."""
+
+
+@dataclass(frozen=True)
+class AcceptedSpec:
+    """A request's settings after defaults are applied and every rule has passed."""
+
+    encoding: int
+    sample_rate: int  # LPCM only, 0 otherwise
+    channels: int  # LPCM only (containers carry their own), 0 otherwise
+    language: str  # canonical spelling, e.g. "en-US"
+    model: str
+    profanity_filter: bool
+    literature_text: bool
+    raw_results: bool
+
+    @property
+    def encoding_name(self) -> str:
+        return ENCODING_NAMES[self.encoding]
+
+    @property
+    def deferred(self) -> bool:
+        return self.model.startswith("deferred-")
+
+
+def canonical_language(code: str) -> str | None:
+    """The service's spelling of a language code given in any case, or None if unknown."""
+    return _LANGUAGE_BY_KEY.get(code.strip().lower())
+
+
+def check_spec(spec: Spec) -> AcceptedSpec:
+    """Apply the service's defaults and rules to a RecognitionSpec."""
+    encoding = spec.audio_encoding or Spec.OGG_OPUS  # the service's default
+    if encoding not in ENCODING_NAMES:
+        raise RequestRefused(
+            f"audio_encoding {encoding} is not supported; use LINEAR16_PCM, OGG_OPUS or MP3."
+        )
+    language = canonical_language(spec.language_code or DEFAULT_LANGUAGE)
+    if language is None:
+        raise RequestRefused(
+            f"language_code {spec.language_code!r} is not supported; use one of {', '.join(LANGUAGES)}."
+        )
+    model = spec.model.strip() or DEFAULT_MODEL
+    if model not in MODELS:
+        raise RequestRefused(f"model {spec.model!r} is not supported; use one of {', '.join(MODELS)}.")
+    if language == "pt-BR" and model != "general:rc":
+        raise RequestRefused("language_code pt-BR is available only with the model general:rc.")
+    if encoding == Spec.LINEAR16_PCM:
+        if spec.sample_rate_hertz not in LPCM_RATES:
+            got = spec.sample_rate_hertz or "missing"
+            raise RequestRefused(
+                f"sample_rate_hertz {got} is not supported for LINEAR16_PCM; use 8000, 16000 or 48000."
+            )
+        channels = spec.audio_channel_count or 1
+        if not 1 <= channels <= MAX_CHANNELS:
+            raise RequestRefused(
+                f"audio_channel_count {channels} is not supported; asynchronous recognition takes 1 or 2 "
+                "channels."
+            )
+        rate = spec.sample_rate_hertz
+    else:
+        if spec.audio_channel_count:
+            raise RequestRefused(
+                f"audio_channel_count applies only to LINEAR16_PCM; leave it unset for "
+                f"{ENCODING_NAMES[encoding]}, whose container carries the channel count."
+            )
+        channels = rate = 0
+    return AcceptedSpec(
+        encoding=encoding,
+        sample_rate=rate,
+        channels=channels,
+        language=language,
+        model=model,
+        profanity_filter=spec.profanity_filter,
+        literature_text=spec.literature_text,
+        raw_results=spec.raw_results,
+    )
+
+
+def check_size(size: int) -> None:
+    """Refuse empty audio and audio over the 1 GB limit."""
+    if size == 0:
+        raise RequestRefused("The audio is empty.")
+    if size > MAX_AUDIO_BYTES:
+        raise RequestRefused(f"The audio is {size / 1024**3:.2f} GB; the limit is 1 GB.")
+
+
+def check_lpcm(size: int, head: bytes, accepted: AcceptedSpec) -> float:
+    """Check raw LPCM by its size and first bytes; return its duration in seconds per channel."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        raise RequestRefused(
+            "LINEAR16_PCM must be raw samples without a WAV header; strip the header before sending."
+        )
+    frame = 2 * accepted.channels
+    if size % frame:
+        raise RequestRefused(
+            f"The LINEAR16_PCM audio is {size} bytes, not a whole number of {accepted.channels}-channel "
+            "16-bit frames."
+        )
+    seconds = size / frame / accepted.sample_rate
+    check_duration(seconds, accepted.channels)
+    return seconds
+
+
+def check_duration(seconds: float, channels: int) -> None:
+    """Refuse audio with more than 2 channels or over 4 hours summed over channels."""
+    if channels > MAX_CHANNELS:
+        raise RequestRefused(
+            f"The audio has {channels} channels; asynchronous recognition takes at most {MAX_CHANNELS}."
+        )
+    if seconds * channels > MAX_AUDIO_SECONDS:
+        total = seconds * channels / 3600
+        raise RequestRefused(
+            f"The audio lasts {total:.2f} h summed over its {channels} channel(s); the limit is 4 h."
+        )

@@ -1,0 +1,125 @@
+"""A bounded pool of threads that take queued operations and recognize them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
+
+from .decode import Stopped, UndecodableAudio
+from .store import OperationStore, State, StoredOperation
+from .validation import RequestRefused, check_spec
+
+log = logging.getLogger(__name__)
+
+# google.rpc.Code values carried in Operation.error.
+CODE_CANCELLED = 1
+CODE_INVALID_ARGUMENT = 3
+CODE_INTERNAL = 13
+
+Recognize = Callable[[Path, object, Callable[[], bool]], stt.LongRunningRecognitionResponse]
+
+
+def discard_audio(op: StoredOperation) -> None:
+    """Delete audio the engine spooled for an operation (never a user's own file)."""
+    if op.audio_owned:
+        Path(op.audio_path).unlink(missing_ok=True)
+
+
+class WorkerPool:
+    """`size` threads; each claims the next queued operation, so at most `size` run at once."""
+
+    def __init__(
+        self,
+        store: OperationStore,
+        recognize: Recognize,
+        *,
+        size: int = 1,
+        housekeeping: Callable[[], None] = lambda: None,
+        housekeeping_seconds: float = 60.0,
+    ) -> None:
+        self._store = store
+        self._recognize = recognize
+        self._size = size
+        self._housekeeping = housekeeping
+        self._housekeeping_seconds = housekeeping_seconds
+        self._wake = threading.Condition()
+        self._stopping = threading.Event()
+        self._cancel_flags: dict[str, threading.Event] = {}
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for n in range(self._size):
+            t = threading.Thread(target=self._run, name=f"stt-worker-{n}", daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def notify(self) -> None:
+        """New work was queued."""
+        with self._wake:
+            self._wake.notify_all()
+
+    def cancel(self, op_id: str) -> None:
+        """Ask a running operation to stop at its next checkpoint."""
+        flag = self._cancel_flags.get(op_id)
+        if flag is not None:
+            flag.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop taking work; running operations stop at a checkpoint and go back in the queue."""
+        self._stopping.set()
+        self.notify()
+        for t in self._threads:
+            t.join(timeout)
+
+    @property
+    def busy(self) -> int:
+        return len(self._cancel_flags)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            op = self._store.claim_next()
+            if op is None:
+                with self._wake:
+                    if self._wake.wait(self._housekeeping_seconds):
+                        continue
+                self._housekeeping()
+                continue
+            self._process(op)
+
+    def _process(self, op: StoredOperation) -> None:
+        flag = threading.Event()
+        self._cancel_flags[op.id] = flag
+
+        def should_stop() -> bool:
+            return flag.is_set() or self._stopping.is_set()
+
+        try:
+            spec = check_spec(stt.RecognitionSpec.FromString(op.spec))
+            response = self._recognize(Path(op.audio_path), spec, should_stop)
+        except Stopped:
+            if flag.is_set():
+                self._finish(op, State.CANCELLED, error=(CODE_CANCELLED, "The operation was cancelled."))
+            else:
+                self._store.requeue(op.id)
+        except (UndecodableAudio, RequestRefused) as exc:
+            self._finish(op, State.FAILED, error=(CODE_INVALID_ARGUMENT, str(exc)))
+        except FileNotFoundError:
+            self._finish(op, State.FAILED, error=(CODE_INVALID_ARGUMENT, "The audio file is gone."))
+        except Exception as exc:  # noqa: BLE001 - one bad job must not kill the worker
+            log.exception("operation %s failed", op.id)
+            self._finish(op, State.FAILED, error=(CODE_INTERNAL, f"Recognition failed: {exc}"))
+        else:
+            if flag.is_set():
+                self._finish(op, State.CANCELLED, error=(CODE_CANCELLED, "The operation was cancelled."))
+            else:
+                self._finish(op, State.DONE, response=response.SerializeToString())
+        finally:
+            self._cancel_flags.pop(op.id, None)
+
+    def _finish(self, op: StoredOperation, state: State, **result) -> None:
+        self._store.finish(op.id, state, **result)
+        discard_audio(op)

@@ -1,0 +1,47 @@
+"""Where stt-tui keeps things. Nothing is created on import; callers make folders when they write."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "stt-tui"
+HOME_ENV = "STT_TUI_HOME"
+
+
+@dataclass(frozen=True)
+class Paths:
+    config_dir: Path
+    data_dir: Path
+
+    @property
+    def engine_dir(self) -> Path:
+        """The local engine's data: its operation store, spooled audio, socket and log."""
+        return self.data_dir / "engine"
+
+    @property
+    def engine_socket(self) -> Path:
+        return self.engine_dir / "engine.sock"
+
+    @property
+    def engine_target(self) -> str:
+        return f"unix:{self.engine_socket}"
+
+    @property
+    def engine_log(self) -> Path:
+        return self.engine_dir / "engine.log"
+
+
+def resolve_paths(home: str | os.PathLike[str] | None = None) -> Paths:
+    """`home` (the --home flag), else $STT_TUI_HOME, puts everything under one folder; else platformdirs."""
+    chosen = home or os.environ.get(HOME_ENV)
+    if chosen:
+        root = Path(chosen).expanduser().absolute()
+        return Paths(config_dir=root, data_dir=root)
+    return Paths(
+        config_dir=Path(platformdirs.user_config_dir(APP_NAME)),
+        data_dir=Path(platformdirs.user_data_dir(APP_NAME)),
+    )

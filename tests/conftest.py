@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from stt_tui.api import ChannelSettings, Endpoints, OperationState, SpeechKitClient
+from stt_tui.engine.engine import Engine, EngineConfig
+from stt_tui.engine.recognizer import WhisperRecognizer
+from stt_tui.engine.server import EngineServer
+
+from .audio_helpers import SHARED
+
+
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A temp folder with a short path: unix socket paths are limited to 107 characters."""
+    path = Path(tempfile.mkdtemp(prefix="stt"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def recognizer() -> WhisperRecognizer:
+    return WhisperRecognizer()
+
+
+@pytest.fixture(scope="session")
+def engine_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="stteng"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def make_server(
+    data_dir: Path, recognizer: WhisperRecognizer, *, roots=(), clock=time.time, **kw
+) -> EngineServer:
+    config = EngineConfig(data_dir=data_dir, allowed_roots=[SHARED, *roots], **kw)
+    return EngineServer(config, "127.0.0.1:0", engine=Engine(config, recognizer, clock=clock))
+
+
+@pytest.fixture(scope="session")
+def engine_server(engine_dir: Path, recognizer: WhisperRecognizer) -> Iterator[EngineServer]:
+    """The real engine on a loopback port, shared by the tests that only submit and poll."""
+    server = make_server(engine_dir / "data", recognizer, roots=[engine_dir])
+    server.start()
+    yield server
+    server.stop()
+
+
+def client_for(address: str, **settings) -> SpeechKitClient:
+    return SpeechKitClient(Endpoints.single(ChannelSettings(address, **settings)))
+
+
+@pytest.fixture(scope="session")
+def client(engine_server: EngineServer) -> Iterator[SpeechKitClient]:
+    with client_for(engine_server.address) as c:
+        yield c
+
+
+def wait_done(client: SpeechKitClient, op_id: str, timeout: float = 300.0) -> OperationState:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = client.get_operation(op_id)
+        if state.done:
+            return state
+        time.sleep(0.2)
+    raise AssertionError(f"operation {op_id} not done after {timeout} s")
