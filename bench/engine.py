@@ -34,7 +34,9 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--set", choices=["speech", "speech_synth", "all"], default="speech")
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
@@ -77,7 +79,8 @@ def main() -> int:
         engine.wait(30)
     print()
     print(f"clips: {len(clips)}  audio: {audio_total:.1f} s  processing: {work_total:.1f} s")
-    print(f"real-time factor: {work_total / audio_total:.3f}  ({audio_total / work_total:.1f}x faster than real time)")
+    rtf = work_total / audio_total
+    print(f"real-time factor: {rtf:.3f}  ({1 / rtf:.1f}x faster than real time)")
     print(f"word error rate: {jiwer.wer(refs, hyps):.2%}")
     print(f"engine start-up (model load, listening): {startup:.2f} s")
     print(f"engine peak RSS: {peak:.0f} MB")

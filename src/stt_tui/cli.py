@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .api.channel import is_local_target
 from .paths import resolve_paths
 
 EXIT_OK = 0
@@ -31,6 +32,12 @@ def _serve(args: argparse.Namespace) -> int:
         if not root.is_dir():
             print(f"stt-tui: --allow-root {root} is not a folder.", file=sys.stderr)
             return EXIT_USER
+    if args.listen and not is_local_target(args.listen):
+        print(
+            f"stt-tui: warning: {args.listen} is reachable from other machines, without TLS or "
+            "authentication; anyone who can reach it can submit audio and read results.",
+            file=sys.stderr,
+        )
     config = EngineConfig(
         data_dir=data_dir,
         allowed_roots=roots,

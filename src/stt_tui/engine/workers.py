@@ -11,7 +11,7 @@ from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 
 from .decode import Stopped, UndecodableAudio
 from .store import OperationStore, State, StoredOperation
-from .validation import RequestRefused, check_spec
+from .validation import AcceptedSpec, RequestRefused, check_spec
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ CODE_CANCELLED = 1
 CODE_INVALID_ARGUMENT = 3
 CODE_INTERNAL = 13
 
-Recognize = Callable[[Path, object, Callable[[], bool]], stt.LongRunningRecognitionResponse]
+Recognize = Callable[[Path, AcceptedSpec, Callable[[], bool]], stt.LongRunningRecognitionResponse]
 
 
 def discard_audio(op: StoredOperation) -> None:
