@@ -1,12 +1,14 @@
-"""`stt-tui <command>`: the command line."""
+"""`stt-tui <command>`: the command line, a thin frontend over the job core (service.py)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -15,7 +17,22 @@ from .paths import resolve_paths
 
 EXIT_OK = 0
 EXIT_USER = 2  # bad arguments or input: fix the command
-EXIT_SERVICE = 3  # the service or engine failed or refused
+EXIT_SERVICE = 3  # the service or engine failed, refused, or could not be reached
+EXIT_JOB_FAILED = 4  # a job ended without a transcript (failed, expired, cancelled)
+EXIT_TIMEOUT = 5  # --timeout passed while jobs were still running
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES_HELP = """exit codes:
+  0  success
+  2  user error: bad arguments, a file the service cannot take, an unknown job
+  3  service error: the engine or the service failed, refused, or could not be reached
+  4  a job ended without a transcript (failed, expired or cancelled)
+  5  --timeout passed while jobs were still running (they keep running)
+"""
+
+
+def _err(message: str) -> None:
+    print(f"stt-tui: {message}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -28,6 +45,10 @@ def _serve(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir) if args.data_dir else paths.engine_dir
     listen = args.listen or (f"unix:{data_dir / 'engine.sock'}" if args.data_dir else paths.engine_target)
     roots = [Path(r) for r in args.allow_root]
+    if not args.data_dir:
+        # The local profile's own engine reads the audio its clients prepared.
+        paths.outbox.mkdir(parents=True, exist_ok=True, mode=0o700)
+        roots.append(paths.outbox)
     for root in roots:
         if not root.is_dir():
             print(f"stt-tui: --allow-root {root} is not a folder.", file=sys.stderr)
@@ -60,10 +81,324 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- job commands -------------------------------------------------------------------------------
+
+
+class _Progress:
+    """Conversion and hashing progress on stderr, only when a person is watching it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.enabled = sys.stderr.isatty()
+        self._last = ""
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if not self.enabled:
+            return
+        text = f"{stage} {self.name} {fraction:4.0%}"
+        if text != self._last:
+            self._last = text
+            print(f"\r{text}", end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.enabled and self._last:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def _open_service(args: argparse.Namespace):
+    from .config import load_profile
+    from .service import Service
+
+    service = Service.open(resolve_paths(args.home), load_profile(args.profile))
+    for job in service.recover_interrupted():
+        _err(f"job #{job.id} ({Path(job.file_path).name}): {job.last_error}")
+    return service
+
+
+def _emit_jobs(args: argparse.Namespace, jobs: list) -> None:
+    from .formatting import JOB_COLUMNS, job_row, job_summary, job_to_dict, table
+
+    now = time.time()
+    if args.json:
+        print(json.dumps([job_to_dict(j, now) for j in jobs], indent=2, ensure_ascii=False))
+    elif args.command == "jobs":
+        print(table(JOB_COLUMNS, [job_row(j, now) for j in jobs]))
+    else:
+        for job in jobs:
+            print(job_summary(job, now))
+
+
+def _wait_and_report(service, args: argparse.Namespace, jobs: list) -> int:
+    from .formatting import job_summary
+    from .jobs import JobState
+
+    def on_update(job) -> None:
+        if job.finished and not args.json:
+            print(job_summary(job, time.time()), file=sys.stderr)
+
+    try:
+        final = service.wait(jobs, timeout=args.timeout, on_update=on_update)
+    except KeyboardInterrupt:
+        ids = " ".join(str(j.id) for j in jobs)
+        _err(f"stopped waiting; the jobs keep running, and `stt-tui wait {ids}` picks them up.")
+        return EXIT_INTERRUPTED
+    _emit_jobs(args, final)
+    if any(j.state == JobState.RUNNING or j.state == JobState.SUBMITTING for j in final):
+        _err(f"{args.timeout:g} s passed; the unfinished jobs keep running.")
+        return EXIT_TIMEOUT
+    return EXIT_OK if all(j.state == JobState.DONE for j in final) else EXIT_JOB_FAILED
+
+
+def _options(args: argparse.Namespace, service):
+    from .jobs import RequestOptions
+
+    return RequestOptions(
+        language=args.language or service.profile.default_language,
+        model=args.model or service.profile.default_model,
+        profanity_filter=args.profanity_filter,
+        literature_text=args.literature_text,
+        raw_results=args.raw_results,
+    )
+
+
+def _submit(args: argparse.Namespace, service) -> int:
+    from .api import ServiceError
+    from .formatting import job_summary
+    from .service import UserError
+
+    options = _options(args, service)
+    submitted, code = [], EXIT_OK
+    for name in args.files:
+        progress = _Progress(Path(name).name)
+        try:
+            job = service.submit(name, options, progress)
+        except UserError as exc:
+            _err(str(exc))
+            code = max(code, EXIT_USER)
+            continue
+        except ServiceError as exc:
+            _err(f"{Path(name).name}: {exc}")
+            code = max(code, EXIT_SERVICE)
+            continue
+        finally:
+            progress.done()
+        submitted.append(job)
+        if not args.json:
+            print(job_summary(job, time.time()), file=sys.stderr if args.wait else sys.stdout)
+    if args.wait and submitted:
+        return max(code, _wait_and_report(service, args, submitted))
+    if args.json:
+        _emit_jobs(args, submitted)
+    return code
+
+
+def _jobs(args: argparse.Namespace, service) -> int:
+    jobs = service.history.jobs(None if args.all_profiles else service.profile.name)
+    if args.state:
+        jobs = [j for j in jobs if j.state.value in args.state]
+    _emit_jobs(args, jobs)
+    return EXIT_OK
+
+
+def _find(service, refs: Sequence[str]) -> list:
+    from .history import JobNotFound
+    from .service import UserError
+
+    try:
+        return [service.history.find(ref) for ref in refs]
+    except JobNotFound as exc:
+        raise UserError(str(exc)) from None
+
+
+def _show(args: argparse.Namespace, service) -> int:
+    from .formatting import job_details, job_to_dict
+
+    (job,) = _find(service, [args.id])
+    text = service.export(job, "txt") if job.has_result and job.state.value == "done" else None
+    if args.json:
+        print(json.dumps({**job_to_dict(job, time.time()), "transcript": text}, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(job_details(job, time.time()))
+    if text is not None:
+        print()
+        print(text, end="")
+    return EXIT_OK
+
+
+def _wait(args: argparse.Namespace, service) -> int:
+    from .jobs import JobState
+
+    if args.ids:
+        jobs = _find(service, args.ids)
+    else:
+        jobs = [j for j in service.history.pollable(service.profile.name)]
+        jobs += [j for j in service.history.submissions() if j.profile == service.profile.name]
+        if not jobs:
+            if not args.json:
+                _err("no jobs are running.")
+            else:
+                print("[]")
+            return EXIT_OK
+    jobs = [service.refresh(j) if j.state == JobState.RUNNING and j.next_poll_at is None else j for j in jobs]
+    return _wait_and_report(service, args, jobs)
+
+
+def _export(args: argparse.Namespace, service) -> int:
+    from .export import FORMATS
+    from .service import UserError
+
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
+        fmt = suffix if suffix in FORMATS else "txt"
+    (job,) = _find(service, [args.id])
+    text = service.export(job, fmt, args.channel)
+    if not args.output or args.output == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    out = Path(args.output)
+    tmp = out.with_name(f".{out.name}.part")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"Cannot write {out}: {exc.strerror}.") from None
+    _err(f"wrote {out}")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, service) -> int:
+    from .jobs import RequestOptions
+
+    options = RequestOptions(language=args.language or "", model=args.model or "")
+    job = service.import_operation(args.id, options)
+    _emit_jobs(args, [job])
+    return EXIT_OK
+
+
+def _cancel(args: argparse.Namespace, service) -> int:
+    jobs = [service.cancel(job) for job in _find(service, args.ids)]
+    _emit_jobs(args, jobs)
+    return EXIT_OK
+
+
+def _forget(args: argparse.Namespace, service) -> int:
+    from .service import UserError
+
+    jobs = _find(service, args.ids)
+    for job in jobs:
+        if not job.finished and not args.force:
+            raise UserError(
+                f"Job #{job.id} is {job.state}: forgetting it loses its operation id and its result; "
+                "add --force to forget it anyway."
+            )
+    for job in jobs:
+        service.forget(job)
+        if not args.json:
+            _err(f"forgot job #{job.id}")
+    if args.json:
+        print(json.dumps([j.id for j in jobs]))
+    return EXIT_OK
+
+
+def _paths(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.home)
+    rows = {
+        "config": str(paths.config_dir),
+        "data": str(paths.data_dir),
+        "history": str(paths.history),
+        "outbox": str(paths.outbox),
+        "engine_data": str(paths.engine_dir),
+        "engine_socket": paths.engine_target,
+        "engine_log": str(paths.engine_log),
+    }
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        width = max(map(len, rows))
+        for key, value in rows.items():
+            print(f"{key.ljust(width)}  {value}")
+    return EXIT_OK
+
+
+def _with_service(
+    command: Callable[[argparse.Namespace, object], int],
+) -> Callable[[argparse.Namespace], int]:
+    """Run a job command with the history open, every failure a person can cause as one sentence."""
+
+    def run(args: argparse.Namespace) -> int:
+        from .api import ProtocolError, ServiceError
+        from .config import ConfigError
+        from .history import HistoryError
+        from .service import UserError
+
+        try:
+            service = _open_service(args)
+        except (ConfigError, HistoryError) as exc:
+            _err(str(exc))
+            return EXIT_USER
+        try:
+            return command(args, service)
+        except UserError as exc:
+            _err(str(exc))
+            return EXIT_USER
+        except (ServiceError, ProtocolError) as exc:
+            _err(str(exc))
+            return EXIT_SERVICE
+        finally:
+            service.close()
+
+    return run
+
+
+# --- the parser ----------------------------------------------------------------------------------
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="output JSON for scripts"
+    )
+    return common
+
+
+def _request_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--language", metavar="CODE", help="language code, e.g. en-US, ru-RU (default: the profile's)"
+    )
+    p.add_argument(
+        "--model",
+        metavar="NAME",
+        help="general (default), general:rc, or deferred-general (cheaper, done within 24 h, polled rarely)",
+    )
+    p.add_argument("--profanity-filter", action="store_true", help="mask profanities in the transcript")
+    p.add_argument(
+        "--literature-text", action="store_true", help="punctuation and capitals, as in written text"
+    )
+    p.add_argument("--raw-results", action="store_true", help="numbers spelled out as words")
+
+
+def _timeout(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="stop waiting after S seconds (exit 5; the jobs keep running)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stt-tui",
-        description="Asynchronous speech recognition (Yandex SpeechKit v2) from the terminal.",
+        description="Asynchronous speech recognition (Yandex SpeechKit v2) from the terminal. Jobs are "
+        "kept in a local history with their results, so nothing is lost when the service forgets them "
+        "after 3 days.",
+        epilog=EXIT_CODES_HELP + "\nRun `stt-tui COMMAND --help` for a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"stt-tui {__version__}")
     parser.add_argument(
@@ -72,14 +407,131 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep all state, config and the local engine's data under DIR (default: $STT_TUI_HOME, "
         "else the platform's user folders)",
     )
+    parser.add_argument(
+        "--profile", metavar="NAME", help="which backend to use (default: local, the embedded engine)"
+    )
+    parser.add_argument("--json", action="store_true", help="output JSON for scripts")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = _common()
 
-    serve = sub.add_parser(
+    def command(name: str, func, help: str, description: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            parents=[common],
+            help=help,
+            description=description,
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.set_defaults(func=func)
+        return p
+
+    p = command(
+        "submit",
+        _with_service(_submit),
+        "send audio files for recognition",
+        "Check each file against the service's limits, convert what it cannot take as is (FLAC, AAC, "
+        "Vorbis, 44.1 kHz or 24-bit WAV, video) to Ogg Opus, and submit it. Each job is recorded in the "
+        "history before the call, so its operation id is never lost.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    _request_options(p)
+    p.add_argument("--wait", action="store_true", help="wait until every job is finished")
+    _timeout(p)
+
+    p = command(
+        "jobs",
+        _with_service(_jobs),
+        "list the jobs in the history",
+        "List jobs, newest first, with their state and how long the service keeps a result not yet "
+        "saved locally (RETENTION: 'saved' once it is).",
+    )
+    p.add_argument(
+        "--state",
+        action="append",
+        choices=["submitting", "running", "done", "failed", "expired", "cancelled"],
+        help="only jobs in this state (repeatable)",
+    )
+    p.add_argument(
+        "--all-profiles", action="store_true", help="jobs of every profile, not only the current one"
+    )
+
+    p = command(
+        "show",
+        _with_service(_show),
+        "show one job and its transcript",
+        "Show a job (by number, operation id, or a unique prefix of one) and, when done, its transcript.",
+    )
+    p.add_argument("id", metavar="ID")
+
+    p = command(
+        "wait",
+        _with_service(_wait),
+        "wait until jobs are finished",
+        "Poll the service on the stored schedule, within the status-check budget, until the jobs are "
+        "finished; every result is stored as soon as it is ready. With no ID, waits for every running job.",
+    )
+    p.add_argument("ids", nargs="*", metavar="ID")
+    _timeout(p)
+
+    p = command(
+        "export",
+        _with_service(_export),
+        "write a transcript as txt, json, srt or vtt",
+        "Render a stored result; the service is not asked again. All channels are merged into one "
+        "dialogue in time order with channel labels, unless --channel picks one.",
+    )
+    p.add_argument("id", metavar="ID")
+    p.add_argument(
+        "--format", "-f", choices=["txt", "json", "srt", "vtt"], help="default: from -o's extension, else txt"
+    )
+    p.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
+    p.add_argument("--channel", type=int, metavar="N", help="only channel N (1 or 2)")
+
+    p = command(
+        "import",
+        _with_service(_import),
+        "add an operation started elsewhere, by its id",
+        "Record an operation id started by another tool, check it once, and keep polling it with the rest.",
+    )
+    p.add_argument("id", metavar="OPERATION_ID")
+    p.add_argument("--language", metavar="CODE", help="what it was submitted with, for the record")
+    p.add_argument("--model", metavar="NAME", help="what it was submitted with, for the record")
+
+    p = command(
+        "cancel",
+        _with_service(_cancel),
+        "ask the service to stop running jobs",
+        "Ask the service to cancel running jobs. The service may finish a job anyway; whatever it "
+        "answers is recorded.",
+    )
+    p.add_argument("ids", nargs="+", metavar="ID")
+
+    p = command(
+        "forget",
+        _with_service(_forget),
+        "remove jobs and their stored results from the history",
+        "Remove jobs from the history, with their stored results. A job still running is kept unless "
+        "--force: its operation id would be lost.",
+    )
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--force", action="store_true", help="forget running jobs too")
+
+    command(
+        "paths",
+        _paths,
+        "show where config, history and results live",
+        "Show where stt-tui keeps its config, the history (with every stored result), audio prepared for "
+        "the local engine, and the engine's data and log.",
+    )
+
+    serve = command(
         "serve",
-        help="run the embedded recognition engine (SpeechKit v2 over gRPC)",
-        description="Run the embedded engine: a local gRPC server speaking SpeechKit v2 "
+        _serve,
+        "run the embedded recognition engine (SpeechKit v2 over gRPC)",
+        "Run the embedded engine: a local gRPC server speaking SpeechKit v2 "
         "(LongRunningRecognize, OperationService Get/Cancel) that transcribes offline. It prints the "
-        "address it listens on and runs until SIGINT or SIGTERM.",
+        "address it listens on and runs until SIGINT or SIGTERM. The local profile starts it by itself.",
     )
     serve.add_argument(
         "--listen",
@@ -93,7 +545,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         action="append",
         default=[],
-        help="a folder that file:// URIs may point into (repeatable; default: none)",
+        help="a folder that file:// URIs may point into (repeatable; without --data-dir, the local "
+        "profile's outbox is always allowed)",
     )
     serve.add_argument(
         "--retention-hours", type=float, default=72.0, metavar="H", help="keep results H hours (default 72)"
@@ -106,7 +559,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=1, metavar="N", help="recognize N jobs at once (default 1)"
     )
-    serve.set_defaults(func=_serve)
     return parser
 
 
@@ -119,4 +571,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED

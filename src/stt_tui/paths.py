@@ -18,6 +18,16 @@ class Paths:
     data_dir: Path
 
     @property
+    def history(self) -> Path:
+        """The job history (SQLite): the only record of operation ids and stored results."""
+        return self.data_dir / "history.sqlite3"
+
+    @property
+    def outbox(self) -> Path:
+        """Audio prepared for the local engine (stripped WAV or converted Opus), read via file:// URIs."""
+        return self.data_dir / "outbox"
+
+    @property
     def engine_dir(self) -> Path:
         """The local engine's data: its operation store, spooled audio, socket and log."""
         return self.data_dir / "engine"

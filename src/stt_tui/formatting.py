@@ -1,0 +1,135 @@
+"""How jobs read to a person or a script. Pure functions, shared by the CLI and the TUI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .jobs import Job, JobState, expiry_level, format_duration, seconds_left
+
+
+def local_time(ts: float | None) -> str:
+    if ts is None:
+        return ""
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+def iso_time(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
+
+
+def retention_text(job: Job, now: float) -> str:
+    """The retention countdown: 'saved' once the result is local, 'expired' after the deadline."""
+    if job.has_result:
+        return "saved"
+    left = seconds_left(job, now)
+    if left is None:
+        return "-"
+    return "expired" if left <= 0 else format_duration(left)
+
+
+def audio_text(job: Job) -> str:
+    if job.audio_seconds is None:
+        return "?"
+    text = format_duration(job.audio_seconds)
+    return f"{text}×{job.channels}" if job.channels and job.channels > 1 else text
+
+
+def file_label(job: Job) -> str:
+    return job.file_path.rsplit("/", 1)[-1] if job.file_path else "(imported)"
+
+
+def job_to_dict(job: Job, now: float) -> dict:
+    """The stable JSON shape of a job for scripts."""
+    return {
+        "id": job.id,
+        "operation_id": job.operation_id,
+        "state": job.state.value,
+        "profile": job.profile,
+        "file": job.file_path or None,
+        "file_size": job.file_size,
+        "file_sha256": job.file_hash,
+        "encoding": job.encoding,
+        "audio_seconds": job.audio_seconds,
+        "channels": job.channels,
+        "options": job.options.to_dict(),
+        "created_at": iso_time(job.created_at),
+        "done_at": iso_time(job.done_at),
+        "expires_at": iso_time(job.expires_at),
+        "expires_in_seconds": None if (left := seconds_left(job, now)) is None else round(left),
+        "expiry": expiry_level(job, now),
+        "result_saved": job.has_result,
+        "polls": job.polls,
+        "error": job.last_error,
+    }
+
+
+JOB_COLUMNS = ("ID", "STATE", "OPERATION", "FILE", "LANG/MODEL", "AUDIO", "SUBMITTED", "RETENTION")
+
+
+def job_row(job: Job, now: float) -> tuple[str, ...]:
+    lang_model = "/".join(x for x in (job.options.language, job.options.model) if x) or "-"
+    return (
+        str(job.id),
+        job.state.value,
+        job.operation_id or "-",
+        file_label(job),
+        lang_model,
+        audio_text(job),
+        local_time(job.created_at),
+        retention_text(job, now),
+    )
+
+
+def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]
+    ]
+    return "\n".join(lines)
+
+
+def job_summary(job: Job, now: float) -> str:
+    """One line about a job, for progress output."""
+    parts = [f"#{job.id}", job.state.value]
+    if job.operation_id:
+        parts.append(job.operation_id)
+    parts.append(file_label(job))
+    if job.state == JobState.RUNNING:
+        parts.append(f"retention {retention_text(job, now)}")
+    if job.last_error and job.state != JobState.DONE:
+        parts.append(f"— {job.last_error}")
+    return "  ".join(parts)
+
+
+def job_details(job: Job, now: float) -> str:
+    """Everything about a job, one 'key: value' line each, for `stt-tui show`."""
+    probe = job.probe or {}
+    source = ""
+    if probe:
+        source = f"{probe.get('codec')} in {probe.get('container')}, {probe.get('sample_rate')} Hz"
+    rows = [
+        ("job", f"#{job.id}"),
+        ("state", job.state.value),
+        ("operation", job.operation_id or "-"),
+        ("profile", job.profile),
+        ("file", job.file_path or "(imported)"),
+        ("source", source),
+        ("sent as", job.encoding or ""),
+        ("audio", audio_text(job)),
+        ("language", job.options.language),
+        ("model", job.options.model),
+        ("options", ", ".join(k.replace("_", " ") for k, v in job.options.to_dict().items() if v is True)),
+        ("submitted", local_time(job.created_at)),
+        ("finished", local_time(job.done_at)),
+        (
+            "retention",
+            retention_text(job, now)
+            + (f" (until {local_time(job.expires_at)})" if job.expires_at and not job.has_result else ""),
+        ),
+        ("status checks", str(job.polls)),
+        ("error", job.last_error or ""),
+    ]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows if v)

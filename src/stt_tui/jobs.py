@@ -1,0 +1,113 @@
+"""The job model: states, request options, and retention-deadline arithmetic. Pure, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
+
+RETENTION_SECONDS = 72 * 3600  # the service keeps results 3 days from creation
+WARN_BEFORE_EXPIRY_SECONDS = 12 * 3600
+
+
+class JobState(StrEnum):
+    SUBMITTING = "submitting"  # row written, operation id not known yet
+    RUNNING = "running"  # the service has it
+    DONE = "done"  # the whole result is stored locally
+    FAILED = "failed"
+    EXPIRED = "expired"  # the service forgot it before a result was stored
+    CANCELLED = "cancelled"
+
+
+FINAL_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.EXPIRED, JobState.CANCELLED})
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """What the user asked for; mapped one to one onto RecognitionSpec."""
+
+    language: str = "en-US"
+    model: str = "general"
+    profanity_filter: bool = False
+    literature_text: bool = False
+    raw_results: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RequestOptions:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    @property
+    def deferred(self) -> bool:
+        return self.model.startswith("deferred-")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One row of the history, as the core and the frontends see it."""
+
+    id: int
+    profile: str
+    state: JobState
+    file_path: str
+    created_at: float
+    operation_id: str | None = None
+    file_size: int | None = None
+    file_hash: str | None = None
+    probe: dict | None = None
+    options: RequestOptions = field(default_factory=RequestOptions)
+    encoding: str | None = None
+    audio_seconds: float | None = None
+    channels: int | None = None
+    payload_path: str | None = None
+    done_at: float | None = None
+    expires_at: float | None = None
+    next_poll_at: float | None = None
+    polls: int = 0
+    last_error: str | None = None
+    errors: int = 0  # failed checks in a row
+    submitter_pid: int | None = None
+    has_result: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINAL_STATES
+
+    def with_(self, **changes) -> Job:
+        return replace(self, **changes)
+
+
+def retention_deadline(created_at: float) -> float:
+    """When the service forgets the operation."""
+    return created_at + RETENTION_SECONDS
+
+
+def seconds_left(job: Job, now: float) -> float | None:
+    """Seconds until the service forgets the job's result; None when it does not matter any more."""
+    if job.expires_at is None or job.has_result or job.state in (JobState.FAILED, JobState.CANCELLED):
+        return None
+    return job.expires_at - now
+
+
+def expiry_level(job: Job, now: float) -> str | None:
+    """'expired', 'warning' (last 12 h) or 'ok' for a result not yet stored locally; None otherwise."""
+    left = seconds_left(job, now)
+    if left is None:
+        return None
+    if left <= 0:
+        return "expired"
+    return "warning" if left <= WARN_BEFORE_EXPIRY_SECONDS else "ok"
+
+
+def format_duration(seconds: float) -> str:
+    """Compact human duration: 45s, 12m05s, 3h07m, 2d04h."""
+    s = int(max(seconds, 0))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{s // 86400}d{s % 86400 // 3600:02d}h"

@@ -1,0 +1,251 @@
+"""When to ask about which job: a pure, quota-aware schedule, and a thin driver that asks.
+
+First check near the expected finish (about 10 s of work per minute of audio per channel), then back
+off in proportion to the time already waited, with jitter, never over the hourly status-check budget.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import grpc
+
+from .api import OperationState, ProtocolError, ServiceError
+from .jobs import Job, JobState
+
+HOUR = 3600.0
+CODE_CANCELLED = 1
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    budget_per_hour: int = 2500  # the cloud's OperationService.Get quota
+    work_seconds_per_audio_minute: float = 10.0  # per channel, the service's stated speed
+    first_check_factor: float = 1.15  # a little after the expected finish: one check usually suffices
+    min_first_check: float = 3.0
+    backoff_fraction: float = 0.3  # a miss waits this share of the time since submission
+    min_interval: float = 2.0
+    max_interval: float = 1800.0
+    deferred_first_check: float = 2 * HOUR  # deferred-general: low priority, done within 24 h
+    deferred_max_interval: float = 2 * HOUR
+    jitter: float = 0.1
+    error_retry: float = 30.0
+    max_error_retry: float = 900.0
+
+
+CLOUD_POLICY = PollPolicy()
+# The embedded engine has no quota; a generous budget still keeps a runaway loop in check.
+LOCAL_POLICY = PollPolicy(
+    budget_per_hour=36_000,
+    work_seconds_per_audio_minute=6.0,  # the bundled model on two cores: about 11x real time
+    min_first_check=1.0,
+    min_interval=1.0,
+    max_interval=30.0,
+    error_retry=2.0,  # a stopped engine is started again on the next check
+    max_error_retry=30.0,
+)
+
+
+def expected_work(audio_seconds: float | None, channels: int | None, policy: PollPolicy) -> float:
+    """Seconds of recognition to expect for the audio (unknown length: a minute)."""
+    minutes = (audio_seconds if audio_seconds is not None else 60.0) / 60.0
+    return minutes * max(channels or 1, 1) * policy.work_seconds_per_audio_minute
+
+
+def _jittered(delay: float, policy: PollPolicy, rand: random.Random) -> float:
+    return delay * (1 + policy.jitter * (2 * rand.random() - 1))
+
+
+def first_check_at(
+    submitted_at: float,
+    audio_seconds: float | None,
+    channels: int | None,
+    deferred: bool,
+    policy: PollPolicy,
+    rand: random.Random,
+) -> float:
+    """When to ask about a job for the first time."""
+    if deferred:
+        return submitted_at + _jittered(policy.deferred_first_check, policy, rand)
+    delay = max(
+        policy.min_first_check, policy.first_check_factor * expected_work(audio_seconds, channels, policy)
+    )
+    return submitted_at + _jittered(delay, policy, rand)
+
+
+def next_check_at(
+    submitted_at: float, now: float, deferred: bool, policy: PollPolicy, rand: random.Random
+) -> float:
+    """After a check that found the job unfinished: wait a share of the time already spent."""
+    cap = policy.deferred_max_interval if deferred else policy.max_interval
+    delay = min(cap, max(policy.min_interval, policy.backoff_fraction * (now - submitted_at)))
+    return now + _jittered(delay, policy, rand)
+
+
+def retry_after_error(errors: int, now: float, policy: PollPolicy, rand: random.Random) -> float:
+    """After the n-th failed check in a row (server down, timeout, wrong key): back off exponentially."""
+    delay = min(policy.max_error_retry, policy.error_retry * 2 ** min(errors, 10))
+    return now + _jittered(delay, policy, rand)
+
+
+def budget_wait(recent_checks: list[float], now: float, budget: int) -> float:
+    """Seconds until one more check fits in the sliding hour (0 when it fits now)."""
+    window = [t for t in recent_checks if t > now - HOUR]
+    if len(window) < budget:
+        return 0.0
+    # The check that must age out for one more to fit.
+    return window[len(window) - budget] + HOUR - now
+
+
+def exhausted_pause(strikes: int) -> float:
+    """Pause after the n-th RESOURCE_EXHAUSTED in a row: 1, 2, 4 ... minutes, at most an hour."""
+    return min(60.0 * 2**strikes, HOUR)
+
+
+# Errors that say nothing about the job: the answer may differ on the next try.
+TRANSIENT = frozenset(
+    {
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+    }
+)
+EXPIRED_MESSAGE = "The service no longer has this result (kept 3 days); it was not stored in time."
+
+
+def error_outcome(job: Job, now: float, code: grpc.StatusCode, message: str) -> tuple[JobState, str] | None:
+    """The final state an error answer puts a job in, or None when the check should be retried.
+
+    The service does not document what it answers for an expired result: NOT_FOUND, or any lasting
+    error for an id past its deadline, is read as expired. NOT_FOUND or INVALID_ARGUMENT before the
+    deadline means the id is unknown. Anything else (a wrong key, a missing permission, a server down)
+    is retried: the user can fix it, and the job is not lost meanwhile.
+    """
+    past_deadline = job.expires_at is not None and now >= job.expires_at - 60
+    if past_deadline and code not in TRANSIENT:
+        return JobState.EXPIRED, EXPIRED_MESSAGE
+    if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+        return JobState.FAILED, message
+    return None
+
+
+class Poller:
+    """Asks about due jobs of one profile and records what it learns in the history."""
+
+    def __init__(
+        self,
+        history,
+        profile: str,
+        get_operation: Callable[[str], OperationState],
+        policy: PollPolicy = CLOUD_POLICY,
+        *,
+        clock: Callable[[], float] = time.time,
+        rand: random.Random | None = None,
+        on_finished: Callable[[Job], None] = lambda job: None,
+    ) -> None:
+        self.history = history
+        self.profile = profile
+        self.policy = policy
+        self._get = get_operation
+        self._clock = clock
+        self._rand = rand or random.Random()
+        self._on_finished = on_finished
+        self._trouble = False  # the last check failed for a reason not about its job
+
+    # --- decisions over the stored schedule --------------------------------------------------
+
+    def checks_this_hour(self) -> int:
+        now = self._clock()
+        return len(self.history.calls_since(self.profile, "check", now - HOUR))
+
+    def wait_for_budget(self) -> float:
+        now = self._clock()
+        recent = self.history.calls_since(self.profile, "check", now - HOUR)
+        return budget_wait(recent, now, self.policy.budget_per_hour)
+
+    def paused_for(self) -> float:
+        until, _ = self.history.pause(self.profile)
+        return max(0.0, until - self._clock())
+
+    def next_wakeup(self, only: Iterable[int] | None = None) -> float | None:
+        """Seconds until something may be done (0: now); None when no job is waiting."""
+        wanted = set(only) if only is not None else None
+        jobs = [j for j in self.history.pollable(self.profile) if wanted is None or j.id in wanted]
+        if not jobs:
+            return None
+        now = self._clock()
+        soonest = min((j.next_poll_at or now) for j in jobs) - now
+        return max(0.0, soonest, self.paused_for(), self.wait_for_budget())
+
+    # --- the driver --------------------------------------------------------------------------
+
+    def poll_due(self, only: Iterable[int] | None = None) -> list[Job]:
+        """Check every due job that the budget allows; return the jobs as they are afterwards."""
+        if self.paused_for() > 0:
+            return []
+        wanted = set(only) if only is not None else None
+        updated = []
+        for job in self.history.pollable(self.profile):
+            if wanted is not None and job.id not in wanted:
+                continue
+            if job.next_poll_at is not None and job.next_poll_at > self._clock():
+                break  # sorted by next_poll_at: nothing further is due
+            if self.wait_for_budget() > 0 or self.paused_for() > 0:
+                break
+            updated.append(self.check(job))
+            if self._trouble:
+                break  # the next job would most likely meet the same server trouble
+        return updated
+
+    def check(self, job: Job) -> Job:
+        """One status check of one job, counted against the budget, its outcome stored."""
+        now = self._clock()
+        self._trouble = False
+        self.history.record_call(self.profile, "check", now)
+        try:
+            state = self._get(job.operation_id)
+        except ServiceError as exc:
+            return self._on_error(job, exc, now)
+        except ProtocolError as exc:
+            return self._finish(self.history.set_state(job.id, JobState.FAILED, error=str(exc)))
+        _, strikes = self.history.pause(self.profile)
+        if strikes:
+            self.history.set_pause(self.profile, 0.0, 0)
+        return self.record(job, state, now)
+
+    def record(self, job: Job, state: OperationState, now: float) -> Job:
+        """Store what an answer about the job says: the whole result when done, else the next check."""
+        if not state.done:
+            return self.history.schedule(
+                job.id, next_check_at(job.created_at, now, job.options.deferred, self.policy, self._rand)
+            )
+        if state.error is not None:
+            final = JobState.CANCELLED if state.error.code == CODE_CANCELLED else JobState.FAILED
+            stored = self.history.store_result(
+                job.id, state.raw_json(), state=final, error=state.error.message
+            )
+        else:
+            stored = self.history.store_result(job.id, state.raw_json())
+        return self._finish(stored)
+
+    def _on_error(self, job: Job, exc: ServiceError, now: float) -> Job:
+        if exc.code == grpc.StatusCode.RESOURCE_EXHAUSTED:
+            self._trouble = True
+            _, strikes = self.history.pause(self.profile)
+            self.history.set_pause(self.profile, now + exhausted_pause(strikes), strikes + 1)
+            return self.history.schedule(job.id, job.next_poll_at or now, error=str(exc))
+        outcome = error_outcome(job, now, exc.code, str(exc))
+        if outcome is not None:
+            state, message = outcome
+            return self._finish(self.history.set_state(job.id, state, error=message))
+        self._trouble = True
+        return self.history.schedule(
+            job.id, retry_after_error(job.errors, now, self.policy, self._rand), error=str(exc)
+        )
+
+    def _finish(self, job: Job) -> Job:
+        self._on_finished(job)
+        return job

@@ -1,0 +1,157 @@
+"""Turning a checked file into the bytes that are sent: raw LPCM, the file as it is, or Ogg Opus."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .audio import Encoding, Probe, Verdict
+
+Progress = Callable[[str, float], None]
+"""Called with a stage ("hashing", "converting", "copying") and a fraction from 0 to 1."""
+
+_CHUNK = 1 << 20
+OPUS_BITRATE_PER_CHANNEL = 32_000  # plenty for speech
+
+
+class PrepareError(Exception):
+    """The file could not be turned into something the service takes."""
+
+
+@dataclass(frozen=True)
+class Payload:
+    """What gets sent for one file."""
+
+    path: Path
+    encoding: Encoding
+    sample_rate: int  # LINEAR16_PCM only, else 0
+    channels: int  # LINEAR16_PCM only, else 0
+    sha256: str  # of the original file: the same file is prepared (and sent) once
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    pass
+
+
+def file_hash(path: Path, progress: Progress = _no_progress) -> str:
+    """SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    size = max(path.stat().st_size, 1)
+    done = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+            done += len(chunk)
+            progress("hashing", done / size)
+    return digest.hexdigest()
+
+
+def wav_data_range(path: Path) -> tuple[int, int]:
+    """(offset, length) of the samples in a RIFF/WAVE file: what is left once the header is stripped."""
+    with open(path, "rb") as f:
+        riff = f.read(12)
+        if len(riff) < 12 or riff[:4] != b"RIFF" or riff[8:12] != b"WAVE":
+            raise PrepareError(f"{path.name} is not a RIFF/WAVE file.")
+        while header := f.read(8):
+            if len(header) < 8:
+                break
+            chunk_id, length = struct.unpack("<4sI", header)
+            if chunk_id == b"data":
+                offset = f.tell()
+                # A streamed WAV may say 0 or 0xFFFFFFFF: then the samples run to the end of the file.
+                available = path.stat().st_size - offset
+                if length in (0, 0xFFFFFFFF) or length > available:
+                    length = available
+                return offset, length - length % 2
+            f.seek(length + (length & 1), os.SEEK_CUR)  # chunks are padded to even sizes
+    raise PrepareError(f"{path.name} has no data chunk.")
+
+
+def _copy_range(src: Path, dst: Path, offset: int, length: int, progress: Progress) -> None:
+    tmp = dst.with_suffix(dst.suffix + ".part")
+    with open(src, "rb") as fin, open(tmp, "wb") as fout:
+        fin.seek(offset)
+        left = length
+        while left > 0:
+            chunk = fin.read(min(_CHUNK, left))
+            if not chunk:
+                break
+            fout.write(chunk)
+            left -= len(chunk)
+            progress("copying", 1 - left / max(length, 1))
+    tmp.replace(dst)
+
+
+def _link_or_copy(src: Path, dst: Path, progress: Progress) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system, or links not allowed
+        tmp = dst.with_suffix(dst.suffix + ".part")
+        shutil.copyfile(src, tmp)
+        tmp.replace(dst)
+    progress("copying", 1.0)
+
+
+def convert_to_opus(src: Path, dst: Path, duration: float, progress: Progress = _no_progress) -> None:
+    """Decode anything FFmpeg reads and encode its first audio track as Ogg Opus (1 or 2 channels)."""
+    import av
+
+    tmp = dst.with_suffix(dst.suffix + ".part")
+    try:
+        with av.open(str(src)) as fin, av.open(str(tmp), "w", format="ogg") as fout:
+            if not fin.streams.audio:
+                raise PrepareError(f"{src.name} has no audio track.")
+            stream_in = fin.streams.audio[0]
+            channels = min(stream_in.codec_context.channels or 1, 2)
+            layout = "mono" if channels == 1 else "stereo"
+            stream_out = fout.add_stream("libopus", rate=48000, layout=layout)
+            stream_out.bit_rate = OPUS_BITRATE_PER_CHANNEL * channels
+            resampler = av.AudioResampler(format="s16", layout=layout, rate=48000)
+            for frame in fin.decode(stream_in):
+                for out in resampler.resample(frame):
+                    for packet in stream_out.encode(out):
+                        fout.mux(packet)
+                if frame.time is not None and duration > 0:
+                    progress("converting", min(frame.time / duration, 1.0))
+            for out in resampler.resample(None):
+                for packet in stream_out.encode(out):
+                    fout.mux(packet)
+            for packet in stream_out.encode(None):
+                fout.mux(packet)
+    except av.error.FFmpegError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PrepareError(f"{src.name} could not be converted to Ogg Opus: {exc.strerror or exc}.") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(dst)
+    progress("converting", 1.0)
+
+
+def prepare(probe: Probe, verdict: Verdict, outbox: Path, progress: Progress = _no_progress) -> Payload:
+    """Write (once per distinct file) what will be sent into `outbox` and describe it."""
+    if verdict.encoding is None:
+        raise PrepareError(" ".join(verdict.reasons))
+    src = Path(probe.path)
+    sha = file_hash(src, progress)
+    outbox.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if verdict.convert:
+        dst = outbox / f"{sha}.opus"
+        if not dst.exists():
+            convert_to_opus(src, dst, probe.duration, progress)
+        return Payload(dst, Encoding.OGG_OPUS, 0, 0, sha)
+    if verdict.encoding == Encoding.LINEAR16_PCM:
+        dst = outbox / f"{sha}.pcm"
+        if not dst.exists():
+            offset, length = wav_data_range(src)
+            _copy_range(src, dst, offset, length, progress)
+        return Payload(dst, Encoding.LINEAR16_PCM, probe.sample_rate, probe.channels, sha)
+    dst = outbox / f"{sha}.{'opus' if verdict.encoding == Encoding.OGG_OPUS else 'mp3'}"
+    if not dst.exists():
+        _link_or_copy(src, dst, progress)
+    return Payload(dst, verdict.encoding, 0, 0, sha)

@@ -1,0 +1,303 @@
+"""The installed `stt-tui` command on the embedded engine it starts by itself: real processes throughout."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import jiwer
+import numpy as np
+import pytest
+
+from stt_tui.history import History
+from stt_tui.local_engine import ensure_engine
+from stt_tui.paths import resolve_paths
+
+from .audio_helpers import clip, lpcm_request, normalize, read_pcm, resample, service_pcm
+from .conftest import client_for
+from .test_export import parse_srt
+
+STT_TUI = str(Path(sys.executable).parent / "stt-tui")
+SHORT = clip("ds_arctic_a0024.wav")  # "It was my reports from the north which chiefly induced people to buy."
+LONG = clip("vosk_lucier.wav")  # 100 s
+
+
+def engine_pid(home: Path) -> int | None:
+    try:
+        return int((home / "engine" / "engine.lock").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def stop_engine(home: Path, sig: int = signal.SIGTERM) -> None:
+    pid = engine_pid(home)
+    if pid is None:
+        return
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        return
+    for _ in range(300):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def home() -> Iterator[Path]:
+    """One stt-tui home (history, outbox, engine) shared by this module's commands."""
+    path = Path(tempfile.mkdtemp(prefix="sttcli"))
+    yield path
+    stop_engine(path)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def stt(
+    home: Path, *args: str, timeout: float = 300, prefix: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "STT_TUI_HOME": str(home)}
+    return subprocess.run(
+        [*prefix, STT_TUI, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
+
+
+def ok_json(result: subprocess.CompletedProcess):
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    return jiwer.wer(normalize(reference), normalize(hypothesis))
+
+
+def test_round_trip_submit_wait_list_export(home, tmp_path):
+    (job,) = ok_json(stt(home, "submit", str(SHORT.path), "--wait", "--json"))
+    assert job["state"] == "done" and job["result_saved"] and job["encoding"] == "LINEAR16_PCM"
+    assert len(job["operation_id"]) == 20 and job["file"] == str(SHORT.path)
+
+    listed = ok_json(stt(home, "jobs", "--json"))
+    mine = next(j for j in listed if j["id"] == job["id"])
+    assert mine["state"] == "done" and mine["result_saved"] and mine["expires_in_seconds"] is None
+
+    out = tmp_path / "talk.srt"
+    result = stt(home, "export", str(job["id"]), "--format", "srt", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    cues = parse_srt(out.read_text())
+    assert [c[0] for c in cues] == list(range(1, len(cues) + 1))
+    assert [c[1] for c in cues] == sorted(c[1] for c in cues) and all(c[2] > c[1] for c in cues)
+    srt_text = " ".join(c[3] for c in cues)
+    txt = stt(home, "export", job["operation_id"], "--format", "txt").stdout
+    assert normalize(srt_text) == normalize(txt)
+    assert wer(SHORT.reference, srt_text) <= 0.15
+
+    shown = ok_json(stt(home, "show", job["operation_id"][:8], "--json"))
+    assert shown["id"] == job["id"] and normalize(shown["transcript"]) == normalize(txt)
+    human = stt(home, "show", str(job["id"]))
+    assert "state" in human.stdout and "done" in human.stdout and normalize(txt) in normalize(human.stdout)
+    # The prepared audio is gone once the result is stored.
+    assert list((home / "outbox").iterdir()) == []
+
+
+def test_a_44khz_wav_and_a_flac_are_converted_and_recognized(home, tmp_path):
+    samples, rate = read_pcm(SHORT.path)
+    cd = resample(samples, rate, 44100)
+    wav_path = tmp_path / "cd quality.wav"
+    with wave.open(str(wav_path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(44100)
+        w.writeframes(cd.astype("<i2").tobytes())
+    flac_path = tmp_path / "talk.flac"
+    with av.open(str(flac_path), "w") as out:
+        stream = out.add_stream("flac", rate=rate, layout="mono")
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(samples.reshape(1, -1)), format="s16", layout="mono"
+        )
+        frame.sample_rate = rate
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+
+    jobs = ok_json(stt(home, "submit", str(wav_path), str(flac_path), "--wait", "--json"))
+    assert [j["state"] for j in jobs] == ["done", "done"]
+    assert [j["encoding"] for j in jobs] == ["OGG_OPUS", "OGG_OPUS"]
+    for job in jobs:
+        text = stt(home, "export", str(job["id"])).stdout
+        assert wer(SHORT.reference, text) <= 0.25, text
+
+
+def write_three_channels(path: Path) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(3)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(np.zeros((16000, 3), "<i2").tobytes())
+    return path
+
+
+def unreadable(path: Path) -> tuple[Path, tuple[str, ...]]:
+    """A real audio file this process may not read. Root reads anything, so it drops that power first."""
+    shutil.copy(SHORT.path, path)
+    path.chmod(0)
+    if os.geteuid() == 0:
+        drop = "-dac_override,-dac_read_search"
+        return path, ("setpriv", f"--inh-caps={drop}", f"--bounding-set={drop}")
+    return path, ()
+
+
+@pytest.mark.parametrize(
+    ("make", "sentence"),
+    [
+        (
+            lambda d: (write_three_channels(d / "three.wav"), ()),
+            "three.wav cannot be sent: It has 3 channels",
+        ),
+        (
+            lambda d: ((d / "song.mp3").write_text("la la la\n" * 100) and d / "song.mp3", ()),
+            "not a readable MP3",
+        ),
+        (lambda d: unreadable(d / "locked.wav"), "cannot be read (permission denied)"),
+        (lambda d: (d, ()), "is a folder, not an audio file"),
+    ],
+    ids=["three-channels", "text-named-mp3", "unreadable", "directory"],
+)
+def test_bad_files_get_one_sentence_and_a_user_error_exit(home, tmp_path, make, sentence):
+    before = ok_json(stt(home, "jobs", "--json"))
+    path, prefix = make(tmp_path)
+    result = stt(home, "submit", str(path), prefix=prefix)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("stt-tui: ") and sentence in lines[0], result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert ok_json(stt(home, "jobs", "--json")) == before  # nothing recorded for a file never sent
+
+
+def test_one_bad_file_does_not_stop_the_others(home, tmp_path):
+    result = stt(home, "submit", str(tmp_path / "missing.wav"), str(SHORT.path), "--json")
+    assert result.returncode == 2 and "missing.wav does not exist" in result.stderr
+    (job,) = json.loads(result.stdout)
+    assert job["state"] in ("running", "done")
+    assert stt(home, "wait", str(job["id"]), "--timeout", "120").returncode == 0
+
+
+def test_killed_while_waiting_then_waiting_again_finishes(home):
+    env = {**os.environ, "STT_TUI_HOME": str(home)}
+    proc = subprocess.Popen(
+        [STT_TUI, "submit", str(LONG.path), "--wait"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    history = History(home / "history.sqlite3")
+    job = None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        jobs = [j for j in history.jobs() if j.file_path == str(LONG.path) and j.operation_id]
+        if jobs:
+            job = jobs[0]
+            break
+        assert proc.poll() is None, proc.stderr.read().decode()
+        time.sleep(0.05)
+    assert job is not None, "the operation id never reached the history"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    # The engine goes down hard too: the next command must start it again, and nothing is lost.
+    stop_engine(home, signal.SIGKILL)
+
+    kept = history.get(job.id)
+    assert kept.operation_id == job.operation_id and kept.state.value == "running"
+    result = stt(home, "wait", job.operation_id, "--json", "--timeout", "240")
+    (final,) = ok_json(result)
+    assert final["state"] == "done" and final["result_saved"]
+    assert wer(LONG.reference, stt(home, "export", str(job.id)).stdout) <= 0.25
+    history.close()
+
+
+def test_import_an_operation_started_elsewhere(home):
+    paths = resolve_paths(home)
+    target = ensure_engine(paths, allowed_roots=[paths.outbox])  # the same engine the CLI starts
+    pcm, rate, channels = service_pcm(SHORT.path)
+    with client_for(target) as client:
+        op = client.recognize(lpcm_request(pcm, rate, channels))
+    (job,) = ok_json(stt(home, "import", op.id, "--json", "--language", "en-US"))
+    assert job["operation_id"] == op.id and job["file"] is None and job["options"]["language"] == "en-US"
+    again = ok_json(stt(home, "import", op.id, "--json"))
+    assert again[0]["id"] == job["id"]  # importing twice keeps one row
+    (done,) = ok_json(stt(home, "wait", op.id, "--json", "--timeout", "120"))
+    assert done["state"] == "done"
+    shown = ok_json(stt(home, "show", op.id, "--json"))
+    assert wer(SHORT.reference, shown["transcript"]) <= 0.15
+
+    unknown = stt(home, "import", "zzzzzzzzzzzzzzzzzzzz", "--json")
+    assert unknown.returncode == 0
+    assert json.loads(unknown.stdout)[0]["state"] == "failed"  # the engine does not know it
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "sentence"),
+    [
+        (["show", "424242"], 2, "No job #424242 in the history."),
+        (["export", "nosuchoperationid"], 2, "No job with the id 'nosuchoperationid'"),
+        (["import", "not-an-id!"], 2, "is not an operation id"),
+        (["--profile", "nope", "jobs"], 2, "There is no profile 'nope'"),
+        (["export", "1", "--format", "docx"], 2, "invalid choice: 'docx'"),
+    ],
+)
+def test_mistakes_exit_with_a_user_error(home, args, code, sentence):
+    result = stt(home, *args)
+    assert result.returncode == code and sentence in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_forget_keeps_running_jobs_unless_forced(home):
+    (job,) = ok_json(stt(home, "submit", str(LONG.path), "--json"))
+    refused = stt(home, "forget", str(job["id"]))
+    assert refused.returncode == 2 and "add --force" in refused.stderr
+    assert stt(home, "cancel", str(job["id"]), "--json").returncode == 0
+    cancelled = ok_json(stt(home, "show", str(job["id"]), "--json"))
+    assert cancelled["state"] in ("cancelled", "running", "done")  # the service may finish first
+    assert stt(home, "forget", str(job["id"]), "--force").returncode == 0
+    assert job["id"] not in [j["id"] for j in ok_json(stt(home, "jobs", "--json"))]
+
+
+def test_a_job_without_a_transcript_exits_4(home, tmp_path):
+    (job,) = ok_json(stt(home, "import", "abcdefghij0123456789", "--json"))
+    assert job["state"] == "failed" and "not found" in job["error"].lower()
+    waited = stt(home, "wait", str(job["id"]))
+    assert waited.returncode == 4
+    export = stt(home, "export", str(job["id"]))
+    assert export.returncode == 2 and "has no stored result" in export.stderr
+
+
+def test_paths_and_help(home):
+    paths = ok_json(stt(home, "paths", "--json"))
+    assert paths["history"] == str(home / "history.sqlite3")
+    assert paths["engine_socket"] == f"unix:{home / 'engine' / 'engine.sock'}"
+    top = stt(home, "--help")
+    assert top.returncode == 0 and "exit codes" in top.stdout
+    for command in (
+        "submit",
+        "jobs",
+        "show",
+        "wait",
+        "export",
+        "import",
+        "cancel",
+        "forget",
+        "paths",
+        "serve",
+    ):
+        result = stt(home, command, "--help")
+        assert result.returncode == 0 and f"usage: stt-tui {command}" in result.stdout
