@@ -25,34 +25,12 @@ from stt_tui.paths import resolve_paths
 
 from .audio_helpers import clip, lpcm_request, normalize, read_pcm, resample, service_pcm
 from .conftest import client_for
+from .homes import stop_engine
 from .test_export import parse_srt
 
 STT_TUI = str(Path(sys.executable).parent / "stt-tui")
 SHORT = clip("ds_arctic_a0024.wav")  # "It was my reports from the north which chiefly induced people to buy."
 LONG = clip("vosk_lucier.wav")  # 100 s
-
-
-def engine_pid(home: Path) -> int | None:
-    try:
-        return int((home / "engine" / "engine.lock").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def stop_engine(home: Path, sig: int = signal.SIGTERM) -> None:
-    pid = engine_pid(home)
-    if pid is None:
-        return
-    try:
-        os.kill(pid, sig)
-    except ProcessLookupError:
-        return
-    for _ in range(300):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")

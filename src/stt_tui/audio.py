@@ -9,11 +9,11 @@ from pathlib import Path
 
 import mutagen
 
+from .speechkit import LPCM_RATES, MAX_CHANNELS
+from .speechkit import MAX_AUDIO_BYTES as MAX_BYTES
+from .speechkit import MAX_AUDIO_SECONDS as MAX_SECONDS
+
 GB = 1024**3
-MAX_BYTES = GB
-MAX_SECONDS = 4 * 3600  # summed over channels
-MAX_CHANNELS = 2
-LPCM_RATES = (8000, 16000, 48000)
 
 WAVE_FORMAT_PCM = 1
 

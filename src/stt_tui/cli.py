@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -394,9 +394,11 @@ def _timeout(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stt-tui",
+        usage="stt-tui [--home DIR] [--profile NAME] [FOLDER]\n"
+        "       stt-tui [--home DIR] [--profile NAME] [--json] COMMAND ...",
         description="Asynchronous speech recognition (Yandex SpeechKit v2) from the terminal. Jobs are "
         "kept in a local history with their results, so nothing is lost when the service forgets them "
-        "after 3 days.",
+        "after 3 days.\n\nWithout a command, opens the terminal UI on FOLDER (default: the current folder).",
         epilog=EXIT_CODES_HELP + "\nRun `stt-tui COMMAND --help` for a command's options.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -412,11 +414,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="output JSON for scripts")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.commands = sub.choices  # the names that are commands, not a folder to open the UI on
     common = _common()
 
     def command(name: str, func, help: str, description: str) -> argparse.ArgumentParser:
         p = sub.add_parser(
             name,
+            prog=f"stt-tui {name}",  # the top level's own usage line would otherwise prefix it
             parents=[common],
             help=help,
             description=description,
@@ -562,8 +566,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_VALUED_GLOBALS = ("--home", "--profile")
+
+
+def tui_request(argv: Sequence[str], commands: Iterable[str]) -> tuple[str | None, str | None, str] | None:
+    """(home, profile, folder) when the arguments ask for the terminal UI, else None (a command)."""
+    home = profile = folder = None
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        name, eq, value = arg.partition("=")
+        if name in _VALUED_GLOBALS:
+            if not eq:
+                if not args:
+                    return None  # let argparse say the value is missing
+                value = args.pop(0)
+            home, profile = (value, profile) if name == "--home" else (home, value)
+        elif arg.startswith("-") or arg in commands or folder is not None:
+            return None
+        else:
+            folder = arg
+    return home, profile, folder or "."
+
+
+def _run_tui(home: str | None, profile_name: str | None, folder: str) -> int:
+    from .config import ConfigError, load_profile
+
+    start = Path(folder).expanduser()
+    if not start.exists():
+        _err(f"{folder!r} is neither a command nor a folder; see `stt-tui --help`.")
+        return EXIT_USER
+    if not start.is_dir():
+        start = start.parent
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _err("The terminal UI needs a terminal; in scripts use a command (see `stt-tui --help`).")
+        return EXIT_USER
+    try:
+        profile = load_profile(profile_name)
+    except ConfigError as exc:
+        _err(str(exc))
+        return EXIT_USER
+    from .tui import create_app
+
+    create_app(resolve_paths(home), profile, start.resolve()).run()
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    request = tui_request(argv, parser.commands)
+    if request is not None:
+        return _run_tui(*request)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

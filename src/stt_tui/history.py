@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .jobs import Job, JobState, RequestOptions, retention_deadline
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry takes the schema from the version before it to its own number.
 MIGRATIONS: dict[int, str] = {
@@ -57,6 +57,24 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX quota_events_at ON quota_events (profile, kind, at);
     CREATE TABLE pauses (profile TEXT PRIMARY KEY, until REAL NOT NULL, strikes INTEGER NOT NULL);
     """,
+    # A revision number bumped on every change of a row, so a window on the history (the TUI) reads
+    # only what changed, whoever changed it. The counter lives apart from the rows so that it never
+    # goes back, even when the newest rows are forgotten.
+    2: """
+    CREATE TABLE revision (n INTEGER NOT NULL);
+    INSERT INTO revision (n) SELECT COALESCE(MAX(id), 0) FROM jobs;
+    ALTER TABLE jobs ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+    UPDATE jobs SET rev = id;
+    CREATE INDEX jobs_rev ON jobs (rev);
+    CREATE TRIGGER jobs_rev_insert AFTER INSERT ON jobs BEGIN
+        UPDATE revision SET n = n + 1;
+        UPDATE jobs SET rev = (SELECT n FROM revision) WHERE id = NEW.id;
+    END;
+    CREATE TRIGGER jobs_rev_update AFTER UPDATE ON jobs WHEN NEW.rev = OLD.rev BEGIN
+        UPDATE revision SET n = n + 1;
+        UPDATE jobs SET rev = (SELECT n FROM revision) WHERE id = NEW.id;
+    END;
+    """,
 }
 
 _JOB_COLUMNS = (
@@ -64,6 +82,18 @@ _JOB_COLUMNS = (
     "audio_seconds, channels, payload_path, created_at, done_at, expires_at, next_poll_at, polls, "
     "last_error, errors, submitter_pid, EXISTS (SELECT 1 FROM results r WHERE r.job_id = jobs.id)"
 )
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a script, whole (trigger bodies hold semicolons of their own)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in a migration: {pending.strip()[:60]}")
 
 
 class HistoryError(Exception):
@@ -129,9 +159,8 @@ class History:
                     f"The history at {self.path} was written by a newer stt-tui (schema {version}); upgrade."
                 )
             for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+                for statement in _statements(MIGRATIONS[target]):
+                    db.execute(statement)
                 db.execute(f"PRAGMA user_version={target}")
 
     @contextmanager
@@ -340,6 +369,25 @@ class History:
         """Jobs still in `submitting`: in progress somewhere, or left by a process that died."""
         rows = self._all(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state=? ORDER BY id", (JobState.SUBMITTING,))
         return [_job(r) for r in rows]
+
+    def revision(self) -> int:
+        """The latest revision: it grows with every change to a job row."""
+        return self._one("SELECT n FROM revision")[0]
+
+    def changed_since(self, rev: int) -> tuple[list[Job], int]:
+        """Jobs added or changed after revision `rev`, and the revision they bring the reader to."""
+        with self._lock:
+            latest = self.revision()
+            rows = self._all(
+                f"SELECT {_JOB_COLUMNS} FROM jobs WHERE rev > ? AND rev <= ? ORDER BY id", (rev, latest)
+            )
+        return [_job(r) for r in rows], latest
+
+    def job_ids(self) -> set[int]:
+        return {r[0] for r in self._all("SELECT id FROM jobs")}
+
+    def count(self) -> int:
+        return self._one("SELECT COUNT(*) FROM jobs")[0]
 
     def result(self, job_id: int) -> str | None:
         """The stored Operation JSON of a finished job."""

@@ -28,6 +28,11 @@ class Paths:
         return self.data_dir / "outbox"
 
     @property
+    def preferences(self) -> Path:
+        """What the TUI remembers between runs (last submit choices, pane settings)."""
+        return self.config_dir / "tui-state.json"
+
+    @property
     def engine_dir(self) -> Path:
         """The local engine's data: its operation store, spooled audio, socket and log."""
         return self.data_dir / "engine"

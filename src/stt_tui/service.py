@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from .api import ChannelSettings, Endpoints, OperationState, ServiceError, Speec
 from .config import Profile
 from .history import History
 from .jobs import FINAL_STATES, Job, JobState, RequestOptions
-from .local_engine import EngineStartError, ensure_engine
+from .local_engine import EngineStartError, ensure_engine, is_serving
 from .paths import Paths
 from .poller import Poller, first_check_at
 from .prepare import Payload, PrepareError, Progress, prepare
@@ -87,6 +88,8 @@ class Service:
     clock: Callable[[], float] = time.time
     rand: random.Random = field(default_factory=random.Random)
     _client: SpeechKitClient | None = None
+    # The TUI submits and polls from different threads: one connection between them.
+    _client_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, paths: Paths, profile: Profile, **kw) -> Service:
@@ -100,6 +103,10 @@ class Service:
 
     def client(self) -> SpeechKitClient:
         """The connection, made on first use; the local profile starts its engine if it is not running."""
+        with self._client_lock:
+            return self._connect()
+
+    def _connect(self) -> SpeechKitClient:
         if self._client is None:
             if self.profile.local:
                 try:
@@ -120,16 +127,25 @@ class Service:
         try:
             return self.client().get_operation(operation_id)
         except ServiceError as exc:
-            if exc.code == grpc.StatusCode.UNAVAILABLE and self.profile.local and self._client is not None:
+            if exc.code == grpc.StatusCode.UNAVAILABLE and self.profile.local:
                 # The engine may have stopped: the next call starts it again.
-                self._client.close()
-                self._client = None
+                self._drop_client()
             raise
 
+    def _drop_client(self) -> None:
+        with self._client_lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+    def engine_running(self) -> bool | None:
+        """Local profile: whether the engine answers right now; None for a cloud profile."""
+        if not self.profile.local:
+            return None
+        return is_serving(self.paths.engine_target, timeout=0.25)
+
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        self._drop_client()
         self.history.close()
 
     def poller(self) -> Poller:

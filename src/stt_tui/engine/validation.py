@@ -5,24 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
+from stt_tui.speechkit import (  # noqa: F401  (re-exported for the engine's modules)
+    DEFAULT_LANGUAGE,
+    DEFAULT_MODEL,
+    DEFERRED_MODEL,
+    LANGUAGES,
+    LPCM_RATES,
+    MAX_AUDIO_BYTES,
+    MAX_AUDIO_SECONDS,
+    MAX_CHANNELS,
+    MODELS,
+)
 
 Spec = stt.RecognitionSpec
 
-MAX_AUDIO_BYTES = 1024**3  # 1 GB
-MAX_AUDIO_SECONDS = 4 * 3600  # summed over channels
-MAX_CHANNELS = 2
-LPCM_RATES = (8000, 16000, 48000)
-
-DEFAULT_LANGUAGE = "ru-RU"
-DEFAULT_MODEL = "general"
-DEFERRED_MODEL = "deferred-general"
-MODELS = ("general", "general:rc", "general:deprecated", DEFERRED_MODEL)
-
-# The service's list; Kazakh is accepted in both spellings the docs have used.
-LANGUAGES = (
-    "ru-RU", "en-US", "de-DE", "es-ES", "fi-FI", "fr-FR", "he-HE", "it-IT", "kk-KZ", "kk-KK",
-    "nl-NL", "pl-PL", "pt-PT", "pt-BR", "sv-SE", "tr-TR", "uz-UZ", "auto",
-)  # fmt: skip
 _LANGUAGE_BY_KEY = {code.lower(): code for code in LANGUAGES}
 
 ENCODING_NAMES = {

@@ -1,0 +1,52 @@
+"""What the TUI remembers between runs: the last submit choices and how the panes were set up.
+
+A small JSON file in the config folder. A missing or damaged file gives the defaults: losing a
+preference must never stop the app.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+from .jobs import RequestOptions
+
+
+@dataclass(frozen=True)
+class Preferences:
+    last_options: dict[str, RequestOptions] = field(default_factory=dict)  # per profile
+    show_all_files: bool = False
+    show_hidden_files: bool = False
+    job_sort: str = "newest"
+
+    def options_for(self, profile: str, default: RequestOptions) -> RequestOptions:
+        return self.last_options.get(profile, default)
+
+    def with_options(self, profile: str, options: RequestOptions) -> Preferences:
+        return replace(self, last_options={**self.last_options, profile: options})
+
+    def with_(self, **changes) -> Preferences:
+        return replace(self, **changes)
+
+
+def load(path: Path) -> Preferences:
+    try:
+        data = json.loads(path.read_text())
+        known = {f.name for f in fields(Preferences)}
+        values = {k: v for k, v in data.items() if k in known}
+        remembered = values.get("last_options", {})
+        values["last_options"] = {p: RequestOptions.from_dict(o) for p, o in remembered.items()}
+        return Preferences(**values)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return Preferences()
+
+
+def save(path: Path, prefs: Preferences) -> None:
+    """Written whole to a temporary file and renamed, so a crash never leaves half a file."""
+    data = asdict(prefs)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(tmp, path)

@@ -1,0 +1,19 @@
+"""Facts of the SpeechKit v2 asynchronous service that both the client and the engine go by. Pure."""
+
+from __future__ import annotations
+
+MAX_AUDIO_BYTES = 1024**3  # 1 GB
+MAX_AUDIO_SECONDS = 4 * 3600  # summed over channels
+MAX_CHANNELS = 2
+LPCM_RATES = (8000, 16000, 48000)
+
+DEFAULT_LANGUAGE = "ru-RU"
+DEFAULT_MODEL = "general"
+DEFERRED_MODEL = "deferred-general"
+MODELS = ("general", "general:rc", "general:deprecated", DEFERRED_MODEL)
+
+# The service's list; Kazakh is accepted in both spellings the docs have used.
+LANGUAGES = (
+    "ru-RU", "en-US", "de-DE", "es-ES", "fi-FI", "fr-FR", "he-HE", "it-IT", "kk-KZ", "kk-KK",
+    "nl-NL", "pl-PL", "pt-PT", "pt-BR", "sv-SE", "tr-TR", "uz-UZ", "auto",
+)  # fmt: skip

@@ -1,0 +1,97 @@
+"""Messages that workers post back to the main screen: one line of docstring each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from ..audio import Probe, Verdict
+from ..feed import Changes
+from ..jobs import Job
+
+
+@dataclass
+class JobsChanged(Message):
+    """Rows added, changed or removed since the last look, by anyone."""
+
+    changes: Changes
+
+
+@dataclass
+class PollStatus(Message):
+    """The polling budget and the backend's state."""
+
+    checks: int
+    budget: int
+    paused_for: float
+    engine: str
+
+
+@dataclass
+class ProbeReady(Message):
+    """A file's probe and verdict, or why it cannot be read."""
+
+    path: str
+    probe: Probe | None
+    verdict: Verdict | None
+    error: str | None
+
+
+@dataclass
+class LoudnessReady(Message):
+    """A file's loudness envelope per channel (levels 0..1)."""
+
+    path: str
+    levels: list[list[float]]
+
+
+@dataclass
+class SubmitProgress(Message):
+    """How far the preparation of a file has got (stage and fraction)."""
+
+    name: str
+    stage: str
+    fraction: float
+
+
+@dataclass
+class SubmitEnded(Message):
+    """A file was submitted (job) or refused (error); `remaining` files of the batch are left."""
+
+    name: str
+    job: Job | None
+    error: str | None
+    remaining: int
+
+
+@dataclass
+class ActionFailed(Message):
+    """A background action failed; one sentence for a notification."""
+
+    message: str
+
+
+@dataclass
+class ActionDone(Message):
+    """A background action finished; a sentence for a notification."""
+
+    message: str
+
+
+@dataclass
+class ServiceReady(Message):
+    """The history is open; the service is usable from now on."""
+
+    service: object  # stt_tui.service.Service
+    feed: object  # stt_tui.feed.JobFeed
+    jobs: list[Job]
+    recovered: list[Job]
+
+
+@dataclass
+class TranscriptReady(Message):
+    """A job's stored result, as phrases, ready to show."""
+
+    job: Job
+    items: list  # list[stt_tui.export.Utterance]

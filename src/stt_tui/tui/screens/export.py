@@ -1,0 +1,93 @@
+"""The export dialog: format, channel and where to write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from ...export import FORMATS
+
+
+@dataclass(frozen=True)
+class ExportChoice:
+    fmt: str
+    channel: int | None  # None: all channels merged
+    path: Path
+
+
+def default_path(folder: Path, source: str, job_id: int, fmt: str, channel: int | None) -> Path:
+    """<file stem>[.chN].<fmt> in the folder being browsed."""
+    stem = Path(source).stem if source else f"job-{job_id}"
+    suffix = f".ch{channel}" if channel else ""
+    return folder / f"{stem}{suffix}.{fmt}"
+
+
+class ExportScreen(ModalScreen[ExportChoice | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "export", "Export")]
+
+    def __init__(self, folder: Path, source: str, job_id: int, channels: list[int], fmt: str = "srt") -> None:
+        super().__init__()
+        self.folder, self.source, self.job_id, self.channels, self.fmt = folder, source, job_id, channels, fmt
+
+    def compose(self) -> ComposeResult:
+        channel_options = [("all channels, merged", 0)] + [(f"channel {c}", c) for c in self.channels]
+        with Vertical(id="dialog"):
+            yield Label(f"Export job #{self.job_id}", classes="title")
+            with Horizontal(classes="field"):
+                yield Label("Format", classes="name")
+                yield Select([(f, f) for f in FORMATS], value=self.fmt, allow_blank=False, id="format")
+            with Horizontal(classes="field"):
+                yield Label("Channel", classes="name")
+                yield Select(channel_options, value=0, allow_blank=False, id="channel")
+            yield Label("Write to", classes="name")
+            yield Input(str(default_path(self.folder, self.source, self.job_id, self.fmt, None)), id="path")
+            yield Static("", id="exists")
+            with Horizontal(id="buttons"):
+                yield Button("Export", variant="primary", id="export")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()
+        self._check_exists()
+
+    def _choice(self) -> ExportChoice:
+        channel = int(self.query_one("#channel", Select).value) or None
+        raw = self.query_one("#path", Input).value.strip()
+        path = Path(raw).expanduser()
+        return ExportChoice(
+            str(self.query_one("#format", Select).value),
+            channel,
+            path if path.is_absolute() else self.folder / path,
+        )
+
+    @on(Select.Changed)
+    def _options_changed(self) -> None:
+        choice = self._choice()
+        self.query_one("#path", Input).value = str(
+            default_path(choice.path.parent, self.source, self.job_id, choice.fmt, choice.channel)
+        )
+
+    @on(Input.Changed)
+    def _check_exists(self) -> None:
+        exists = self._choice().path.exists()
+        self.query_one("#exists", Static).update("The file exists and will be replaced." if exists else "")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#export")
+    def action_export(self) -> None:
+        choice = self._choice()
+        if not choice.path.name:
+            self.notify("Give a file name to write to.", severity="warning")
+            return
+        self.dismiss(choice)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,53 @@
+"""Every key of the app, read from the bindings themselves so the list cannot go stale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def key_rows(bindings: Iterable[Binding | tuple], display: Callable[[Binding], str]) -> list[tuple[str, str]]:
+    """(keys, what they do) for each binding; several keys of one binding share a row."""
+    rows = []
+    for b in bindings:
+        if not isinstance(b, Binding):
+            b = Binding(*b)
+        keys = ", ".join(display(Binding(k.strip(), b.action)) for k in b.key.split(","))
+        what = b.tooltip or b.description or b.action.replace("_", " ")
+        rows.append((keys, what))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
+
+    def __init__(self, sections: list[tuple[str, Iterable[Binding | tuple]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog"):
+            yield Static(Text("Keys", style="bold"), classes="title")
+            for title, bindings in self.sections:
+                table = Table.grid(padding=(0, 2))
+                table.add_column(style="bold", min_width=12)
+                table.add_column()
+                for keys, what in key_rows(bindings, self.app.get_key_display):
+                    table.add_row(keys, what)
+                yield Static(Text(title, style="bold underline"), classes="section")
+                yield Static(table)
+            yield Static(
+                "Ctrl+P opens the command palette, where every action can be found by name. "
+                "Tab moves between the file browser and the job list.",
+                classes="section",
+            )
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,90 @@
+"""The submit dialog: request options for one or more files, starting from the last choices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Label, Select, Static
+
+from ...jobs import RequestOptions
+from ...speechkit import DEFERRED_MODEL, LANGUAGES, MODELS
+
+MODEL_HELP = {
+    "general": "The standard model: about 10 s of work per minute of audio per channel.",
+    "general:rc": "The release candidate of the next standard model.",
+    "general:deprecated": "The previous standard model, while the service still offers it.",
+    DEFERRED_MODEL: "Deferred mode: cheaper, finished within 24 h; stt-tui checks on it rarely "
+    "(first after about 2 h) to save the status-check budget.",
+}
+
+
+def file_summary(paths: list[Path], limit: int = 3) -> str:
+    names = ", ".join(p.name for p in paths[:limit])
+    more = f" and {len(paths) - limit} more" if len(paths) > limit else ""
+    return f"{len(paths)} file{'s' if len(paths) > 1 else ''}: {names}{more}"
+
+
+class SubmitScreen(ModalScreen[RequestOptions | None]):
+    """Dismisses with the chosen options, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Submit"),
+    ]
+
+    def __init__(self, paths: list[Path], defaults: RequestOptions) -> None:
+        super().__init__()
+        self.paths = paths
+        self.defaults = defaults
+
+    def compose(self) -> ComposeResult:
+        d = self.defaults
+        languages = list(LANGUAGES) if d.language in LANGUAGES else [d.language, *LANGUAGES]
+        with Vertical(id="dialog"):
+            yield Label("Submit for recognition", classes="title")
+            yield Static(file_summary(self.paths), id="file-list")
+            with Horizontal(classes="field"):
+                yield Label("Language", classes="name")
+                yield Select([(c, c) for c in languages], value=d.language, allow_blank=False, id="language")
+            with Horizontal(classes="field"):
+                yield Label("Model", classes="name")
+                yield Select([(m, m) for m in MODELS], value=d.model if d.model in MODELS else "general",
+                             allow_blank=False, id="model")  # fmt: skip
+            yield Static(MODEL_HELP.get(d.model, ""), id="model-help")
+            yield Checkbox("Profanity filter: mask profanities", d.profanity_filter, id="profanity_filter")
+            yield Checkbox(
+                "Literature text: punctuation and capitals", d.literature_text, id="literature_text"
+            )
+            yield Checkbox("Raw results: numbers spelled out as words", d.raw_results, id="raw_results")
+            with Horizontal(id="buttons"):
+                yield Button("Submit", variant="primary", id="submit")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#submit", Button).focus()
+
+    @on(Select.Changed, "#model")
+    def _model_changed(self, event: Select.Changed) -> None:
+        self.query_one("#model-help", Static).update(MODEL_HELP.get(str(event.value), ""))
+
+    def options(self) -> RequestOptions:
+        return RequestOptions(
+            language=str(self.query_one("#language", Select).value),
+            model=str(self.query_one("#model", Select).value),
+            profanity_filter=self.query_one("#profanity_filter", Checkbox).value,
+            literature_text=self.query_one("#literature_text", Checkbox).value,
+            raw_results=self.query_one("#raw_results", Checkbox).value,
+        )
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        self.dismiss(self.options())
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

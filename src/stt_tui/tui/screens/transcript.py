@@ -1,0 +1,194 @@
+"""The transcript of one job: per channel or merged, word timings on demand, search, export, copy."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...export import Utterance, channels_of, select, to_txt
+from ...formatting import file_label
+from ...jobs import Job
+
+CHANNEL_STYLES = ("bold cyan", "bold magenta")
+
+
+def clock_text(seconds: float) -> str:
+    m, s = divmod(max(seconds, 0.0), 60)
+    h, m = divmod(int(m), 60)
+    return f"{h}:{m:02d}:{s:04.1f}" if h else f"{m:02d}:{s:04.1f}"
+
+
+def utterance_text(u: Utterance, *, labelled: bool, words: bool, query: str) -> Text:
+    """One phrase: its start time, its channel when merged, its text (matches highlighted)."""
+    text = Text(clock_text(u.start) + "  ", style="dim")
+    if labelled:
+        text.append(f"ch{u.channel}  ", style=CHANNEL_STYLES[(u.channel - 1) % 2])
+    body = Text(u.text)
+    if words and u.words:
+        body = Text(" ".join(f"{w.text}@{w.start:.1f}" for w in u.words))
+    if query:
+        body.highlight_regex(re.compile(re.escape(query), re.IGNORECASE), "reverse bold")
+    return text.append_text(body)
+
+
+def matching(items: list[Utterance], query: str) -> list[int]:
+    """Indices of the phrases that contain the query (case-insensitive)."""
+    q = query.lower()
+    return [i for i, u in enumerate(items) if q and q in u.text.lower()]
+
+
+class TranscriptScreen(Screen):
+    """Receives a job and its phrases; asks the app to export through a message."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Back"),
+        Binding("slash", "search", "Search"),
+        Binding("n", "next_match", "Next"),
+        Binding("N", "previous_match", "Previous", show=False),
+        Binding("c", "cycle_channel", "Channel"),
+        Binding("w", "toggle_words", "Word times"),
+        Binding("e", "export", "Export"),
+        Binding("y", "copy", "Copy"),
+    ]
+
+    channel: reactive[int | None] = reactive(None, init=False)  # None: all channels merged
+    words: reactive[bool] = reactive(False, init=False)
+    search_text: reactive[str] = reactive("", init=False)
+
+    @dataclass
+    class ExportRequested(Message):
+        """Export this job (the app asks where)."""
+
+        job: Job
+        channels: list[int]
+
+    def __init__(self, job: Job, items: list[Utterance]) -> None:
+        super().__init__()
+        self.job = job
+        self.items = items
+        self.channels = channels_of(items)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="transcript-title")
+        yield Input(placeholder="search the transcript (enter: next match, esc: done)", id="search")
+        yield OptionList(id="phrases")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).display = False
+        self._render_phrases()
+        self.query_one(OptionList).focus()
+
+    def shown(self) -> list[Utterance]:
+        return select(self.items, self.channel)
+
+    def _render_phrases(self) -> None:
+        items = self.shown()
+        labelled = self.channel is None and len(self.channels) > 1
+        phrases = self.query_one(OptionList)
+        highlighted = phrases.highlighted
+        phrases.clear_options()
+        phrases.add_options(
+            [
+                Option(utterance_text(u, labelled=labelled, words=self.words, query=self.search_text))
+                for u in items
+            ]
+        )
+        if items:
+            phrases.highlighted = min(highlighted or 0, len(items) - 1)
+        self._render_title()
+
+    def _render_title(self) -> None:
+        view = "all channels" if self.channel is None else f"channel {self.channel}"
+        if len(self.channels) <= 1:
+            view = "mono" if self.channels else "empty"
+        parts = [f"#{self.job.id} {file_label(self.job)}", view, f"{len(self.shown())} phrases"]
+        if self.search_text:
+            parts.append(f"{len(matching(self.shown(), self.search_text))} match '{self.search_text}'")
+        if not self.items:
+            parts.append("the service returned no speech")
+        self.query_one("#transcript-title", Static).update(" · ".join(parts))
+
+    def watch_channel(self) -> None:
+        self._render_phrases()
+
+    def watch_words(self) -> None:
+        self._render_phrases()
+
+    def watch_search_text(self) -> None:
+        self._render_phrases()
+
+    def action_close(self) -> None:
+        box = self.query_one("#search", Input)
+        if box.has_focus:  # escape leaves the search box; the highlights stay
+            box.display = False
+            self.query_one(OptionList).focus()
+            return
+        self.dismiss()
+
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.search_text = event.value.strip()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self.action_next_match()
+
+    def _jump(self, step: int) -> None:
+        hits = matching(self.shown(), self.search_text)
+        if not self.search_text:
+            self.action_search()
+            return
+        if not hits:
+            self.notify(f"No phrase contains '{self.search_text}'.", severity="warning")
+            return
+        current = self.query_one(OptionList).highlighted
+        current = -1 if current is None else current
+        if step > 0:
+            target = next((i for i in hits if i > current), hits[0])
+        else:
+            target = next((i for i in reversed(hits) if i < current), hits[-1])
+        self.query_one(OptionList).highlighted = target
+
+    def action_next_match(self) -> None:
+        self._jump(+1)
+
+    def action_previous_match(self) -> None:
+        self._jump(-1)
+
+    def action_cycle_channel(self) -> None:
+        if len(self.channels) <= 1:
+            self.notify("The transcript has one channel.")
+            return
+        views: list[int | None] = [None, *self.channels]
+        self.channel = views[(views.index(self.channel) + 1) % len(views)]
+
+    def action_toggle_words(self) -> None:
+        self.words = not self.words
+
+    def action_export(self) -> None:
+        self.post_message(self.ExportRequested(self.job, self.channels))
+
+    def view_text(self) -> str:
+        """The transcript as shown (this channel, or all merged with labels), as plain text."""
+        return to_txt(self.shown(), self.channel is None and len(self.channels) > 1)
+
+    def action_copy(self) -> None:
+        text = self.view_text()
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied {len(text):,} characters to the clipboard.")

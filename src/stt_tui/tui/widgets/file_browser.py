@@ -1,0 +1,165 @@
+"""The directory tree of audio and video files, with marks for submitting several at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import DirectoryTree, Tree
+from textual.widgets.directory_tree import DirEntry
+from textual.widgets.tree import TreeNode
+
+MEDIA_SUFFIXES = frozenset(
+    ".wav .wave .mp3 .ogg .oga .opus .flac .m4a .aac .mp4 .m4v .mov .mkv .webm .avi .wma .aif .aiff "
+    ".amr .3gp .wv .spx .ts .mts".split()
+)
+
+
+def home_relative(path: Path) -> str:
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
+def is_media(path: Path) -> bool:
+    return path.suffix.lower() in MEDIA_SUFFIXES
+
+
+def visible(path: Path, *, is_dir: bool, show_all: bool, show_hidden: bool) -> bool:
+    """Whether the browser lists a path: folders and media files, unless told to show everything."""
+    if path.name.startswith(".") and not show_hidden:
+        return False
+    return is_dir or show_all or is_media(path)
+
+
+class FileBrowser(DirectoryTree):
+    """Folders and media files; space marks files, s submits the marked ones (or the highlighted one)."""
+
+    BINDINGS = [
+        Binding("space", "mark", "Mark", tooltip="Mark or unmark the file for submitting"),
+        Binding("s", "submit", "Submit", tooltip="Submit the marked files, or the highlighted one"),
+        Binding("a", "toggle_all", "All files", show=False, tooltip="Show every file, not only media"),
+        Binding("full_stop", "toggle_hidden", "Hidden", show=False, tooltip="Show hidden files"),
+        Binding("u", "unmark_all", "Unmark all", show=False),
+        Binding("backspace", "go_up", "Parent folder", show=False),
+    ]
+
+    show_all: reactive[bool] = reactive(False)
+    show_hidden: reactive[bool] = reactive(False)
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor is on a file (None: on a folder)."""
+
+        path: Path | None
+
+    @dataclass
+    class SubmitRequested(Message):
+        """The user wants these files submitted."""
+
+        paths: list[Path]
+
+    @dataclass
+    class MarksChanged(Message):
+        """How many files are marked."""
+
+        count: int
+
+    def __init__(self, path: str | Path, **kw) -> None:
+        super().__init__(path, **kw)
+        self.marked: set[Path] = set()
+        self.border_title = home_relative(Path(path).resolve())
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [
+            p
+            for p in paths
+            if visible(p, is_dir=self._safe_is_dir(p), show_all=self.show_all, show_hidden=self.show_hidden)
+        ]
+
+    def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
+        label = super().render_label(node, base_style, style)
+        if node.data is not None and node.data.path in self.marked:
+            return Text.assemble(("● ", "bold magenta"), label)
+        return label
+
+    def watch_show_all(self) -> None:
+        if self.is_mounted:
+            self.reload()
+
+    def watch_show_hidden(self) -> None:
+        if self.is_mounted:
+            self.reload()
+
+    def _cursor_path(self) -> Path | None:
+        node = self.cursor_node
+        return node.data.path if node is not None and node.data is not None else None
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        event.stop()
+        path = event.node.data.path if event.node.data is not None else None
+        self.post_message(self.Highlighted(None if path is None or self._safe_is_dir(path) else path))
+
+    @on(DirectoryTree.FileSelected)
+    def _selected(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_mark(self) -> None:
+        path = self._cursor_path()
+        if path is None or self._safe_is_dir(path):
+            self.action_toggle_node()
+            return
+        self.marked.symmetric_difference_update({path})
+        self.post_message(self.MarksChanged(len(self.marked)))
+        self._refresh_labels({path})
+        self.action_cursor_down()
+
+    def action_unmark_all(self) -> None:
+        self.clear_marks(set(self.marked))
+
+    def _refresh_labels(self, paths: set[Path]) -> None:
+        """Redraw the rows of these paths (the tree caches rendered lines)."""
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            if node.data is not None and node.data.path in paths:
+                node.refresh()
+            stack.extend(node.children)
+
+    def action_submit(self) -> None:
+        paths = sorted(self.marked)
+        if not paths:
+            path = self._cursor_path()
+            if path is None or self._safe_is_dir(path):
+                self.notify("Highlight a file or mark some with space first.", severity="warning")
+                return
+            paths = [path]
+        self.post_message(self.SubmitRequested(paths))
+
+    def clear_marks(self, paths: Iterable[Path]) -> None:
+        cleared = self.marked & set(paths)
+        self.marked -= cleared
+        self.post_message(self.MarksChanged(len(self.marked)))
+        self._refresh_labels(cleared)
+
+    def action_toggle_all(self) -> None:
+        self.show_all = not self.show_all
+
+    def action_toggle_hidden(self) -> None:
+        self.show_hidden = not self.show_hidden
+
+    def action_go_up(self) -> None:
+        parent = Path(self.path).resolve().parent
+        if parent != Path(self.path).resolve():
+            self.path = parent
+            self.border_title = home_relative(parent)

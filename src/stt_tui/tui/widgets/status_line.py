@@ -1,0 +1,43 @@
+"""One line at the bottom: the profile, the backend's state, the polling budget, what is running."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ...jobs import format_duration
+
+
+def status_text(
+    profile: str, engine: str, checks: int, budget: int, paused_for: float, running: int, marked: int
+) -> Text:
+    """The status line's content (pure, for tests and the snapshot)."""
+    text = Text()
+    text.append(f" {profile} ", style="reverse bold")
+    text.append(f" {engine}")
+    text.append(" · ")
+    used = checks / budget if budget else 0
+    text.append(f"{checks:,}/{budget:,}", style="bold red" if used >= 0.9 else "")
+    text.append(" checks/h")
+    if paused_for > 0:
+        text.append(f" · polling paused {format_duration(paused_for)}", style="bold dark_orange")
+    text.append(f" · {running} running")
+    if marked:
+        text.append(f" · {marked} marked", style="bold magenta")
+    return text
+
+
+class StatusLine(Widget):
+    profile: reactive[str] = reactive("local")
+    engine: reactive[str] = reactive("starting…")
+    checks: reactive[int] = reactive(0)
+    budget: reactive[int] = reactive(0)
+    paused_for: reactive[float] = reactive(0.0)
+    running: reactive[int] = reactive(0)
+    marked: reactive[int] = reactive(0)
+
+    def render(self) -> Text:
+        return status_text(
+            self.profile, self.engine, self.checks, self.budget, self.paused_for, self.running, self.marked
+        )

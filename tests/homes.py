@@ -1,0 +1,32 @@
+"""stt-tui homes for tests, and the engine that a home's clients start by themselves."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+
+def engine_pid(home: Path) -> int | None:
+    try:
+        return int((home / "engine" / "engine.lock").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def stop_engine(home: Path, sig: int = signal.SIGTERM) -> None:
+    """Stop the engine a home's clients started, and wait until it is gone."""
+    pid = engine_pid(home)
+    if pid is None:
+        return
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        return
+    for _ in range(300):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)

@@ -1,0 +1,291 @@
+"""The real app through Pilot, on the real embedded engine it starts by itself."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from textual.widgets import Checkbox, OptionList
+
+from stt_tui.history import History
+from stt_tui.jobs import JobState, RequestOptions
+from stt_tui.tui.screens.export import ExportScreen
+from stt_tui.tui.screens.help import HelpScreen
+from stt_tui.tui.screens.submit import SubmitScreen
+from stt_tui.tui.screens.transcript import TranscriptScreen
+from stt_tui.tui.widgets.file_info import FileInfo
+
+from .audio_helpers import clip, normalize
+from .homes import stop_engine
+from .test_export import operation_json, parse_srt
+from .tui_helpers import make_app, wait_for
+
+SHORT = clip("ds_arctic_a0024.wav")  # "It was my reports from the north which chiefly induced people to buy."
+
+
+@pytest.fixture
+def home(short_tmp: Path) -> Iterator[Path]:
+    yield short_tmp / "home"
+    stop_engine(short_tmp / "home")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A folder to browse: a subfolder with the speech clip, a text file and a note in disguise."""
+    talks = tmp_path / "browse" / "talks"
+    talks.mkdir(parents=True)
+    shutil.copy(SHORT.path, talks / SHORT.path.name)
+    (tmp_path / "browse" / "notes.txt").write_text("not audio")
+    (talks / "broken.mp3").write_text("this is text, not MP3\n" * 50)
+    return tmp_path / "browse"
+
+
+def three_channel_wav(path: Path) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(3)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(np.zeros(16000 * 3, dtype="<i2").tobytes())
+    return path
+
+
+async def highlight(pilot, app, name: str) -> None:
+    """Move the tree cursor down until it is on the named file (expanding folders on the way)."""
+    browser = app.main.browser
+    for _ in range(30):
+        node = browser.cursor_node
+        if node is not None and node.data is not None and node.data.path.name == name:
+            return
+        if node is not None and node.allow_expand and not node.is_expanded:
+            await pilot.press("enter")
+            await wait_for(pilot, lambda n=node: n.is_expanded and n.children, what="the folder to open")
+        await pilot.press("down")
+    raise AssertionError(f"{name} not found in the browser")
+
+
+async def test_browse_submit_read_search_export(home, folder):
+    app = make_app(home, folder)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        await highlight(pilot, app, SHORT.path.name)
+        info = app.main.query_one(FileInfo)
+        await wait_for(pilot, lambda: info.facts and info.facts.verdict, what="the probe")
+        assert info.facts.probe.channels == 1 and info.facts.verdict.ready
+        await wait_for(pilot, lambda: info.levels, what="the loudness envelope")
+        assert max(info.levels[0]) > 0.5  # speech is loud somewhere
+
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SubmitScreen), what="the submit dialog")
+        await pilot.press("enter")  # the Submit button has the focus
+        await wait_for(pilot, lambda: app.main.jobs.row_count == 1, what="the new row")
+        job_id = next(iter(app.main.jobs.jobs))
+        await wait_for(
+            pilot, lambda: app.main.jobs.jobs[job_id].state == JobState.DONE, timeout=120, what="done"
+        )
+        row = app.main.jobs.get_row(str(job_id))
+        assert "done" in str(row[1]) and "saved" in str(row[3])
+        assert any("is done" in message for _, message in app.shown)
+
+        app.main.jobs.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
+        screen = app.screen
+        text = normalize(" ".join(u.text for u in screen.items))
+        assert "reports from the north" in text
+
+        await pilot.press("slash", *"NORTH", "enter")
+        phrases = screen.query_one(OptionList)
+        assert phrases.highlighted == 0 and "north" in screen.items[0].text.lower()
+        await pilot.press("escape")  # leaves the search box, not the transcript
+        assert isinstance(app.screen, TranscriptScreen)
+
+        await pilot.press("y")
+        assert "north" in app.clipboard.lower()
+
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the export dialog")
+        target = folder / "talks" / "ds_arctic_a0024.srt"
+        await pilot.press("enter")  # the path field has the focus; srt is the default format
+        await wait_for(pilot, target.exists, what="the SRT file")
+        cues = parse_srt(target.read_text())
+        assert normalize(" ".join(c[3] for c in cues)) == text
+        assert [c[0] for c in cues] == list(range(1, len(cues) + 1))
+        assert all(c[1] < c[2] for c in cues)
+
+
+async def test_bad_files_get_one_sentence_and_the_app_keeps_going(home, folder):
+    three_channel_wav(folder / "talks" / "three.wav")
+    app = make_app(home, folder)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        info = app.main.query_one(FileInfo)
+
+        await highlight(pilot, app, "broken.mp3")
+        await wait_for(pilot, lambda: info.facts and info.facts.error, what="the probe error")
+        assert info.facts.error == "broken.mp3 is not a readable MP3 file (can't sync to MPEG frame)."
+
+        await highlight(pilot, app, "three.wav")
+        await wait_for(pilot, lambda: info.facts and info.facts.verdict, what="the verdict")
+        assert info.facts.verdict.reasons == ["It has 3 channels; the service takes at most 2."]
+        await pilot.press("s", "enter")
+        await wait_for(pilot, lambda: any(s == "error" for s, _ in app.shown), what="the error notification")
+        errors = [m for s, m in app.shown if s == "error"]
+        assert errors == ["three.wav cannot be sent: It has 3 channels; the service takes at most 2."]
+        assert app.main.jobs.row_count == 0  # refused before a row was written
+        assert app.is_running
+
+        # The browser still works, and shows only media unless asked.
+        names = lambda: {c.data.path.name for c in app.main.browser.root.children}  # noqa: E731
+        assert names() == {"talks"}
+        await pilot.press("a")
+        await wait_for(pilot, lambda: "notes.txt" in names(), what="every file")
+
+
+async def test_history_is_shown_at_start_and_kept_fresh_in_place(home, folder):
+    history = History(home / "history.sqlite3")
+    done = history.add_submitting(profile="local", file_path="/audio/old.wav", options=RequestOptions())
+    history.mark_submitted(done.id, "opdone0000000000000a", 1000.0, 1001.0)
+    history.store_result(done.id, operation_json())
+    other = history.add_submitting(profile="local", file_path="/audio/other.wav", options=RequestOptions())
+    history.set_state(other.id, JobState.FAILED, error="The service refused it.")
+
+    app = make_app(home, folder)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: app.main.jobs.row_count == 2, what="the history")
+        table = app.main.jobs
+        rebuilds = []
+        original_clear = table.clear
+        table.clear = lambda *a, **kw: rebuilds.append(1) or original_clear(*a, **kw)
+
+        # Another process (here: another connection) adds and forgets jobs; the rows follow.
+        third = history.add_submitting(profile="local", file_path="/audio/new.wav", options=RequestOptions())
+        await wait_for(pilot, lambda: table.row_count == 3, what="the added row")
+        assert table.get_row_index(str(third.id)) == 0  # newest first
+        history.forget(other.id)
+        await wait_for(pilot, lambda: table.row_count == 2, what="the forgotten row to go")
+        history.set_state(third.id, JobState.CANCELLED)
+        await wait_for(pilot, lambda: "cancelled" in str(table.get_row(str(third.id))[1]), what="the update")
+        assert rebuilds == []
+
+        # Filter and sort.
+        await pilot.press("tab")
+        assert table.has_focus
+        await pilot.press("slash", *"old")
+        await wait_for(pilot, lambda: table.row_count == 1, what="the filter")
+        await pilot.press("enter")
+        assert table.has_focus
+        app.main.query_one("#job-filter").value = ""
+        await wait_for(pilot, lambda: table.row_count == 2, what="the filter to clear")
+        await pilot.press("o")
+        assert table.sort_by == "oldest" and table.get_row_index(str(done.id)) == 0
+
+        # The transcript of a stored result, with two channels merged and then one by one.
+        table.move_cursor(row=table.get_row_index(str(done.id)))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
+        screen = app.screen
+        assert [u.channel for u in screen.shown()] == [1, 2, 1, 2]
+        assert screen.view_text().startswith("Channel 1: hello there\nChannel 2: hi how are you\n")
+        await pilot.press("c")
+        assert screen.view_text() == "hello there\nfine thanks\n"
+        await pilot.press("w")
+        assert "hello@0.5" in str(screen.query_one(OptionList).get_option_at_index(0).prompt)
+        await pilot.press("q")  # back, not quit
+        assert app.screen is app.main
+
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        await pilot.press("escape")
+        assert app.screen is app.main
+
+        # The command palette reaches the same actions by name.
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette", what="the palette")
+        await pilot.press(*"sort jobs")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: table.sort_by == "state", what="the palette's sort")
+
+    # The sort order is remembered for the next run.
+    again = make_app(home, folder)
+    async with again.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: again.main.jobs.row_count == 2, what="the history")
+        assert again.main.jobs.sort_by == "state"
+
+
+async def test_submit_choices_are_remembered(home, folder):
+    app = make_app(home, folder)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        await highlight(pilot, app, SHORT.path.name)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SubmitScreen), what="the submit dialog")
+        dialog = app.screen
+        dialog.query_one("#literature_text", Checkbox).value = True
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.main.jobs.row_count == 1, what="the row")
+        job = next(iter(app.main.jobs.jobs.values()))
+        assert job.options.literature_text
+        await pilot.press("q")
+    assert app.return_code == 0
+    assert not [w for w in app.workers if w.is_running]
+
+    again = make_app(home, folder)
+    async with again.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: again.service is not None, what="the history")
+        await highlight(pilot, again, SHORT.path.name)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(again.screen, SubmitScreen), what="the submit dialog")
+        assert again.screen.options() == RequestOptions(language="en-US", literature_text=True)
+        await pilot.press("escape")
+        # The job the first run left running is polled by this one.
+        await wait_for(
+            pilot,
+            lambda: all(j.state == JobState.DONE for j in again.main.jobs.jobs.values()),
+            timeout=120,
+            what="the job from the last run to finish",
+        )
+
+
+def test_no_color_is_respected(monkeypatch, home, folder):
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert make_app(home, folder).no_color
+    monkeypatch.delenv("NO_COLOR")
+    assert not make_app(home, folder).no_color
+
+
+async def test_quitting_during_a_conversion_leaves_nothing_half_done(home, folder):
+    long_wav = folder / "talks" / "long-44k.wav"
+    rate, seconds = 44100, 900  # 15 minutes at 44.1 kHz: converted to Opus, which takes a while
+    t = np.arange(rate * 10) / rate
+    ten_seconds = (0.3 * np.sin(2 * np.pi * 220 * t) * 32767).astype("<i2").tobytes()
+    with wave.open(str(long_wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        for _ in range(seconds // 10):
+            w.writeframes(ten_seconds)
+
+    app = make_app(home, folder)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        await highlight(pilot, app, long_wav.name)
+        await pilot.press("s", "enter")
+        activity = app.main.query_one("#activity")
+        await wait_for(pilot, lambda: "Converting" in activity.label, what="the conversion to start")
+        assert activity.display and 0 <= activity.fraction < 1
+        await pilot.press("q")
+    assert app.return_code == 0
+
+    history = History(home / "history.sqlite3")
+    deadline = time.monotonic() + 15  # the worker thread stops at its next progress report
+    while history.jobs()[0].state == JobState.SUBMITTING and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (job,) = history.jobs()
+    assert job.state == JobState.FAILED and job.last_error == "Interrupted while preparing the audio."
+    assert not list((home / "outbox").glob("*.part"))

@@ -1,0 +1,92 @@
+"""The installed `stt-tui` in a real terminal (tmux, 80×24): first frame, keys, the screen read back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .audio_helpers import clip
+from .homes import stop_engine
+
+STT_TUI = str(Path(sys.executable).parent / "stt-tui")
+SHORT = clip("ds_arctic_a0024.wav")
+
+
+class Terminal:
+    def __init__(self, name: str) -> None:
+        tmux = shutil.which("tmux")
+        assert tmux, "tmux is needed for the terminal smoke test (.ci/run installs it)"
+        self.base = [tmux, "-L", name]
+
+    def run(self, *args: str) -> str:
+        return subprocess.run([*self.base, *args], capture_output=True, text=True, check=True).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "smoke")
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", "smoke", *keys)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen:\n{self.screen()}")
+
+
+@pytest.fixture
+def terminal() -> Terminal:
+    term = Terminal(f"stt-smoke-{os.getpid()}")
+    yield term
+    subprocess.run([*term.base, "kill-server"], capture_output=True, check=False)
+
+
+def test_the_installed_app_in_a_real_terminal(terminal, short_tmp):
+    home, folder = short_tmp / "home", short_tmp / "talks"
+    folder.mkdir()
+    shutil.copy(SHORT.path, folder / SHORT.path.name)
+    status = short_tmp / "exit-status"
+    command = f"STT_TUI_HOME={home} {STT_TUI} {folder}; echo $? > {status}; sleep 60"
+    try:
+        started = time.monotonic()
+        terminal.run("new-session", "-d", "-s", "smoke", "-x", "80", "-y", "24", command)
+        first = terminal.wait_for("Jobs (0)")
+        first_frame = time.monotonic() - started
+        lines = first.splitlines()
+        assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
+        assert "Submit" in lines[-1] and "Quit" in lines[-1]  # the footer
+        assert "local" in lines[-2] and "checks/h" in lines[-2]  # the status line
+
+        terminal.keys("Down")
+        screen = terminal.wait_for("ready · sent as LINEAR16_PCM")
+        assert "1 ch · 16 kHz" in screen
+
+        terminal.keys("?")
+        screen = terminal.wait_for("Keys")
+        assert "Mark or unmark the file" in screen
+        terminal.keys("Escape")
+        terminal.wait_for("Jobs (0)")
+
+        terminal.keys("Tab", "/")
+        terminal.wait_for("filter: words in the file name")
+        terminal.keys("z", "z")
+        terminal.wait_for("│ zz ")
+        terminal.keys("Escape")
+        time.sleep(0.3)
+        terminal.keys("q")
+        deadline = time.monotonic() + 20
+        while not status.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert status.read_text().strip() == "0"
+        print(f"first frame after {first_frame:.2f} s")
+    finally:
+        stop_engine(home)

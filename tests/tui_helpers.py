@@ -1,0 +1,36 @@
+"""Driving the real app with Pilot: wait for conditions instead of sleeping fixed times."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from stt_tui.config import load_profile
+from stt_tui.paths import resolve_paths
+from stt_tui.tui.app import SttApp
+
+
+class RecordingApp(SttApp):
+    """The real app, keeping every notification it shows so tests can read them."""
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.shown: list[tuple[str, str]] = []  # (severity, message)
+
+    def notify(self, message, *, severity="information", **kw) -> None:
+        self.shown.append((severity, str(message)))
+        super().notify(message, severity=severity, **kw)
+
+
+def make_app(home: Path, start: Path, **kw) -> RecordingApp:
+    return RecordingApp(resolve_paths(home), load_profile(None), start, **kw)
+
+
+async def wait_for(pilot, condition: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what or condition}")
