@@ -7,6 +7,7 @@ workers never touch widgets, they post messages, and the handlers here set what 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -56,6 +58,22 @@ from .widgets.status_line import StatusLine
 EXPECTED = (UserError, ServiceError, ProtocolError, HistoryError, OSError)
 LOUDNESS_BUCKETS = 120
 ENGINE_CHECK_SECONDS = 5.0
+
+
+def while_shown(handler: Callable) -> Callable:
+    """For handlers that update the main screen: a message arriving as the app shuts down, after
+    the screen's widgets are gone, has nothing left to update."""
+
+    @functools.wraps(handler)
+    def wrapper(self, *args):
+        try:
+            return handler(self, *args)
+        except NoMatches:
+            if self.is_running:  # not shutting down: a real bug, let it show
+                raise
+            return None
+
+    return wrapper
 
 
 class SubmitStopped(Exception):
@@ -124,6 +142,7 @@ class SttApp(App):
         self.post_message(ServiceReady(service, feed, jobs, recovered))
 
     @on(ServiceReady)
+    @while_shown
     def _service_ready(self, event: ServiceReady) -> None:
         self.service = event.service
         self.main.jobs.show_jobs(event.jobs)
@@ -131,6 +150,7 @@ class SttApp(App):
         self._update_running()
         for job in event.recovered:
             self.notify(f"Job #{job.id}: {job.last_error}", severity="warning", timeout=10)
+        self._expiry_alerts()
         self.poll_loop(event.service, event.feed)
 
     @work(thread=True, group="poll", exclusive=True, exit_on_error=False, description="poll jobs")
@@ -164,13 +184,15 @@ class SttApp(App):
                     self.post_message(PollStatus(*status))
                     last_status = status
                 wake = poller.next_wakeup()
-            except EXPECTED as exc:
-                self.post_message(ActionFailed(str(exc)))
+            except Exception as exc:  # noqa: BLE001  (the loop must outlive any one bad round)
+                # Polling is what keeps results from expiring unseen: report, back off, go on.
+                self.post_message(ActionFailed(f"Polling hit a problem and will retry: {exc}"))
                 wake = 5.0
             self._wake.wait(0.5 if wake is None else min(wake, 0.5))
             self._wake.clear()
 
     @on(JobsChanged)
+    @while_shown
     def _jobs_changed(self, event: JobsChanged) -> None:
         table = self.main.jobs
         for job in event.changes.changed:
@@ -195,6 +217,7 @@ class SttApp(App):
         self.main.query_one(StatusLine).running = running
 
     @on(PollStatus)
+    @while_shown
     def _poll_status(self, event: PollStatus) -> None:
         status = self.main.query_one(StatusLine)
         status.checks, status.budget = event.checks, event.budget
@@ -257,12 +280,14 @@ class SttApp(App):
             self.post_message(LoudnessReady(str(path), levels))
 
     @on(ProbeReady)
+    @while_shown
     def _probe_ready(self, event: ProbeReady) -> None:
         info = self.main.query_one(FileInfo)
         if info.facts is not None and info.facts.path == event.path:
             info.facts = FileFacts(event.path, event.probe, event.verdict, event.error)
 
     @on(LoudnessReady)
+    @while_shown
     def _loudness_ready(self, event: LoudnessReady) -> None:
         info = self.main.query_one(FileInfo)
         if info.facts is not None and info.facts.path == event.path:
@@ -325,12 +350,14 @@ class SttApp(App):
         return progress
 
     @on(SubmitProgress)
+    @while_shown
     def _submit_progress(self, event: SubmitProgress) -> None:
         activity = self.main.query_one(Activity)
         activity.label = activity_label(event.name, event.stage, max(self._submitting - 1, 0))
         activity.fraction = event.fraction
 
     @on(SubmitEnded)
+    @while_shown
     def _submit_ended(self, event: SubmitEnded) -> None:
         self._submitting = max(self._submitting - 1, 0)
         if not self._submitting:

@@ -65,18 +65,28 @@ class FileInfo(Vertical):
     facts: reactive[FileFacts | None] = reactive(None, init=False)
     levels: reactive[list[list[float]] | None] = reactive(None, init=False)
 
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        # Made here, not in compose: the facts may arrive before this pane is mounted.
+        self._facts = Static("Highlight a file to see what it holds.", id="facts")
+        self._loudness = Vertical(id="loudness")
+
     def compose(self) -> ComposeResult:
-        yield Static("Highlight a file to see what it holds.", id="facts")
-        yield Vertical(id="loudness")
+        yield self._facts
+        yield self._loudness
+
+    async def on_mount(self) -> None:
+        await self._show_levels(self.levels)
 
     def watch_facts(self, facts: FileFacts | None) -> None:
-        self.query_one("#facts", Static).update(
-            describe(facts) if facts else "Highlight a file to see what it holds."
-        )
+        self._facts.update(describe(facts) if facts else "Highlight a file to see what it holds.")
 
     async def watch_levels(self, levels: list[list[float]] | None) -> None:
-        box = self.query_one("#loudness", Vertical)
-        await box.remove_children()
+        if self._loudness.is_mounted:
+            await self._show_levels(levels)
+
+    async def _show_levels(self, levels: list[list[float]] | None) -> None:
+        await self._loudness.remove_children()
         if not levels:
             return
         rows = [
@@ -84,4 +94,4 @@ class FileInfo(Vertical):
             for n, data in enumerate(levels, start=1)
             if data
         ]
-        await box.mount_all(rows)
+        await self._loudness.mount_all(rows)
