@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from pathlib import Path
+
+STT_TUI = str(Path(sys.executable).parent / "stt-tui")  # the installed console script
 
 
 def engine_pid(home: Path) -> int | None:

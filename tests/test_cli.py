@@ -7,7 +7,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import wave
@@ -25,10 +24,9 @@ from stt_tui.paths import resolve_paths
 
 from .audio_helpers import clip, lpcm_request, normalize, read_pcm, resample, service_pcm
 from .conftest import client_for
-from .homes import stop_engine
+from .homes import STT_TUI, stop_engine
 from .test_export import parse_srt
 
-STT_TUI = str(Path(sys.executable).parent / "stt-tui")
 SHORT = clip("ds_arctic_a0024.wav")  # "It was my reports from the north which chiefly induced people to buy."
 LONG = clip("vosk_lucier.wav")  # 100 s
 

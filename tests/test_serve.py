@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
-from pathlib import Path
 
 import grpc
 import pytest
@@ -17,8 +15,7 @@ from stt_tui.paths import resolve_paths
 
 from .audio_helpers import SHARED, clip, lpcm_request, service_pcm
 from .conftest import client_for, wait_done
-
-STT_TUI = str(Path(sys.executable).parent / "stt-tui")
+from .homes import STT_TUI
 
 
 def start_serve(*args: str) -> tuple[subprocess.Popen, str]:

@@ -5,16 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from .audio_helpers import clip
-from .homes import stop_engine
+from .homes import STT_TUI, stop_engine
 
-STT_TUI = str(Path(sys.executable).parent / "stt-tui")
 SHORT = clip("ds_arctic_a0024.wav")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .api.channel import is_local_target
+from .jobs import JobState
 from .paths import resolve_paths
 
 EXIT_OK = 0
@@ -130,7 +131,6 @@ def _emit_jobs(args: argparse.Namespace, jobs: list) -> None:
 
 def _wait_and_report(service, args: argparse.Namespace, jobs: list) -> int:
     from .formatting import job_summary
-    from .jobs import JobState
 
     def on_update(job) -> None:
         if job.finished and not args.json:
@@ -226,7 +226,6 @@ def _show(args: argparse.Namespace, service) -> int:
 
 
 def _wait(args: argparse.Namespace, service) -> int:
-    from .jobs import JobState
 
     if args.ids:
         jobs = _find(service, args.ids)
@@ -453,7 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--state",
         action="append",
-        choices=["submitting", "running", "done", "failed", "expired", "cancelled"],
+        choices=[state.value for state in JobState],
         help="only jobs in this state (repeatable)",
     )
     p.add_argument(

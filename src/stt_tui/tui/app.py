@@ -58,6 +58,8 @@ from .widgets.status_line import StatusLine
 EXPECTED = (UserError, ServiceError, ProtocolError, HistoryError, OSError)
 LOUDNESS_BUCKETS = 120
 ENGINE_CHECK_SECONDS = 5.0
+FEED_SECONDS = 0.5  # how soon a change to the history (by anyone) shows
+TROUBLE_RETRY_SECONDS = 5.0
 
 
 def while_shown(handler: Callable) -> Callable:
@@ -183,12 +185,13 @@ class SttApp(App):
                 if status != last_status:
                     self.post_message(PollStatus(*status))
                     last_status = status
-                wake = poller.next_wakeup()
+                # poll_due() has asked about everything due; the feed wants a look twice a second.
+                delay = FEED_SECONDS
             except Exception as exc:  # noqa: BLE001  (the loop must outlive any one bad round)
                 # Polling is what keeps results from expiring unseen: report, back off, go on.
                 self.post_message(ActionFailed(f"Polling hit a problem and will retry: {exc}"))
-                wake = 5.0
-            self._wake.wait(0.5 if wake is None else min(wake, 0.5))
+                delay = TROUBLE_RETRY_SECONDS
+            self._wake.wait(delay)
             self._wake.clear()
 
     @on(JobsChanged)
@@ -486,7 +489,7 @@ class SttApp(App):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(help_sections(self)))
+        self.push_screen(HelpScreen(help_sections()))
 
     def action_quit(self) -> None:
         # Thread workers stop at their next check; a file being prepared is marked failed, not lost.
@@ -541,7 +544,7 @@ def palette_entries() -> list[tuple[str, str, Callable[[SttApp, Screen], object]
     ]
 
 
-def help_sections(app: SttApp) -> list[tuple[str, list]]:
+def help_sections() -> list[tuple[str, list]]:
     return [
         ("Everywhere", SttApp.BINDINGS),
         ("Files", FileBrowser.BINDINGS + [("enter", "select", "Submit the file, or open the folder")]),
