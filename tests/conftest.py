@@ -70,3 +70,29 @@ def wait_done(client: SpeechKitClient, op_id: str, timeout: float = 300.0) -> Op
             return state
         time.sleep(0.2)
     raise AssertionError(f"operation {op_id} not done after {timeout} s")
+
+
+# --- the cloud stand-in (see cloud_helpers.py) ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def test_ca(tmp_path_factory):
+    from .cloud_helpers import make_ca
+
+    return make_ca(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture(scope="session")
+def seaweed():
+    from .cloud_helpers import SeaweedS3
+
+    server = SeaweedS3().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sa_key_file(tmp_path_factory) -> Path:
+    from .cloud_helpers import make_sa_key
+
+    return make_sa_key(tmp_path_factory.mktemp("sa") / "sa-key.json")

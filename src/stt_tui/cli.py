@@ -54,23 +54,30 @@ def _serve(args: argparse.Namespace) -> int:
         if not root.is_dir():
             print(f"stt-tui: --allow-root {root} is not a folder.", file=sys.stderr)
             return EXIT_USER
-    if args.listen and not is_local_target(args.listen):
+    if args.listen and not is_local_target(args.listen) and not (args.cloud and args.tls_cert):
         print(
             f"stt-tui: warning: {args.listen} is reachable from other machines, without TLS or "
             "authentication; anyone who can reach it can submit audio and read results.",
             file=sys.stderr,
         )
+    try:
+        tls = _serve_tls(args)
+        cloud = _serve_cloud(args) if args.cloud else None
+    except (OSError, ValueError, KeyError) as exc:
+        _err(f"{exc}")
+        return EXIT_USER
     config = EngineConfig(
         data_dir=data_dir,
         allowed_roots=roots,
         retention_hours=args.retention_hours,
         workers=args.workers,
         model=args.model,
+        cloud=cloud,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network for a model
     try:
-        server = EngineServer(config, listen)
+        server = EngineServer(config, listen, tls=tls)
     except (ModelUnavailable, EngineAlreadyRunning) as exc:
         print(f"stt-tui: {exc}", file=sys.stderr)
         return EXIT_USER
@@ -80,6 +87,38 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"stt-tui: {exc}", file=sys.stderr)
         return EXIT_USER
     return EXIT_OK
+
+
+def _serve_tls(args: argparse.Namespace) -> tuple[bytes, bytes] | None:
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise ValueError("--tls-cert and --tls-key go together.")
+    if not args.tls_cert:
+        return None
+    return Path(args.tls_key).read_bytes(), Path(args.tls_cert).read_bytes()
+
+
+def _serve_cloud(args: argparse.Namespace):
+    from .engine.cloud import AccountKey, CloudConfig
+
+    if not args.storage_endpoint:
+        raise ValueError("--cloud needs --storage-endpoint: audio comes only from Object Storage.")
+    keys = []
+    if args.api_keys_file:
+        keys = [line.strip() for line in Path(args.api_keys_file).read_text().splitlines() if line.strip()]
+    accounts = [AccountKey.from_file(Path(f)) for f in args.service_account_key]
+    if not keys and not accounts:
+        raise ValueError("--cloud needs --api-keys-file or --service-account-key: nobody could call it.")
+    return CloudConfig(
+        api_keys=keys,
+        account_keys=accounts,
+        token_lifetime=args.iam_token_lifetime,
+        requests_per_window=args.requests_per_hour,
+        checks_per_window=args.checks_per_hour,
+        quota_window=args.quota_window,
+        storage_endpoint=args.storage_endpoint,
+        storage_uri_base=args.storage_uri_base.rstrip("/"),
+        storage_ca_file=args.storage_ca_file,
+    )
 
 
 # --- job commands -------------------------------------------------------------------------------
@@ -106,11 +145,19 @@ class _Progress:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
+def _warn(message: str) -> None:
+    _err(f"warning: {message}")
+
+
 def _open_service(args: argparse.Namespace):
-    from .config import load_profile
+    from .config import choose_profile, load_config
     from .service import Service
 
-    service = Service.open(resolve_paths(args.home), load_profile(args.profile))
+    paths = resolve_paths(args.home)
+    config = load_config(paths.config_dir)
+    for warning in config.warnings:
+        _warn(warning)
+    service = Service.open(paths, choose_profile(config, args.profile), warn=_warn)
     for job in service.recover_interrupted():
         _err(f"job #{job.id} ({Path(job.file_path).name}): {job.last_error}")
     return service
@@ -164,7 +211,8 @@ def _options(args: argparse.Namespace, service):
 def _submit(args: argparse.Namespace, service) -> int:
     from .api import ServiceError
     from .formatting import job_summary
-    from .service import UserError
+    from .service import QuotaExceeded, UserError
+    from .storage import StorageError
 
     options = _options(args, service)
     submitted, code = [], EXIT_OK
@@ -176,7 +224,11 @@ def _submit(args: argparse.Namespace, service) -> int:
             _err(str(exc))
             code = max(code, EXIT_USER)
             continue
-        except ServiceError as exc:
+        except QuotaExceeded as exc:
+            _err(f"{Path(name).name} and the files after it were not sent: {exc}")
+            code = max(code, EXIT_SERVICE)
+            break
+        except (ServiceError, StorageError) as exc:
             _err(f"{Path(name).name}: {exc}")
             code = max(code, EXIT_SERVICE)
             continue
@@ -321,6 +373,36 @@ def _paths(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _profiles(args: argparse.Namespace) -> int:
+    from .config import CONFIG_FILE, TEMPLATE, ConfigError, load_config
+    from .credentials import describe_profiles
+
+    paths = resolve_paths(args.home)
+    if args.template:
+        sys.stdout.write(TEMPLATE)
+        return EXIT_OK
+    try:
+        config = load_config(paths.config_dir)
+    except ConfigError as exc:
+        _err(str(exc))
+        return EXIT_USER
+    for warning in config.warnings:
+        _warn(warning)
+    rows = describe_profiles(config, os.environ)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    print(f"config: {config.path or paths.config_dir / CONFIG_FILE}{'' if config.path else ' (none yet)'}")
+    for row in rows:
+        print(f"\n{row['name']}{' (default)' if row['default'] else ''}: {row['backend']}")
+        for key in ("bucket", "credentials", "storage_key"):
+            if row.get(key):
+                print(f"  {key.replace('_', ' ')}: {row[key]}")
+        if row["problem"]:
+            print(f"  not ready: {row['problem']}.")
+    return EXIT_OK
+
+
 def _with_service(
     command: Callable[[argparse.Namespace, object], int],
 ) -> Callable[[argparse.Namespace], int]:
@@ -331,6 +413,7 @@ def _with_service(
         from .config import ConfigError
         from .history import HistoryError
         from .service import UserError
+        from .storage import StorageError
 
         try:
             service = _open_service(args)
@@ -339,10 +422,10 @@ def _with_service(
             return EXIT_USER
         try:
             return command(args, service)
-        except UserError as exc:
+        except (UserError, ConfigError) as exc:
             _err(str(exc))
             return EXIT_USER
-        except (ServiceError, ProtocolError) as exc:
+        except (ServiceError, ProtocolError, StorageError) as exc:
             _err(str(exc))
             return EXIT_SERVICE
         finally:
@@ -409,7 +492,10 @@ def build_parser() -> argparse.ArgumentParser:
         "else the platform's user folders)",
     )
     parser.add_argument(
-        "--profile", metavar="NAME", help="which backend to use (default: local, the embedded engine)"
+        "--profile",
+        metavar="NAME",
+        help="which backend to use: local (the embedded engine), yandex, or one from config.toml "
+        "(default: $STT_TUI_PROFILE, else default_profile in config.toml, else local)",
     )
     parser.add_argument("--json", action="store_true", help="output JSON for scripts")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -520,6 +606,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ids", nargs="+", metavar="ID")
     p.add_argument("--force", action="store_true", help="forget running jobs too")
 
+    p = command(
+        "profiles",
+        _profiles,
+        "list the profiles and where their credentials come from",
+        "List the profiles (the built-in `local` and `yandex`, and those in config.toml), their endpoints "
+        "and bucket, and where each one's credentials come from; secrets themselves are never shown. "
+        "With --template, print a commented config.toml to start from.",
+    )
+    p.add_argument("--template", action="store_true", help="print an example config.toml")
+
     command(
         "paths",
         _paths,
@@ -562,6 +658,53 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=1, metavar="N", help="recognize N jobs at once (default 1)"
     )
+    tls = serve.add_argument_group("TLS (as the cloud serves it)")
+    tls.add_argument("--tls-cert", metavar="PEM", help="certificate chain to serve TLS with")
+    tls.add_argument("--tls-key", metavar="PEM", help="the certificate's private key")
+    cloud = serve.add_argument_group(
+        "strict cloud mode",
+        "Behave like the real service, for testing a cloud profile: every call needs authorization, "
+        "audio comes only from Object Storage links (read from --storage-endpoint with the static key in "
+        "$AWS_ACCESS_KEY_ID / $AWS_SECRET_ACCESS_KEY), inline content is refused, quotas apply, and "
+        "IamTokenService/Create exchanges service-account JWTs for IAM tokens.",
+    )
+    cloud.add_argument("--cloud", action="store_true", help="turn strict cloud mode on")
+    cloud.add_argument(
+        "--api-keys-file", metavar="FILE", help="API keys to accept, one per line (kept off the command line)"
+    )
+    cloud.add_argument(
+        "--service-account-key",
+        metavar="JSON",
+        action="append",
+        default=[],
+        help="an authorized key file whose public key signs accepted JWTs (repeatable)",
+    )
+    cloud.add_argument(
+        "--iam-token-lifetime",
+        type=float,
+        default=12 * 3600,
+        metavar="S",
+        help="IAM token life (default 12 h)",
+    )
+    cloud.add_argument(
+        "--storage-endpoint", metavar="URL", help="the S3 server standing in for Object Storage"
+    )
+    cloud.add_argument(
+        "--storage-uri-base",
+        metavar="URL",
+        default="https://storage.yandexcloud.net",
+        help="the host audio links name (default https://storage.yandexcloud.net)",
+    )
+    cloud.add_argument("--storage-ca-file", metavar="PEM", help="CA for an https storage endpoint")
+    cloud.add_argument("--requests-per-hour", type=int, default=500, metavar="N", help="default 500")
+    cloud.add_argument("--checks-per-hour", type=int, default=2500, metavar="N", help="default 2500")
+    cloud.add_argument(
+        "--quota-window",
+        type=float,
+        default=3600.0,
+        metavar="S",
+        help="the quotas' window in seconds (default 3600; shorter to test quota handling)",
+    )
     return parser
 
 
@@ -589,7 +732,7 @@ def tui_request(argv: Sequence[str], commands: Iterable[str]) -> tuple[str | Non
 
 
 def _run_tui(home: str | None, profile_name: str | None, folder: str) -> int:
-    from .config import ConfigError, load_profile
+    from .config import ConfigError, choose_profile, load_config
 
     start = Path(folder).expanduser()
     if not start.exists():
@@ -600,14 +743,16 @@ def _run_tui(home: str | None, profile_name: str | None, folder: str) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         _err("The terminal UI needs a terminal; in scripts use a command (see `stt-tui --help`).")
         return EXIT_USER
+    paths = resolve_paths(home)
     try:
-        profile = load_profile(profile_name)
+        config = load_config(paths.config_dir)
+        profile = choose_profile(config, profile_name)
     except ConfigError as exc:
         _err(str(exc))
         return EXIT_USER
     from .tui import create_app
 
-    create_app(resolve_paths(home), profile, start.resolve()).run()
+    create_app(paths, profile, start.resolve(), config=config).run()
     return EXIT_OK
 
 

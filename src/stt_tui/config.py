@@ -1,16 +1,64 @@
-"""Profiles: which backend a job goes to, and how it is polled."""
+"""Profiles: which backend a job goes to, how it is reached, polled and paid for.
+
+Two profiles are built in: `local` (the embedded engine) and `yandex` (the real service). The TOML
+file `config.toml` in the config folder adjusts them and adds more. It may name credentials (best:
+files or the environment, see credentials.py); it is warned about when it holds secrets others can read.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import os
+import stat
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from .poller import LOCAL_POLICY, PollPolicy
+from .poller import CLOUD_POLICY, LOCAL_POLICY, PollPolicy
+from .speechkit import LANGUAGES, MODELS
 
 LOCAL = "local"
+YANDEX = "yandex"
+CLOUD = "cloud"
+CONFIG_FILE = "config.toml"
+
+STT_ENDPOINT = "transcribe.api.cloud.yandex.net:443"
+OPERATION_ENDPOINT = "operation.api.cloud.yandex.net:443"
+IAM_ENDPOINT = "iam.api.cloud.yandex.net:443"
+STORAGE_ENDPOINT = "https://storage.yandexcloud.net"
+STORAGE_REGION = "ru-central1"
+REQUESTS_PER_HOUR = 500  # the service's default quota for LongRunningRecognize
+
+# Keys whose values are secrets when written into the config file itself.
+SECRET_KEYS = ("api_key", "iam_token", "secret_access_key")
+CREDENTIAL_KEYS = (
+    "api_key",
+    "api_key_file",
+    "iam_token",
+    "iam_token_file",
+    "service_account_key_file",
+    "access_key_id",
+    "secret_access_key",
+    "storage_key_file",
+)
 
 
 class ConfigError(Exception):
     """The configuration is wrong or incomplete; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Storage:
+    """The Object Storage bucket a cloud profile uploads audio to."""
+
+    bucket: str = ""
+    prefix: str = "stt-tui/"
+    endpoint: str = STORAGE_ENDPOINT  # where uploads go (S3 API)
+    region: str = STORAGE_REGION
+    # The host SpeechKit reads from: the URI sent is <uri_base>/<bucket>/<key>.
+    uri_base: str = STORAGE_ENDPOINT
+    delete_after_result: bool = True
+    ca_file: str | None = None  # PEM roots for the storage endpoint; None: the system's
 
 
 @dataclass(frozen=True)
@@ -22,21 +70,251 @@ class Profile:
     default_model: str = "general"
     stt_endpoint: str | None = None
     operation_endpoint: str | None = None
+    iam_endpoint: str = IAM_ENDPOINT
+    ca_file: str | None = None  # PEM roots for the gRPC endpoints; None: the system's
+    folder_id: str = ""  # only for user accounts; service accounts leave it empty
+    requests_per_hour: int = REQUESTS_PER_HOUR
+    storage: Storage | None = None
+    # Where credentials come from: the CREDENTIAL_KEYS set for this profile (values or file paths).
+    credentials: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def local(self) -> bool:
         return self.kind == LOCAL
 
 
+@dataclass(frozen=True)
+class Config:
+    profiles: dict[str, Profile]
+    default_profile: str = LOCAL
+    path: Path | None = None
+    warnings: tuple[str, ...] = ()
+
+
 def builtin_profiles() -> dict[str, Profile]:
     # The bundled model recognizes English only, so the local profile defaults to it.
-    return {LOCAL: Profile(LOCAL, LOCAL, LOCAL_POLICY, default_language="en-US")}
+    return {
+        # The engine has no request quota; a high one still stops a runaway script.
+        LOCAL: Profile(LOCAL, LOCAL, LOCAL_POLICY, default_language="en-US", requests_per_hour=36_000),
+        YANDEX: Profile(
+            YANDEX,
+            CLOUD,
+            CLOUD_POLICY,
+            default_language="ru-RU",
+            stt_endpoint=STT_ENDPOINT,
+            operation_endpoint=OPERATION_ENDPOINT,
+            storage=Storage(),
+        ),
+    }
 
 
-def load_profile(name: str | None) -> Profile:
-    """The named profile (default: local)."""
+_PROFILE_KEYS = {
+    "kind",
+    "default_language",
+    "default_model",
+    "stt_endpoint",
+    "operation_endpoint",
+    "iam_endpoint",
+    "ca_file",
+    "folder_id",
+    "requests_per_hour",
+    "storage",
+    "polling",
+    *CREDENTIAL_KEYS,
+}
+_STORAGE_KEYS = {f.name for f in dataclasses.fields(Storage)}
+_POLLING_KEYS = {f.name for f in dataclasses.fields(PollPolicy)} | {"checks_per_hour"}
+
+
+def _expect(value: object, kind: type, where: str) -> object:
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(f"{where} must be a {kind.__name__}, not {value!r}.")
+    return value
+
+
+def _unknown(keys: set[str], allowed: set[str], where: str) -> None:
+    extra = sorted(keys - allowed)
+    if extra:
+        raise ConfigError(f"Unknown setting {extra[0]!r} in {where}; known: {', '.join(sorted(allowed))}.")
+
+
+def _path_setting(value: str, base: Path) -> str:
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else base / path)
+
+
+def _storage(table: dict, base: Storage, where: str, config_dir: Path) -> Storage:
+    _unknown(set(table), _STORAGE_KEYS, where)
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(Storage):
+        if f.name not in table:
+            continue
+        kind = bool if f.name == "delete_after_result" else str
+        changes[f.name] = _expect(table[f.name], kind, f"{where}.{f.name}")
+    if "ca_file" in changes:
+        changes["ca_file"] = _path_setting(changes["ca_file"], config_dir)
+    for key in ("endpoint", "uri_base"):
+        if key in changes:
+            changes[key] = str(changes[key]).rstrip("/")
+    if "prefix" in changes and changes["prefix"] and not str(changes["prefix"]).endswith("/"):
+        changes["prefix"] = f"{changes['prefix']}/"
+    return dataclasses.replace(base, **changes)
+
+
+def _polling(table: dict, base: PollPolicy, where: str) -> PollPolicy:
+    _unknown(set(table), _POLLING_KEYS, where)
+    changes: dict[str, object] = {}
+    for key, value in table.items():
+        name = "budget_per_hour" if key == "checks_per_hour" else key
+        kind = int if name == "budget_per_hour" else float
+        changes[name] = _expect(value, kind, f"{where}.{key}")
+        if changes[name] <= 0:
+            raise ConfigError(f"{where}.{key} must be positive.")
+    return dataclasses.replace(base, **changes)
+
+
+def _profile(name: str, table: dict, base: Profile | None, config_dir: Path) -> Profile:
+    where = f"[profiles.{name}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table.")
+    _unknown(set(table), _PROFILE_KEYS, where)
+    kind = table.get("kind", base.kind if base else CLOUD)
+    if kind not in (LOCAL, CLOUD):
+        raise ConfigError(f"{where}.kind must be 'local' or 'cloud', not {kind!r}.")
+    if base is None or base.kind != kind:
+        base = builtin_profiles()[LOCAL if kind == LOCAL else YANDEX]
+    if kind == LOCAL and set(table) - {"kind", "default_language", "default_model", "polling"}:
+        extra = sorted(set(table) - {"kind", "default_language", "default_model", "polling"})
+        raise ConfigError(f"{where}.{extra[0]} does not apply to a local profile.")
+    changes: dict[str, object] = {"name": name, "kind": kind}
+    for key in (
+        "default_language",
+        "default_model",
+        "stt_endpoint",
+        "operation_endpoint",
+        "iam_endpoint",
+        "folder_id",
+    ):
+        if key in table:
+            changes[key] = _expect(table[key], str, f"{where}.{key}")
+    if "ca_file" in table:
+        changes["ca_file"] = _path_setting(_expect(table["ca_file"], str, f"{where}.ca_file"), config_dir)
+    if "requests_per_hour" in table:
+        changes["requests_per_hour"] = _expect(table["requests_per_hour"], int, f"{where}.requests_per_hour")
+        if changes["requests_per_hour"] <= 0:
+            raise ConfigError(f"{where}.requests_per_hour must be positive.")
+    if "storage" in table:
+        changes["storage"] = _storage(
+            _expect(table["storage"], dict, f"{where}.storage"),
+            base.storage or Storage(),
+            f"{where}.storage",
+            config_dir,
+        )
+    if "polling" in table:
+        changes["poll_policy"] = _polling(
+            _expect(table["polling"], dict, f"{where}.polling"), base.poll_policy, f"{where}.polling"
+        )
+    creds = {}
+    for key in CREDENTIAL_KEYS:
+        if key in table:
+            value = _expect(table[key], str, f"{where}.{key}")
+            creds[key] = _path_setting(value, config_dir) if key.endswith("_file") else value
+    changes["credentials"] = creds
+    profile = dataclasses.replace(base, **changes)
+    language = profile.default_language
+    if language not in LANGUAGES:
+        raise ConfigError(f"{where}.default_language {language!r} is not one of {', '.join(LANGUAGES)}.")
+    if profile.default_model not in MODELS:
+        raise ConfigError(
+            f"{where}.default_model {profile.default_model!r} is not one of {', '.join(MODELS)}."
+        )
+    return profile
+
+
+def readable_by_others(path: Path) -> bool:
+    """Whether users other than the owner may read the file."""
+    try:
+        return bool(path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH))
+    except OSError:
+        return False
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Profiles from the text of config.toml (built-in ones adjusted, others added)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}.") from None
+    _unknown(set(data), {"default_profile", "profiles"}, str(path))
     profiles = builtin_profiles()
-    chosen = name or LOCAL
-    if chosen not in profiles:
-        raise ConfigError(f"There is no profile {chosen!r}; available: {', '.join(profiles)}.")
-    return profiles[chosen]
+    tables = _expect(data.get("profiles", {}), dict, f"{path}: profiles")
+    for name, table in tables.items():
+        if name == LOCAL and isinstance(table, dict) and table.get("kind", LOCAL) != LOCAL:
+            raise ConfigError(
+                f"The profile {LOCAL!r} is the embedded engine; give a cloud profile another name."
+            )
+        profiles[name] = _profile(name, table, profiles.get(name), path.parent)
+    default = _expect(data.get("default_profile", LOCAL), str, f"{path}: default_profile")
+    if default not in profiles:
+        raise ConfigError(
+            f"{path}: default_profile {default!r} is not a profile; have {', '.join(profiles)}."
+        )
+    warnings = []
+    holds_secrets = any(key in p.credentials for p in profiles.values() for key in SECRET_KEYS)
+    if holds_secrets and readable_by_others(path):
+        warnings.append(f"{path} holds secrets and other users can read it; run `chmod 600 {path}`.")
+    return Config(profiles, default, path, tuple(warnings))
+
+
+def load_config(config_dir: Path) -> Config:
+    """The configuration in `config_dir`, or the built-in profiles when there is no config.toml."""
+    path = config_dir / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config(builtin_profiles(), LOCAL, None)
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be read: {exc.strerror}.") from None
+    return parse_config(text, path)
+
+
+def load_profile(name: str | None, config_dir: Path | None = None) -> Profile:
+    """The named profile, else the configured default (the local one unless config.toml says)."""
+    config = load_config(config_dir) if config_dir is not None else Config(builtin_profiles())
+    return choose_profile(config, name)
+
+
+def choose_profile(config: Config, name: str | None) -> Profile:
+    chosen = name or os.environ.get("STT_TUI_PROFILE") or config.default_profile
+    if chosen not in config.profiles:
+        raise ConfigError(f"There is no profile {chosen!r}; available: {', '.join(config.profiles)}.")
+    return config.profiles[chosen]
+
+
+TEMPLATE = """\
+# stt-tui configuration. Profiles: `local` (the embedded engine) is built in; `yandex` is built in
+# with the real endpoints and needs a bucket and credentials. Use one with `stt-tui --profile yandex`,
+# or switch in the app with `P`.
+default_profile = "local"
+
+[profiles.yandex]
+default_language = "ru-RU"
+default_model = "general"            # or "deferred-general": cheaper, done within 24 h
+# Credentials of a service account (asynchronous recognition works only under one). Give one of:
+service_account_key_file = "~/.config/yandex-cloud/sa-key.json"   # from `yc iam key create`
+# api_key_file = "~/.config/yandex-cloud/api-key"                 # or $YC_API_KEY
+# iam_token_file = "..."                                           # or $YC_IAM_TOKEN (lives <= 12 h)
+# Object Storage static access key of the same account (`yc iam access-key create --format json`):
+# (or set $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY)
+storage_key_file = "~/.config/yandex-cloud/sa-static-key.json"
+# requests_per_hour = 500            # raise only if support raised your quota
+# [profiles.yandex.polling]
+# checks_per_hour = 2500
+
+[profiles.yandex.storage]
+bucket = "my-speech-bucket"          # the account needs storage.uploader on it (storage.editor to delete)
+prefix = "stt-tui/"
+delete_after_result = true           # remove the uploaded audio once the transcript is saved here
+"""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .jobs import Job, JobState, RequestOptions, retention_deadline
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each entry takes the schema from the version before it to its own number.
 MIGRATIONS: dict[int, str] = {
@@ -75,12 +75,17 @@ MIGRATIONS: dict[int, str] = {
         UPDATE jobs SET rev = (SELECT n FROM revision) WHERE id = NEW.id;
     END;
     """,
+    # The Object Storage URI of audio uploaded for a cloud job, kept until the object is deleted.
+    3: """
+    ALTER TABLE jobs ADD COLUMN object_uri TEXT;
+    CREATE INDEX jobs_object ON jobs (object_uri) WHERE object_uri IS NOT NULL;
+    """,
 }
 
 _JOB_COLUMNS = (
     "id, profile, state, operation_id, file_path, file_size, file_hash, probe, options, encoding, "
     "audio_seconds, channels, payload_path, created_at, done_at, expires_at, next_poll_at, polls, "
-    "last_error, errors, submitter_pid, EXISTS (SELECT 1 FROM results r WHERE r.job_id = jobs.id)"
+    "last_error, errors, submitter_pid, object_uri, EXISTS (SELECT 1 FROM results r WHERE r.job_id = jobs.id)"
 )
 
 
@@ -127,7 +132,8 @@ def _job(r: tuple) -> Job:
         last_error=r[18],
         errors=r[19],
         submitter_pid=r[20],
-        has_result=bool(r[21]),
+        object_uri=r[21],
+        has_result=bool(r[22]),
     )
 
 
@@ -236,6 +242,20 @@ class History:
                 (file_hash, encoding, payload_path, job_id),
             )
         return self.get(job_id)
+
+    def set_uploaded(self, job_id: int, object_uri: str | None) -> Job:
+        """Where the job's audio lies in Object Storage (None once the object is deleted)."""
+        with self._tx() as db:
+            db.execute("UPDATE jobs SET object_uri=? WHERE id=?", (object_uri, job_id))
+        return self.get(job_id)
+
+    def object_in_use(self, object_uri: str, *, except_job: int) -> bool:
+        """Whether another unfinished job still needs the same uploaded object."""
+        r = self._one(
+            "SELECT 1 FROM jobs WHERE object_uri=? AND id<>? AND state IN (?,?)",
+            (object_uri, except_job, JobState.SUBMITTING, JobState.RUNNING),
+        )
+        return r is not None
 
     def mark_submitted(self, job_id: int, operation_id: str, created_at: float, next_poll_at: float) -> Job:
         """The operation id, stored the moment it is known."""

@@ -69,6 +69,7 @@ class Job:
     last_error: str | None = None
     errors: int = 0  # failed checks in a row
     submitter_pid: int | None = None
+    object_uri: str | None = None  # the uploaded audio, while it is in Object Storage
     has_result: bool = False
 
     @property

@@ -34,6 +34,7 @@ class PollPolicy:
     jitter: float = 0.1
     error_retry: float = 30.0
     max_error_retry: float = 900.0
+    quota_pause: float = 60.0  # the first pause after RESOURCE_EXHAUSTED; it doubles while it lasts
 
 
 CLOUD_POLICY = PollPolicy()
@@ -100,9 +101,9 @@ def budget_wait(recent_checks: list[float], now: float, budget: int) -> float:
     return window[len(window) - budget] + HOUR - now
 
 
-def exhausted_pause(strikes: int) -> float:
+def exhausted_pause(strikes: int, first: float = 60.0) -> float:
     """Pause after the n-th RESOURCE_EXHAUSTED in a row: 1, 2, 4 ... minutes, at most an hour."""
-    return min(60.0 * 2**strikes, HOUR)
+    return min(first * 2**strikes, HOUR)
 
 
 # Errors that say nothing about the job: the answer may differ on the next try.
@@ -235,7 +236,9 @@ class Poller:
         if exc.code == grpc.StatusCode.RESOURCE_EXHAUSTED:
             self._trouble = True
             _, strikes = self.history.pause(self.profile)
-            self.history.set_pause(self.profile, now + exhausted_pause(strikes), strikes + 1)
+            self.history.set_pause(
+                self.profile, now + exhausted_pause(strikes, self.policy.quota_pause), strikes + 1
+            )
             return self.history.schedule(job.id, job.next_poll_at or now, error=str(exc))
         outcome = error_outcome(job, now, exc.code, str(exc))
         if outcome is not None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,15 +16,19 @@ import grpc
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 
-from . import audio, export
-from .api import ChannelSettings, Endpoints, OperationState, ServiceError, SpeechKitClient
-from .config import Profile
+from . import audio, credentials, export
+from .api import ChannelSettings, Credentials, Endpoints, OperationState, ServiceError, SpeechKitClient
+from .api.iam import IamTokenClient, ServiceAccountCredentials, ServiceAccountKey
+from .config import ConfigError, Profile
 from .history import History
 from .jobs import FINAL_STATES, Job, JobState, RequestOptions
 from .local_engine import EngineStartError, ensure_engine, is_serving
 from .paths import Paths
-from .poller import Poller, first_check_at
+from .poller import HOUR, Poller, budget_wait, first_check_at
 from .prepare import Payload, PrepareError, Progress, prepare
+from .storage import ObjectStore, StorageError, object_key, parse_object_uri
+
+log = logging.getLogger(__name__)
 
 # No submission takes this long (a 4 h file converts in minutes): past it, even a live pid is a reused one.
 MAX_SUBMISSION_SECONDS = 6 * 3600
@@ -34,6 +40,19 @@ INTERRUPTED = (
 
 class UserError(Exception):
     """Something the user can fix (a bad file, an unknown id); one sentence."""
+
+
+class QuotaExceeded(ServiceError):
+    """The client's own count says the hourly request quota is used up; nothing was sent."""
+
+    def __init__(self, limit: int, wait: float) -> None:
+        minutes = max(1, round(wait / 60))
+        super().__init__(
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+            f"The hourly quota of {limit} recognition requests is used up; the next one fits in about "
+            f"{minutes} min.",
+        )
+        self.wait = wait
 
 
 def _quiet(stage: str, fraction: float) -> None:
@@ -61,7 +80,9 @@ def submission_interrupted(job: Job, now: float, pid_alive: Callable[[int], bool
     )
 
 
-def build_request(payload: Payload, options: RequestOptions, uri: str) -> stt.LongRunningRecognitionRequest:
+def build_request(
+    payload: Payload, options: RequestOptions, uri: str, folder_id: str = ""
+) -> stt.LongRunningRecognitionRequest:
     """The LongRunningRecognize request for a prepared payload."""
     spec = stt.RecognitionSpec(
         audio_encoding=stt.RecognitionSpec.AudioEncoding.Value(payload.encoding.value),
@@ -76,7 +97,8 @@ def build_request(payload: Payload, options: RequestOptions, uri: str) -> stt.Lo
         spec.sample_rate_hertz = payload.sample_rate
         spec.audio_channel_count = payload.channels
     return stt.LongRunningRecognitionRequest(
-        config=stt.RecognitionConfig(specification=spec), audio=stt.RecognitionAudio(uri=uri)
+        config=stt.RecognitionConfig(specification=spec, folder_id=folder_id),
+        audio=stt.RecognitionAudio(uri=uri),
     )
 
 
@@ -87,7 +109,13 @@ class Service:
     history: History
     clock: Callable[[], float] = time.time
     rand: random.Random = field(default_factory=random.Random)
+    env: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)
+    """Where credentials named by no profile setting are looked up."""
+    warn: Callable[[str], None] = log.warning
+    """Told about trouble that stops nothing (an object left in the bucket, a key file others can read)."""
     _client: SpeechKitClient | None = None
+    _store: ObjectStore | None = None
+    _iam: IamTokenClient | None = None
     # The TUI submits and polls from different threads: one connection between them.
     _client_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -102,41 +130,93 @@ class Service:
     # --- connection -----------------------------------------------------------------------------
 
     def client(self) -> SpeechKitClient:
-        """The connection, made on first use; the local profile starts its engine if it is not running."""
+        """The connection, made on first use; the local profile starts its engine if it is not running.
+
+        A cloud profile without usable credentials raises ConfigError, saying what to set.
+        """
         with self._client_lock:
             return self._connect()
 
     def _connect(self) -> SpeechKitClient:
         if self._client is None:
             if self.profile.local:
+                self.outbox.mkdir(parents=True, exist_ok=True, mode=0o700)  # the engine may read it
                 try:
                     target = ensure_engine(self.paths, allowed_roots=[self.outbox])
                 except EngineStartError as exc:
                     raise ServiceError(grpc.StatusCode.UNAVAILABLE, str(exc)) from None
                 self._client = SpeechKitClient(Endpoints.single(ChannelSettings(target)))
             else:
-                self._client = SpeechKitClient(
-                    Endpoints(
-                        ChannelSettings(self.profile.stt_endpoint),
-                        ChannelSettings(self.profile.operation_endpoint),
-                    )
+                creds = self._cloud_credentials()
+                endpoints = Endpoints(
+                    self._cloud_channel(self.profile.stt_endpoint),
+                    self._cloud_channel(self.profile.operation_endpoint),
                 )
+                self._client = SpeechKitClient(endpoints, credentials=creds)
         return self._client
+
+    def _cloud_channel(self, target: str | None) -> ChannelSettings:
+        if not target:
+            raise ConfigError(f"The {self.profile.name} profile lacks an endpoint.")
+        # The real service is TLS only: a cloud profile never falls back to plaintext, even on loopback.
+        return ChannelSettings(target, tls=True, root_certificates=self._roots())
+
+    def _roots(self) -> bytes | None:
+        if not self.profile.ca_file:
+            return None
+        try:
+            return Path(self.profile.ca_file).read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"The CA file {self.profile.ca_file} cannot be read: {exc.strerror}.") from None
+
+    def _cloud_credentials(self) -> Credentials:
+        found = credentials.speechkit_credential(self.profile, self.env)
+        for warning in found.warnings:
+            self.warn(warning)
+        if not isinstance(found.value, ServiceAccountKey):
+            return found.value
+        self._iam = IamTokenClient(self._cloud_channel(self.profile.iam_endpoint))
+        return ServiceAccountCredentials(found.value, self._iam.exchange, clock=self.clock)
+
+    def object_store(self) -> ObjectStore:
+        """The cloud profile's bucket, reached on first use."""
+        with self._client_lock:
+            if self._store is None:
+                if self.profile.storage is None:
+                    raise ConfigError(f"The {self.profile.name} profile has no storage settings.")
+                found = credentials.storage_key(self.profile, self.env)
+                for warning in found.warnings:
+                    self.warn(warning)
+                self._store = ObjectStore(
+                    self.profile.storage, found.value.access_key_id, found.value.secret_access_key
+                )
+            return self._store
 
     def _get_operation(self, operation_id: str) -> OperationState:
         try:
             return self.client().get_operation(operation_id)
+        except ConfigError as exc:
+            # Missing or unreadable credentials: the poller records it on the job and retries later,
+            # so fixing the config is enough to carry on.
+            raise ServiceError(grpc.StatusCode.UNAUTHENTICATED, str(exc)) from None
         except ServiceError as exc:
             if exc.code == grpc.StatusCode.UNAVAILABLE and self.profile.local:
                 # The engine may have stopped: the next call starts it again.
                 self._drop_client()
             raise
 
+    def disconnect(self) -> None:
+        """Close the connections (they are made again on next use); the history stays open."""
+        self._drop_client()
+
     def _drop_client(self) -> None:
         with self._client_lock:
             if self._client is not None:
                 self._client.close()
                 self._client = None
+            if self._iam is not None:
+                self._iam.close()
+                self._iam = None
 
     def engine_running(self) -> bool | None:
         """Local profile: whether the engine answers right now; None for a cloud profile."""
@@ -147,6 +227,16 @@ class Service:
     def close(self) -> None:
         self._drop_client()
         self.history.close()
+
+    def requests_this_hour(self) -> int:
+        """Recognition requests sent in the last hour under this profile (by any process)."""
+        return len(self.history.calls_since(self.profile.name, "submit", self.clock() - HOUR))
+
+    def request_wait(self) -> float:
+        """Seconds until one more recognition request fits in the hourly quota (0: now)."""
+        now = self.clock()
+        recent = self.history.calls_since(self.profile.name, "submit", now - HOUR)
+        return budget_wait(recent, now, self.profile.requests_per_hour)
 
     def poller(self) -> Poller:
         return Poller(
@@ -178,6 +268,13 @@ class Service:
         probe, verdict = self.inspect(path)
         if verdict.refused:
             raise UserError(f"{Path(path).name} cannot be sent: {' '.join(verdict.reasons)}")
+        wait = self.request_wait()
+        if wait > 0:
+            raise QuotaExceeded(self.profile.requests_per_hour, wait)
+        client = self.client()  # missing credentials or engine trouble: before any row or upload
+        store = None if self.profile.local else self.object_store()
+        if store is not None:
+            store.check_bucket()
         job = self.history.add_submitting(
             profile=self.profile.name,
             file_path=str(Path(path).resolve()),
@@ -187,19 +284,23 @@ class Service:
             audio_seconds=probe.duration,
             channels=probe.channels,
         )
-        try:
-            payload = prepare(probe, verdict, self.outbox, progress)
-        except PrepareError as exc:
-            self.history.set_state(job.id, JobState.FAILED, error=str(exc))
-            raise UserError(str(exc)) from None
-        except BaseException:
-            self.history.set_state(job.id, JobState.FAILED, error="Interrupted while preparing the audio.")
-            raise
+        with self._failing(job, "preparing"):
+            try:
+                payload = prepare(probe, verdict, self.outbox, progress)
+            except PrepareError as exc:
+                raise UserError(str(exc)) from None
         job = self.history.set_prepared(
             job.id, file_hash=payload.sha256, encoding=payload.encoding.value, payload_path=str(payload.path)
         )
+        uri = payload.path.as_uri()
+        if store is not None:
+            with self._failing(job, "uploading"):
+                key = object_key(store.settings.prefix, payload.sha256, payload.encoding.value)
+                uri = store.upload(payload.path, key, progress)
+            job = self.history.set_uploaded(job.id, uri)
+        self.history.record_call(self.profile.name, "submit")
         try:
-            op = self.client().recognize(build_request(payload, options, payload.path.as_uri()))
+            op = client.recognize(build_request(payload, options, uri, self.profile.folder_id))
         except ServiceError as exc:
             self._cleanup(self.history.set_state(job.id, JobState.FAILED, error=str(exc)))
             raise
@@ -209,7 +310,23 @@ class Service:
         first = first_check_at(
             created, probe.duration, probe.channels, options.deferred, self.profile.poll_policy, self.rand
         )
-        return self.history.mark_submitted(job.id, op.id, created, first)
+        job = self.history.mark_submitted(job.id, op.id, created, first)
+        if store is not None:
+            self._drop_payload(job)  # the service reads the bucket; the local copy has done its part
+        return job
+
+    @contextlib.contextmanager
+    def _failing(self, job: Job, stage: str):
+        """A failure while the audio is prepared or uploaded ends the job as failed, with the reason."""
+        try:
+            yield
+        except (UserError, StorageError, ConfigError) as exc:
+            self._cleanup(self.history.set_state(job.id, JobState.FAILED, error=str(exc)))
+            raise
+        except BaseException:
+            error = f"Interrupted while {stage} the audio."
+            self._cleanup(self.history.set_state(job.id, JobState.FAILED, error=error))
+            raise
 
     def import_operation(self, operation_id: str, options: RequestOptions | None = None) -> Job:
         """Add an operation started elsewhere; it is recorded before the service is asked about it."""
@@ -292,8 +409,32 @@ class Service:
             raise UserError(str(exc)) from None
 
     def _cleanup(self, job: Job, force: bool = False) -> None:
-        """Delete the prepared audio once no unfinished job needs it."""
-        if not job.payload_path or not (force or job.state in FINAL_STATES):
+        """Once a job is finished (or forgotten): delete its prepared audio and its uploaded object."""
+        if not (force or job.state in FINAL_STATES):
             return
-        if not self.history.payload_in_use(job.payload_path, except_job=job.id):
+        self._drop_payload(job)
+        if job.object_uri:
+            self._drop_object(job)
+
+    def _drop_payload(self, job: Job) -> None:
+        if job.payload_path and not self.history.payload_in_use(job.payload_path, except_job=job.id):
             Path(job.payload_path).unlink(missing_ok=True)
+
+    def _drop_object(self, job: Job) -> None:
+        storage = self.profile.storage
+        if job.profile != self.profile.name or storage is None or not storage.delete_after_result:
+            return
+        if self.history.object_in_use(job.object_uri, except_job=job.id):
+            return
+        where = parse_object_uri(job.object_uri, storage.uri_base)
+        if where is None or where[0] != storage.bucket:
+            self.warn(
+                f"Job #{job.id}: {job.object_uri} is not in the bucket {storage.bucket!r}; left as it is."
+            )
+            return
+        try:
+            self.object_store().delete(where[1])
+        except (StorageError, ConfigError) as exc:
+            self.warn(f"Job #{job.id}: the uploaded audio stays in the bucket: {exc}")
+            return
+        self.history.set_uploaded(job.id, None)

@@ -12,12 +12,19 @@ class Credentials(Protocol):
         """The metadata to send with each call."""
         ...
 
+    def renew(self) -> bool:
+        """After UNAUTHENTICATED: get a fresh credential if this kind can; True if worth one retry."""
+        ...
+
 
 class NoAuth:
     """For the embedded engine, which needs no credentials."""
 
     def metadata(self) -> Metadata:
         return ()
+
+    def renew(self) -> bool:
+        return False
 
     def __repr__(self) -> str:
         return "NoAuth()"
@@ -35,6 +42,9 @@ class _Secret:
     def metadata(self) -> Metadata:
         # gRPC metadata keys must be lowercase.
         return (("authorization", f"{self.scheme} {self._secret}"),)
+
+    def renew(self) -> bool:
+        return False  # a fixed key or token: asking again gives the same answer
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(***)"

@@ -14,7 +14,11 @@ DEFAULT_MAX_RECEIVE_BYTES = 256 * MiB
 MAX_SEND_BYTES = 1024 * MiB + MiB
 RETRY_ATTEMPTS = 5  # gRPC caps maxAttempts at 5
 
-_SERVICES = ("yandex.cloud.ai.stt.v2.SttService", "yandex.cloud.operation.OperationService")
+_SERVICES = (
+    "yandex.cloud.ai.stt.v2.SttService",
+    "yandex.cloud.operation.OperationService",
+    "yandex.cloud.iam.v1.IamTokenService",
+)
 
 
 class InsecureTargetError(ValueError):

@@ -111,9 +111,17 @@ class SpeechKitClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @staticmethod
-    def _call(fn: Callable[[], T], settings: ChannelSettings, action: str, timeout: float) -> T:
+    def _call(self, fn: Callable[[], T], settings: ChannelSettings, action: str, timeout: float) -> T:
         try:
+            try:
+                return fn()
+            except grpc.RpcError as exc:
+                # An IAM token can stop working before its stated expiry (revoked, a clock off):
+                # credentials that can fetch a new one get one retry, unseen by the user.
+                if not (isinstance(exc, grpc.Call) and exc.code() == grpc.StatusCode.UNAUTHENTICATED):
+                    raise
+                if not self.credentials.renew():
+                    raise
             return fn()
         except grpc.RpcError as exc:
             # `from None`: the original error's repr can include the call's metadata.

@@ -11,6 +11,7 @@ from pathlib import Path
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 
 from .audio_source import normalize_roots, read_head, resolve_file_uri, spool
+from .cloud import CloudConfig
 from .decode import UndecodableAudio, probe
 from .recognition import recognize_file
 from .recognizer import WhisperRecognizer
@@ -31,6 +32,7 @@ class EngineConfig:
     workers: int = 1
     model: str | None = None
     housekeeping_seconds: float = 60.0
+    cloud: CloudConfig | None = None  # strict cloud mode: Object Storage URIs only, no inline audio
 
 
 class Engine:
@@ -43,6 +45,19 @@ class Engine:
         self.spool_dir = config.data_dir / "audio"
         self.allowed_roots = normalize_roots(config.allowed_roots)
         self.recognizer = recognizer or WhisperRecognizer(config.model)
+        self.objects = None
+        if config.cloud is not None:
+            from .object_source import ObjectSource
+
+            cloud = config.cloud
+            self.objects = ObjectSource(
+                cloud.storage_endpoint,
+                cloud.storage_uri_base,
+                cloud.storage_region,
+                cloud.storage_ca_file,
+                cloud.storage_access_key_id,
+                cloud.storage_secret_access_key,
+            )
         self.store = OperationStore(config.data_dir / "engine.sqlite3", clock=clock)
         requeued = self.store.requeue_interrupted()
         if requeued:
@@ -75,9 +90,17 @@ class Engine:
             raise RequestRefused(reason)
         op_id = new_operation_id()
         source = request.audio.WhichOneof("audio_source")
+        if source == "content" and self.objects is not None:
+            raise RequestRefused(
+                "audio.content is not accepted for asynchronous recognition; upload the audio to Object "
+                "Storage and send its link in audio.uri."
+            )
         if source == "content":
             check_size(len(request.audio.content))
             path, owned = spool(request.audio.content, self.spool_dir, op_id), True
+        elif source == "uri" and self.objects is not None:
+            path, owned = self.objects.fetch(request.audio.uri, self.spool_dir / op_id), True
+            check_size(path.stat().st_size)
         elif source == "uri":
             path, owned = resolve_file_uri(request.audio.uri, self.allowed_roots), False
             check_size(path.stat().st_size)

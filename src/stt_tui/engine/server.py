@@ -14,10 +14,12 @@ from pathlib import Path
 import grpc
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2_grpc as stt_grpc
+from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2_grpc as iam_grpc
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
 
+from .cloud import CloudInterceptor, TokenIssuer
 from .engine import Engine, EngineConfig
-from .servicer import OperationServicer, SttServicer
+from .servicer import IamTokenServicer, OperationServicer, SttServicer
 from .validation import MAX_AUDIO_BYTES
 
 log = logging.getLogger(__name__)
@@ -59,8 +61,11 @@ class EngineServer:
         engine: Engine | None = None,
         interceptors: Sequence[grpc.ServerInterceptor] = (),
         rpc_threads: int = 16,
+        tls: tuple[bytes, bytes] | None = None,
     ) -> None:
+        """`tls`: (private key, certificate chain) in PEM, to serve TLS as the cloud does."""
         self.listen = listen
+        self._tls = tls
         config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock_fd = _lock_data_dir(config.data_dir)
         try:
@@ -68,9 +73,15 @@ class EngineServer:
         except BaseException:
             os.close(self._lock_fd)
             raise
+        interceptors = list(interceptors)
+        self.issuer = None
+        if config.cloud is not None:
+            keys = {k.key_id: k for k in config.cloud.account_keys}
+            self.issuer = TokenIssuer(keys, config.cloud.token_lifetime)
+            interceptors.append(CloudInterceptor(config.cloud, self.issuer))
         self._server = grpc.server(
             ThreadPoolExecutor(max_workers=rpc_threads, thread_name_prefix="stt-rpc"),
-            interceptors=list(interceptors),
+            interceptors=interceptors,
             options=[
                 ("grpc.max_receive_message_length", MAX_REQUEST_BYTES),
                 ("grpc.max_send_message_length", -1),
@@ -79,6 +90,8 @@ class EngineServer:
         )
         stt_grpc.add_SttServiceServicer_to_server(SttServicer(self.engine), self._server)
         ops_grpc.add_OperationServiceServicer_to_server(OperationServicer(self.engine), self._server)
+        if self.issuer is not None:
+            iam_grpc.add_IamTokenServiceServicer_to_server(IamTokenServicer(self.issuer), self._server)
         self.address = ""
 
     def start(self) -> str:
@@ -89,7 +102,11 @@ class EngineServer:
                 raise ListenError(f"The socket path {path} is longer than {UNIX_PATH_MAX} characters.")
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
-            port = self._server.add_insecure_port(address)
+            if self._tls is not None:
+                creds = grpc.ssl_server_credentials([self._tls])
+                port = self._server.add_secure_port(address, creds)
+            else:
+                port = self._server.add_insecure_port(address)
         except RuntimeError as exc:
             raise ListenError(f"Cannot listen on {address}: {exc}") from None
         if not address.startswith("unix:"):

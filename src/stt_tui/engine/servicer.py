@@ -8,10 +8,14 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import status_pb2
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2_grpc as stt_grpc
+from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2 as iam
+from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2_grpc as iam_grpc
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
 
+from .cloud import Refused, TokenIssuer
 from .engine import Engine
+from .object_source import AudioAccessDenied
 from .store import State, StoredOperation
 from .validation import RequestRefused
 
@@ -56,6 +60,8 @@ class SttServicer(stt_grpc.SttServiceServicer):
     def LongRunningRecognize(self, request, context):  # noqa: N802 - gRPC method name
         try:
             op = self._engine.submit(request)
+        except AudioAccessDenied as exc:
+            context.abort(grpc.StatusCode.PERMISSION_DENIED, str(exc))
         except RequestRefused as exc:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         return to_operation(op)
@@ -78,3 +84,19 @@ class OperationServicer(ops_grpc.OperationServiceServicer):
         if op is None:
             context.abort(grpc.StatusCode.NOT_FOUND, f"Operation {op_id} not found.")
         return to_operation(op)
+
+
+class IamTokenServicer(iam_grpc.IamTokenServiceServicer):
+    """The JWT exchange of the cloud's IAM, for the strict cloud mode."""
+
+    def __init__(self, issuer: TokenIssuer) -> None:
+        self._issuer = issuer
+
+    def Create(self, request, context):  # noqa: N802
+        if request.WhichOneof("identity") != "jwt":
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "Only the jwt identity is supported here.")
+        try:
+            token, expires = self._issuer.create(request.jwt)
+        except Refused as exc:
+            context.abort(exc.code, str(exc))
+        return iam.CreateIamTokenResponse(iam_token=token, expires_at=_timestamp(expires))

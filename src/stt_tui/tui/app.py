@@ -23,21 +23,25 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import audio, loudness, preferences
 from ..api import ProtocolError, ServiceError
-from ..config import Profile
+from ..config import Config, ConfigError, Profile, builtin_profiles, choose_profile, load_config
+from ..credentials import describe_profiles
 from ..export import ExportError, utterances
 from ..feed import JobFeed
 from ..history import HistoryError
 from ..jobs import FINAL_STATES, Job, JobState, RequestOptions
 from ..paths import Paths
 from ..service import Service, UserError
+from ..storage import StorageError
 from . import cells
 from .messages import (
     ActionDone,
     ActionFailed,
     JobsChanged,
     LoudnessReady,
+    Notice,
     PollStatus,
     ProbeReady,
+    ProfilesReady,
     ServiceReady,
     SubmitEnded,
     SubmitProgress,
@@ -47,6 +51,7 @@ from .screens.confirm import ConfirmScreen
 from .screens.export import ExportChoice, ExportScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
+from .screens.profiles import ProfileScreen
 from .screens.submit import SubmitScreen
 from .screens.transcript import TranscriptScreen
 from .widgets.activity import Activity, activity_label
@@ -55,7 +60,7 @@ from .widgets.file_info import FileFacts, FileInfo
 from .widgets.job_table import JobTable
 from .widgets.status_line import StatusLine
 
-EXPECTED = (UserError, ServiceError, ProtocolError, HistoryError, OSError)
+EXPECTED = (UserError, ServiceError, ProtocolError, HistoryError, ConfigError, StorageError, OSError)
 LOUDNESS_BUCKETS = 120
 ENGINE_CHECK_SECONDS = 5.0
 FEED_SECONDS = 0.5  # how soon a change to the history (by anyone) shows
@@ -96,6 +101,7 @@ class SttApp(App):
     BINDINGS = [
         Binding("q", "quit", "Quit", tooltip="Quit (running jobs go on; they are polled next time)"),
         Binding("question_mark,f1", "help", "Help", tooltip="Every key"),
+        Binding("P", "switch_profile", "Profile", show=False, tooltip="Use another profile (backend)"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, tooltip="Every action, by name"),
     ]
 
@@ -105,10 +111,12 @@ class SttApp(App):
         profile: Profile,
         start: Path,
         *,
+        config: Config | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
         self.paths = paths
+        self.config = config or Config(builtin_profiles())
         self.profile = profile
         self.start = start
         self.clock = clock
@@ -127,6 +135,8 @@ class SttApp(App):
     def on_ready(self) -> None:
         # After the first frame: the screen shows at once, the history fills it in.
         self.set_interval(60, self._expiry_alerts)
+        for warning in self.config.warnings:
+            self.notify(warning, severity="warning", timeout=15)
         self.open_service()
 
     # --- start-up and the poll loop ----------------------------------------------------------------
@@ -134,7 +144,7 @@ class SttApp(App):
     @work(thread=True, group="load", exit_on_error=False, description="open the history")
     def open_service(self) -> None:
         try:
-            service = Service.open(self.paths, self.profile, clock=self.clock)
+            service = Service.open(self.paths, self.profile, clock=self.clock, warn=self._warn)
             recovered = service.recover_interrupted()
             feed = JobFeed(service.history)
             jobs = feed.load()
@@ -153,18 +163,35 @@ class SttApp(App):
         for job in event.recovered:
             self.notify(f"Job #{job.id}: {job.last_error}", severity="warning", timeout=10)
         self._expiry_alerts()
-        self.poll_loop(event.service, event.feed)
+        self.poll_loop(event.feed)
+
+    def _warn(self, message: str) -> None:
+        """For the core's warnings, from any thread."""
+        self.post_message(Notice(message))
+
+    @on(Notice)
+    def _notice(self, event: Notice) -> None:
+        self.notify(event.message, severity="warning", timeout=15)
 
     @work(thread=True, group="poll", exclusive=True, exit_on_error=False, description="poll jobs")
-    def poll_loop(self, service: Service, feed: JobFeed) -> None:
-        """Check due jobs on the stored schedule; report every change to the history, whoever made it."""
+    def poll_loop(self, feed: JobFeed) -> None:
+        """Check due jobs on the stored schedule; report every change to the history, whoever made it.
+
+        Polls for whichever service the app uses at the time: a profile switch takes effect here on
+        the next round, and the old connection is closed from this thread, between its calls.
+        """
         worker = get_current_worker()
-        poller = service.poller()
-        trouble: str | None = None
-        engine: bool | None = None
-        engine_checked = 0.0
-        last_status = None
+        service: Service | None = None
         while not worker.is_cancelled:
+            if self.service is not service:
+                if service is not None and not self._submitting:
+                    service.disconnect()  # a submit still under way keeps (or remakes) its own
+                service = self.service
+                poller = service.poller()
+                trouble: str | None = None
+                engine: bool | None = None
+                engine_checked = 0.0
+                last_status = None
             try:
                 for job in poller.poll_due():
                     problem = job.last_error if job.state == JobState.RUNNING else None
@@ -181,6 +208,8 @@ class SttApp(App):
                     poller.policy.budget_per_hour,
                     round(poller.paused_for()),
                     engine_text(engine, trouble),
+                    0 if service.profile.local else service.requests_this_hour(),
+                    0 if service.profile.local else service.profile.requests_per_hour,
                 )
                 if status != last_status:
                     self.post_message(PollStatus(*status))
@@ -225,6 +254,52 @@ class SttApp(App):
         status = self.main.query_one(StatusLine)
         status.checks, status.budget = event.checks, event.budget
         status.paused_for, status.engine = event.paused_for, event.engine
+        status.requests, status.requests_budget = event.requests, event.requests_budget
+
+    # --- profiles ----------------------------------------------------------------------------------
+
+    def action_switch_profile(self) -> None:
+        if self._usable_service() is not None:
+            self.load_profiles()
+
+    @work(thread=True, group="profiles", exclusive=True, exit_on_error=False, description="read profiles")
+    def load_profiles(self) -> None:
+        # Read again: the user may have just edited config.toml to add or fix a profile.
+        try:
+            config = load_config(self.paths.config_dir)
+            rows = describe_profiles(config)
+        except ConfigError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(ProfilesReady(config, rows))
+
+    @on(ProfilesReady)
+    def _profiles_ready(self, event: ProfilesReady) -> None:
+        config: Config = event.config
+        where = str(config.path or self.paths.config_dir / "config.toml")
+
+        def chosen(name: str | None) -> None:
+            if name is None or name == self.profile.name:
+                return
+            self.config = config
+            self.use_profile(choose_profile(config, name))
+            problem = next((row["problem"] for row in event.rows if row["name"] == name), "")
+            if problem:
+                self.notify(f"Profile {name} is not ready: {problem}.", severity="warning", timeout=15)
+            else:
+                self.notify(f"Using profile {name}.")
+
+        self.push_screen(ProfileScreen(event.rows, self.profile.name, where), chosen)
+
+    def use_profile(self, profile: Profile) -> None:
+        """New jobs go to `profile` and its running jobs are polled; the job list stays as it is."""
+        old = self._usable_service()
+        if old is None:
+            return
+        self.profile = profile
+        self.service = Service(self.paths, profile, old.history, clock=self.clock, warn=self._warn)
+        self.main.show_profile(profile)
+        self._wake.set()
 
     def _expiry_alerts(self) -> None:
         for job in cells.expiry_alerts(self.main.jobs.jobs.values(), self.clock(), self._warned):
@@ -540,6 +615,7 @@ def palette_entries() -> list[tuple[str, str, Callable[[SttApp, Screen], object]
         ("Switch channel view", "Merged dialogue, or one channel", transcript, "cycle_channel"),
         ("Word timings", "Show or hide the time of every word", transcript, "toggle_words"),
         ("Copy transcript", "Copy the transcript to the clipboard (OSC 52)", transcript, "copy"),
+        ("Switch profile", "Send new jobs to another backend, and poll its jobs", this_app, "switch_profile"),
         ("Help", "Every key", this_app, "help"),
     ]
 

@@ -20,12 +20,29 @@ class JobsChanged(Message):
 
 @dataclass
 class PollStatus(Message):
-    """The polling budget and the backend's state."""
+    """The polling budget, the request budget (0: no quota to show) and the backend's state."""
 
     checks: int
     budget: int
     paused_for: float
     engine: str
+    requests: int = 0
+    requests_budget: int = 0
+
+
+@dataclass
+class Notice(Message):
+    """Something worth knowing that stops nothing (a warning from the core)."""
+
+    message: str
+
+
+@dataclass
+class ProfilesReady(Message):
+    """The configuration, read again, and each profile's state, for the profile switch."""
+
+    config: object  # stt_tui.config.Config
+    rows: list[dict]
 
 
 @dataclass

@@ -53,14 +53,23 @@ class MainScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        status = self.query_one(StatusLine)
-        status.profile = self.profile.name
-        status.budget = self.profile.poll_policy.budget_per_hour
+        self.show_profile(self.profile)
         self.browser.show_all = self.prefs.show_all_files
         self.browser.show_hidden = self.prefs.show_hidden_files
         self.jobs.sort_by = self.prefs.job_sort
         self.query_one("#job-filter", Input).display = False
         self.query_one(FileBrowser).focus()
+
+    def show_profile(self, profile: Profile) -> None:
+        """The profile in use: named on the status line; its polling policy sizes expected times."""
+        self.profile = profile
+        status = self.query_one(StatusLine)
+        status.profile = profile.name
+        status.budget = profile.poll_policy.budget_per_hour
+        status.checks = status.requests = 0
+        status.requests_budget = 0 if profile.local else profile.requests_per_hour
+        status.engine = "starting…" if profile.local else "cloud"
+        self.jobs.policy = profile.poll_policy
 
     @property
     def jobs(self) -> JobTable:

@@ -10,7 +10,15 @@ from ...jobs import format_duration
 
 
 def status_text(
-    profile: str, engine: str, checks: int, budget: int, paused_for: float, running: int, marked: int
+    profile: str,
+    engine: str,
+    checks: int,
+    budget: int,
+    paused_for: float,
+    running: int,
+    marked: int,
+    requests: int = 0,
+    requests_budget: int = 0,
 ) -> Text:
     """The status line's content (pure, for tests and the snapshot)."""
     text = Text()
@@ -20,6 +28,11 @@ def status_text(
     used = checks / budget if budget else 0
     text.append(f"{checks:,}/{budget:,}", style="bold red" if used >= 0.9 else "")
     text.append(" checks/h")
+    if requests_budget:
+        text.append(" · ")
+        used = requests / requests_budget
+        text.append(f"{requests:,}/{requests_budget:,}", style="bold red" if used >= 0.9 else "")
+        text.append(" requests/h")
     if paused_for > 0:
         text.append(f" · polling paused {format_duration(paused_for)}", style="bold dark_orange")
     text.append(f" · {running} running")
@@ -36,8 +49,18 @@ class StatusLine(Widget):
     paused_for: reactive[float] = reactive(0.0)
     running: reactive[int] = reactive(0)
     marked: reactive[int] = reactive(0)
+    requests: reactive[int] = reactive(0)
+    requests_budget: reactive[int] = reactive(0)  # 0: the backend has no request quota worth showing
 
     def render(self) -> Text:
         return status_text(
-            self.profile, self.engine, self.checks, self.budget, self.paused_for, self.running, self.marked
+            self.profile,
+            self.engine,
+            self.checks,
+            self.budget,
+            self.paused_for,
+            self.running,
+            self.marked,
+            self.requests,
+            self.requests_budget,
         )
