@@ -96,3 +96,21 @@ def sa_key_file(tmp_path_factory) -> Path:
     from .cloud_helpers import make_sa_key
 
     return make_sa_key(tmp_path_factory.mktemp("sa") / "sa-key.json")
+
+
+@pytest.fixture
+def rig(short_tmp, recognizer, test_ca, seaweed, sa_key_file, request):
+    """A home wired to the cloud stand-in; parametrize indirectly with CloudConfig options."""
+    from .cloud_helpers import free_port
+    from .cloud_rig import CloudRig
+
+    home = short_tmp / "home"
+    home.mkdir()
+    options = getattr(request, "param", {})
+    rig = CloudRig(
+        home, short_tmp / "engine", free_port(), recognizer, test_ca, seaweed, sa_key_file, options
+    )
+    rig.write_config()
+    rig.start_engine()
+    yield rig
+    rig.stop_engine()

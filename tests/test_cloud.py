@@ -7,6 +7,7 @@ the engine, audio uploaded to SeaweedFS and read back from it by the engine.
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 
 import grpc
@@ -18,26 +19,12 @@ from stt_tui.service import QuotaExceeded
 from stt_tui.storage import StorageError
 
 from .audio_helpers import clip, normalize
-from .cloud_helpers import BUCKET, SA_SECRET_KEY, clean_env, free_port
-from .cloud_rig import API_KEY, PROFILE, CloudRig
+from .cloud_helpers import BUCKET, SA_SECRET_KEY, clean_env
+from .cloud_rig import API_KEY, PROFILE
 from .homes import STT_TUI
 
 CARDS = clip("ps_cards_003.wav")  # "seven of clubs", 1.6 s
 OPTIONS = RequestOptions(language="en-US", model="general", raw_results=True)
-
-
-@pytest.fixture
-def rig(short_tmp, recognizer, test_ca, seaweed, sa_key_file, request):
-    options = getattr(request, "param", {})
-    home = short_tmp / "home"
-    home.mkdir()
-    rig = CloudRig(
-        home, short_tmp / "engine", free_port(), recognizer, test_ca, seaweed, sa_key_file, options
-    )
-    rig.write_config()
-    rig.start_engine()
-    yield rig
-    rig.stop_engine()
 
 
 def text_of(service, job) -> str:
@@ -307,3 +294,92 @@ def test_storage_errors_never_quote_the_secret(rig):
     with pytest.raises(StorageError) as info:
         store.upload(CARDS.path, "jobs/x.pcm", lambda *_: None)
     assert "wrong-secret-value" not in str(info.value)
+
+
+def test_a_multipart_upload_arrives_whole(seaweed, tmp_path):
+    import os
+
+    from stt_tui.config import Storage
+    from stt_tui.storage import PART_BYTES, ObjectStore
+
+    from .cloud_helpers import SA_ACCESS_KEY
+
+    path = tmp_path / "big.pcm"
+    path.write_bytes(os.urandom(2 * PART_BYTES + 12345))  # three parts
+    store = ObjectStore(
+        Storage(bucket=BUCKET, prefix="t/", endpoint=seaweed.endpoint), SA_ACCESS_KEY, SA_SECRET_KEY
+    )
+    seen: list[float] = []
+    uri = store.upload(path, "t/big.pcm", lambda stage, f: seen.append(f))
+    assert uri == f"https://storage.yandexcloud.net/{BUCKET}/t/big.pcm"
+    body = seaweed.admin().get_object(Bucket=BUCKET, Key="t/big.pcm")["Body"].read()
+    assert hashlib.sha256(body).hexdigest() == sha256(path)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) > 3
+    store.delete("t/big.pcm")
+    assert store.size_of("t/big.pcm") is None
+
+
+def test_serve_runs_the_strict_cloud_mode_from_the_command_line(short_tmp, test_ca, seaweed, sa_key_file):
+    from stt_tui.api import ApiKey, ChannelSettings, Endpoints, SpeechKitClient
+
+    from .cloud_helpers import SA_ACCESS_KEY
+
+    cert, key, keys = short_tmp / "cert.pem", short_tmp / "key.pem", short_tmp / "api-keys"
+    cert.write_bytes(test_ca.cert_pem)
+    key.write_bytes(test_ca.key_pem)
+    keys.write_text(f"{API_KEY}\n")
+    env = clean_env(AWS_ACCESS_KEY_ID=SA_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SA_SECRET_KEY)
+    args = [STT_TUI, "serve", "--listen", "127.0.0.1:0", "--data-dir", str(short_tmp / "d"), "--cloud"]
+    args += ["--tls-cert", str(cert), "--tls-key", str(key), "--api-keys-file", str(keys)]
+    args += ["--service-account-key", str(sa_key_file), "--storage-endpoint", seaweed.endpoint]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = proc.stdout.readline().strip()
+        assert line.startswith("listening on 127.0.0.1:"), (line, proc.stderr.read() if proc.poll() else "")
+        port = line.rsplit(":", 1)[1]
+        settings = ChannelSettings(
+            f"localhost:{port}", tls=True, root_certificates=test_ca.ca_file.read_bytes()
+        )
+        with SpeechKitClient(Endpoints.single(settings), credentials=ApiKey(API_KEY)) as client:
+            with pytest.raises(ServiceError) as info:
+                client.get_operation("e03unknown")
+            assert info.value.code == grpc.StatusCode.NOT_FOUND  # let in, and told the id is unknown
+        with SpeechKitClient(Endpoints.single(settings)) as client, pytest.raises(ServiceError) as info:
+            client.get_operation("e03unknown")
+        assert info.value.code == grpc.StatusCode.UNAUTHENTICATED
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0
+    log = proc.stderr.read()
+    assert API_KEY not in log and SA_SECRET_KEY not in log
+
+
+def test_serve_refuses_a_cloud_mode_nobody_could_use(short_tmp):
+    result = subprocess.run(
+        [
+            STT_TUI,
+            "serve",
+            "--data-dir",
+            str(short_tmp / "d"),
+            "--cloud",
+            "--storage-endpoint",
+            "http://127.0.0.1:1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "needs --api-keys-file or --service-account-key" in result.stderr
+
+
+def test_profiles_lists_where_credentials_come_from_without_secrets(rig):
+    result = cli(rig, "profiles")
+    assert result.returncode == 0, result.stderr
+    assert f"{PROFILE}: localhost:{rig.port}" in result.stdout
+    assert "api key from $YC_API_KEY" in result.stdout and "static access key" not in result.stdout
+    assert API_KEY not in result.stdout and SA_SECRET_KEY not in result.stdout
+    assert "yandex: transcribe.api.cloud.yandex.net:443" in result.stdout
+    rows = json.loads(cli(rig, "--json", "profiles").stdout)
+    assert {r["name"] for r in rows} == {"local", "yandex", PROFILE}
+    template = subprocess.run([STT_TUI, "profiles", "--template"], capture_output=True, text=True, timeout=60)
+    assert "[profiles.yandex.storage]" in template.stdout

@@ -10,6 +10,7 @@ import pytest
 from google.protobuf.descriptor import FieldDescriptor as F
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
+from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2 as iam_pb2
 from stt_tui._proto.yandex.cloud.operation import operation_pb2, operation_service_pb2
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +37,7 @@ def test_generated_modules_match_proto_sources(tmp_path):
 # (message full name, field name, number, type, label) as in the facts sheet.
 V2 = "yandex.cloud.ai.stt.v2."
 OP = "yandex.cloud.operation."
+IAM = "yandex.cloud.iam.v1."
 FIELDS = [
     (V2 + "LongRunningRecognitionRequest", "config", 1, F.TYPE_MESSAGE, V2 + "RecognitionConfig"),
     (V2 + "LongRunningRecognitionRequest", "audio", 2, F.TYPE_MESSAGE, V2 + "RecognitionAudio"),
@@ -74,6 +76,10 @@ FIELDS = [
     (OP + "Operation", "response", 9, F.TYPE_MESSAGE, "google.protobuf.Any"),
     (OP + "GetOperationRequest", "operation_id", 1, F.TYPE_STRING, None),
     (OP + "CancelOperationRequest", "operation_id", 1, F.TYPE_STRING, None),
+    (IAM + "CreateIamTokenRequest", "yandex_passport_oauth_token", 1, F.TYPE_STRING, None),
+    (IAM + "CreateIamTokenRequest", "jwt", 2, F.TYPE_STRING, None),
+    (IAM + "CreateIamTokenResponse", "iam_token", 1, F.TYPE_STRING, None),
+    (IAM + "CreateIamTokenResponse", "expires_at", 2, F.TYPE_MESSAGE, "google.protobuf.Timestamp"),
 ]
 MESSAGES = {
     V2 + "LongRunningRecognitionRequest": stt.LongRunningRecognitionRequest,
@@ -87,6 +93,8 @@ MESSAGES = {
     OP + "Operation": operation_pb2.Operation,
     OP + "GetOperationRequest": operation_service_pb2.GetOperationRequest,
     OP + "CancelOperationRequest": operation_service_pb2.CancelOperationRequest,
+    IAM + "CreateIamTokenRequest": iam_pb2.CreateIamTokenRequest,
+    IAM + "CreateIamTokenResponse": iam_pb2.CreateIamTokenResponse,
 }
 
 
@@ -140,12 +148,18 @@ def test_method_paths():
         for s in (
             stt.DESCRIPTOR.services_by_name["SttService"],
             operation_service_pb2.DESCRIPTOR.services_by_name["OperationService"],
+            iam_pb2.DESCRIPTOR.services_by_name["IamTokenService"],
         )
     }
     assert services == {
         "yandex.cloud.ai.stt.v2.SttService": ["LongRunningRecognize"],
         "yandex.cloud.operation.OperationService": ["Get", "Cancel"],
+        "yandex.cloud.iam.v1.IamTokenService": ["Create"],  # the JWT exchange (not CreateForServiceAccount)
     }
+    assert [f.name for f in iam_pb2.CreateIamTokenRequest.DESCRIPTOR.oneofs_by_name["identity"].fields] == [
+        "yandex_passport_oauth_token",
+        "jwt",
+    ]
     method = stt.DESCRIPTOR.services_by_name["SttService"].methods_by_name["LongRunningRecognize"]
     assert method.output_type.full_name == "yandex.cloud.operation.Operation"
 

@@ -391,7 +391,9 @@ class Service:
         for job in self.history.submissions():
             if not submission_interrupted(job, now, _pid_alive):
                 continue
-            recovered.append(self.history.set_state(job.id, JobState.FAILED, error=INTERRUPTED))
+            failed = self.history.set_state(job.id, JobState.FAILED, error=INTERRUPTED)
+            self._cleanup(failed)  # its prepared audio, and an object it may have uploaded
+            recovered.append(failed)
         return recovered
 
     def forget(self, job: Job) -> None:
