@@ -271,7 +271,7 @@ class Service:
         wait = self.request_wait()
         if wait > 0:
             raise QuotaExceeded(self.profile.requests_per_hour, wait)
-        client = self.client()  # missing credentials or engine trouble: before any row or upload
+        self.client()  # missing credentials or engine trouble: said before any row or upload
         store = None if self.profile.local else self.object_store()
         if store is not None:
             store.check_bucket()
@@ -300,7 +300,7 @@ class Service:
             job = self.history.set_uploaded(job.id, uri)
         self.history.record_call(self.profile.name, "submit")
         try:
-            op = client.recognize(build_request(payload, options, uri, self.profile.folder_id))
+            op = self.client().recognize(build_request(payload, options, uri, self.profile.folder_id))
         except ServiceError as exc:
             self._cleanup(self.history.set_state(job.id, JobState.FAILED, error=str(exc)))
             raise

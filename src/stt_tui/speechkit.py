@@ -17,3 +17,8 @@ LANGUAGES = (
     "ru-RU", "en-US", "de-DE", "es-ES", "fi-FI", "fr-FR", "he-HE", "it-IT", "kk-KZ", "kk-KK",
     "nl-NL", "pl-PL", "pt-PT", "pt-BR", "sv-SE", "tr-TR", "uz-UZ", "auto",
 )  # fmt: skip
+
+# IAM's JWT exchange: the exact audience it expects, and the limits it sets.
+JWT_AUDIENCE = "https://iam.api.cloud.yandex.net/iam/v1/tokens"
+MAX_JWT_SECONDS = 3600
+MAX_JWT_CHARS = 8000

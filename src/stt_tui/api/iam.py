@@ -19,14 +19,12 @@ import jwt
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2 as iam
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2_grpc as iam_grpc
 
+from ..speechkit import JWT_AUDIENCE, MAX_JWT_SECONDS
 from .auth import Metadata
 from .channel import ChannelSettings, open_channel
 from .errors import ServiceError, explain
 
-IAM_ENDPOINT = "iam.api.cloud.yandex.net:443"
-JWT_AUDIENCE = "https://iam.api.cloud.yandex.net/iam/v1/tokens"  # the exact string IAM expects
-JWT_LIFETIME = 3600  # the longest IAM accepts
-MAX_JWT_CHARS = 8000
+JWT_LIFETIME = MAX_JWT_SECONDS  # the longest IAM accepts
 REFRESH_AFTER = 3600.0  # Yandex's advice: a fresh token about every hour, though they live 12 h
 STILL_USABLE_MARGIN = 60.0  # an old token this close to its expiry is not worth trying
 

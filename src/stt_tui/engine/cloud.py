@@ -19,9 +19,8 @@ from pathlib import Path
 import grpc
 import jwt
 
-JWT_AUDIENCE = "https://iam.api.cloud.yandex.net/iam/v1/tokens"
-MAX_JWT_SECONDS = 3600
-MAX_JWT_CHARS = 8000
+from stt_tui.speechkit import JWT_AUDIENCE, MAX_JWT_CHARS, MAX_JWT_SECONDS
+
 INVALID_TOKEN = "Token is invalid or has expired."  # the service's own wording
 
 IAM_CREATE = "/yandex.cloud.iam.v1.IamTokenService/Create"
