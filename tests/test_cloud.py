@@ -383,3 +383,29 @@ def test_profiles_lists_where_credentials_come_from_without_secrets(rig):
     assert {r["name"] for r in rows} == {"local", "yandex", PROFILE}
     template = subprocess.run([STT_TUI, "profiles", "--template"], capture_output=True, text=True, timeout=60)
     assert "[profiles.yandex.storage]" in template.stdout
+
+
+def test_a_bucket_that_refuses_deletion_is_warned_about_once(rig, seaweed, tmp_path):
+    from stt_tui.storage import ObjectStore
+
+    from .cloud_helpers import VIEWER_ACCESS_KEY, VIEWER_SECRET_KEY
+
+    warnings: list[str] = []
+    service = rig.service(warn=warnings.append)
+    try:
+        other = tmp_path / "again.wav"
+        other.write_bytes(CARDS.path.read_bytes() + b"\0\0")  # another hash: another object
+        jobs = [service.submit(CARDS.path, OPTIONS), service.submit(other, OPTIONS)]
+        # From here on the store's key may read but not delete, like the storage.uploader role.
+        service._store = ObjectStore(service.profile.storage, VIEWER_ACCESS_KEY, VIEWER_SECRET_KEY)
+        done = service.wait(jobs, timeout=120)
+        assert [j.state for j in done] == [JobState.DONE, JobState.DONE]
+        assert len(warnings) == 1, warnings
+        assert "needs storage.editor" in warnings[0] and "delete_after_result = false" in warnings[0]
+        # Nothing lost: the objects stay, and the jobs still say where.
+        assert all(j.object_uri for j in done)
+        assert len([k for k in seaweed.object_keys() if k.startswith("jobs/")]) == 2
+    finally:
+        service.close()
+        for key in seaweed.object_keys():  # the server is shared by the session's tests
+            seaweed.admin().delete_object(Bucket=BUCKET, Key=key)

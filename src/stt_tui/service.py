@@ -116,6 +116,7 @@ class Service:
     _client: SpeechKitClient | None = None
     _store: ObjectStore | None = None
     _iam: IamTokenClient | None = None
+    _deletes_refused: bool = False  # the bucket said no once: do not ask (and warn) for every job
     # The TUI submits and polls from different threads: one connection between them.
     _client_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -426,6 +427,8 @@ class Service:
         storage = self.profile.storage
         if job.profile != self.profile.name or storage is None or not storage.delete_after_result:
             return
+        if self._deletes_refused:
+            return
         if self.history.object_in_use(job.object_uri, except_job=job.id):
             return
         where = parse_object_uri(job.object_uri, storage.uri_base)
@@ -436,7 +439,17 @@ class Service:
             return
         try:
             self.object_store().delete(where[1])
-        except (StorageError, ConfigError) as exc:
+        except StorageError as exc:
+            if exc.denied:
+                self._deletes_refused = True
+                self.warn(
+                    f"{exc} Uploaded audio stays in the bucket; grant the role, or set "
+                    "delete_after_result = false (a lifecycle rule on the bucket can expire it)."
+                )
+            else:
+                self.warn(f"Job #{job.id}: the uploaded audio stays in the bucket: {exc}")
+            return
+        except ConfigError as exc:
             self.warn(f"Job #{job.id}: the uploaded audio stays in the bucket: {exc}")
             return
         self.history.set_uploaded(job.id, None)

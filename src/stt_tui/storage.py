@@ -28,6 +28,10 @@ Progress = Callable[[str, float], None]
 class StorageError(Exception):
     """Object Storage refused or could not be reached; `str()` is the sentence to show."""
 
+    def __init__(self, sentence: str, *, denied: bool = False) -> None:
+        super().__init__(sentence)
+        self.denied = denied  # the key lacks a permission (as opposed to a network or server trouble)
+
 
 def object_key(prefix: str, sha256: str, encoding: str) -> str:
     """The object name for prepared audio: the prefix, the source file's hash, the payload's kind."""
@@ -209,7 +213,8 @@ class ObjectStore:
             role = "storage.editor (storage.uploader cannot delete)" if deleting else "storage.uploader"
             return StorageError(
                 f"Access denied by Object Storage, could not {action} in {where}: the service account "
-                f"needs {role} on the bucket."
+                f"needs {role} on the bucket.",
+                denied=True,
             )
         if isinstance(exc, ClientError):
             message = exc.response.get("Error", {}).get("Message", "") or "no details"

@@ -30,7 +30,7 @@ from ..feed import JobFeed
 from ..history import HistoryError
 from ..jobs import FINAL_STATES, Job, JobState, RequestOptions
 from ..paths import Paths
-from ..service import Service, UserError
+from ..service import QuotaExceeded, Service, UserError
 from ..storage import StorageError
 from . import cells
 from .messages import (
@@ -404,6 +404,12 @@ class SttApp(App):
             try:
                 job = service.submit(path, options, progress)
                 self.post_message(SubmitEnded(path.name, job, None, len(paths) - n - 1))
+            except QuotaExceeded as exc:
+                # The rest would meet the same answer: one message for the batch, not one per file.
+                rest = len(paths) - n - 1
+                more = f" The {rest} file(s) after it were not sent either." if rest else ""
+                self.post_message(SubmitEnded(path.name, None, f"{exc}{more}", 0, dropped=rest))
+                return
             except EXPECTED as exc:
                 self.post_message(SubmitEnded(path.name, None, str(exc), len(paths) - n - 1))
             except SubmitStopped:
@@ -437,7 +443,7 @@ class SttApp(App):
     @on(SubmitEnded)
     @while_shown
     def _submit_ended(self, event: SubmitEnded) -> None:
-        self._submitting = max(self._submitting - 1, 0)
+        self._submitting = max(self._submitting - 1 - event.dropped, 0)
         if not self._submitting:
             self.main.query_one(Activity).fraction = None
         if event.error:

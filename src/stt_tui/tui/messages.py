@@ -74,12 +74,14 @@ class SubmitProgress(Message):
 
 @dataclass
 class SubmitEnded(Message):
-    """A file was submitted (job) or refused (error); `remaining` files of the batch are left."""
+    """A file was submitted (job) or refused (error); `remaining` files of the batch are left, and
+    `dropped` files will not be tried (the batch stopped)."""
 
     name: str
     job: Job | None
     error: str | None
     remaining: int
+    dropped: int = 0
 
 
 @dataclass
