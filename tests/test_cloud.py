@@ -409,3 +409,23 @@ def test_a_bucket_that_refuses_deletion_is_warned_about_once(rig, seaweed, tmp_p
         service.close()
         for key in seaweed.object_keys():  # the server is shared by the session's tests
             seaweed.admin().delete_object(Bucket=BUCKET, Key=key)
+
+
+def test_a_job_of_another_profile_is_not_asked_about_here(rig):
+    service = rig.service()
+    try:
+        job = service.submit(CARDS.path, OPTIONS)
+    finally:
+        service.close()
+    for args in (["wait", str(job.id)], ["cancel", str(job.id)]):
+        result = subprocess.run(
+            [STT_TUI, "--home", str(rig.home), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=clean_env(),
+        )
+        assert result.returncode == 2
+        assert f"Job #{job.id} belongs to the {PROFILE} profile" in result.stderr
+    (done,) = json.loads(cli(rig, "--json", "wait", str(job.id), "--timeout", "120").stdout)
+    assert done["state"] == "done"

@@ -348,7 +348,16 @@ class Service:
         """Ask about one job now (counted against the budget)."""
         if job.state != JobState.RUNNING:
             return job
+        self._check_profile(job)
         return self.poller().check(job)
+
+    def _check_profile(self, job: Job) -> None:
+        # Its operation lives at another backend: asking this one would be wrong, or would never end.
+        if job.profile != self.profile.name:
+            raise UserError(
+                f"Job #{job.id} belongs to the {job.profile} profile; switch to it to check or cancel "
+                "the job."
+            )
 
     def wait(
         self,
@@ -359,6 +368,10 @@ class Service:
         sleep: Callable[[float], None] = time.sleep,
     ) -> list[Job]:
         """Poll on the stored schedule until every job is finished (or the timeout passes)."""
+        jobs = list(jobs)
+        for job in jobs:
+            if job.state not in FINAL_STATES:
+                self._check_profile(job)
         ids = [j.id for j in jobs]
         poller = self.poller()
         deadline = None if timeout is None else self.clock() + timeout
@@ -382,6 +395,7 @@ class Service:
         """Ask the service to stop a running job (it may finish anyway); the answer is recorded."""
         if job.state != JobState.RUNNING:
             raise UserError(f"Job #{job.id} is {job.state}; only a running job can be cancelled.")
+        self._check_profile(job)
         state = self.client().cancel_operation(job.operation_id)
         return self.poller().record(job, state, self.clock())
 
