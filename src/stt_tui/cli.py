@@ -354,9 +354,12 @@ def _forget(args: argparse.Namespace, service) -> int:
 
 
 def _paths(args: argparse.Namespace) -> int:
+    from .config import CONFIG_FILE
+
     paths = resolve_paths(args.home)
     rows = {
         "config": str(paths.config_dir),
+        "config_file": str(paths.config_dir / CONFIG_FILE),
         "data": str(paths.data_dir),
         "history": str(paths.history),
         "outbox": str(paths.outbox),

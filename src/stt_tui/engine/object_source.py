@@ -68,5 +68,9 @@ class ObjectSource:
                 f"The audio is {int(head['ContentLength']) / 1024**3:.2f} GB; the limit is 1 GB."
             )
         dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._client.download_file(bucket, key, str(dest))
+        try:
+            self._client.download_file(bucket, key, str(dest))
+        except Exception as exc:
+            dest.unlink(missing_ok=True)
+            raise RequestRefused(f"The object {uri} could not be read: {type(exc).__name__}.") from None
         return dest

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import audio, loudness, preferences
 from ..api import ProtocolError, ServiceError
-from ..config import Config, ConfigError, Profile, builtin_profiles, choose_profile, load_config
+from ..config import CONFIG_FILE, Config, ConfigError, Profile, builtin_profiles, choose_profile, load_config
 from ..credentials import describe_profiles
 from ..export import ExportError, utterances
 from ..feed import JobFeed
@@ -276,7 +276,7 @@ class SttApp(App):
     @on(ProfilesReady)
     def _profiles_ready(self, event: ProfilesReady) -> None:
         config: Config = event.config
-        where = str(config.path or self.paths.config_dir / "config.toml")
+        where = str(config.path or self.paths.config_dir / CONFIG_FILE)
 
         def chosen(name: str | None) -> None:
             if name is None or name == self.profile.name:
