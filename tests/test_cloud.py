@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from pathlib import Path
 
 import grpc
 import pytest
@@ -429,3 +430,33 @@ def test_a_job_of_another_profile_is_not_asked_about_here(rig):
         assert f"Job #{job.id} belongs to the {PROFILE} profile" in result.stderr
     (done,) = json.loads(cli(rig, "--json", "wait", str(job.id), "--timeout", "120").stdout)
     assert done["state"] == "done"
+
+
+def test_stopping_during_the_upload_fails_the_job_and_leaves_nothing(rig, seaweed, tmp_path):
+    import wave
+
+    class Stop(Exception):
+        pass
+
+    path = tmp_path / "long.wav"
+    with wave.open(str(path), "wb") as w:  # 40 MB of 48 kHz silence: three parts
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        w.writeframes(bytes(40 * 2**20))
+
+    def progress(stage: str, fraction: float) -> None:
+        if stage == "uploading" and fraction > 0.2:
+            raise Stop  # what the app does when it quits mid-upload
+
+    service = rig.service()
+    try:
+        with pytest.raises(Stop):
+            service.submit(path, OPTIONS, progress)
+        (job,) = service.history.jobs()
+        assert job.state == JobState.FAILED and job.last_error == "Interrupted while uploading the audio."
+        assert not [k for k in seaweed.object_keys() if k.startswith("jobs/")]
+        assert not seaweed.admin().list_multipart_uploads(Bucket=BUCKET).get("Uploads")
+        assert not Path(job.payload_path).exists()
+    finally:
+        service.close()

@@ -68,7 +68,7 @@ def fill_history(history: History) -> None:
 
 
 @pytest.fixture
-def scene(short_tmp, monkeypatch) -> Iterator[Path]:
+def scene(monkeypatch) -> Iterator[Path]:
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     shutil.rmtree(FOLDER.parent, ignore_errors=True)
@@ -76,7 +76,7 @@ def scene(short_tmp, monkeypatch) -> Iterator[Path]:
     tone_wav(FOLDER / "interview.wav", 2, 16000, 12.0)
     tone_wav(FOLDER / "podcast.wav", 1, 44100, 8.0)
     (FOLDER / "archive").mkdir()
-    home = short_tmp / "home"
+    home = FOLDER.parent / "home"  # fixed too: the profile list shows where config.toml is
     history = History(home / "history.sqlite3", clock=lambda: NOW - 100)
     fill_history(history)
     history.close()
@@ -143,3 +143,40 @@ def test_help_screen(scene, snap_compare):
         await pilot.pause(0.3)
 
     assert snap_compare(app_for(scene), terminal_size=SIZE, run_before=run_before)
+
+
+def test_profile_switch(scene, snap_compare, monkeypatch):
+    for name in ("YC_API_KEY", "YC_IAM_TOKEN", "YC_SERVICE_ACCOUNT_KEY_FILE", "AWS_ACCESS_KEY_ID"):
+        monkeypatch.delenv(name, raising=False)
+    config = scene / "config.toml"
+    config.write_text(
+        f"""
+[profiles.yandex]
+service_account_key_file = "{FOLDER.parent}/keys/sa.json"
+[profiles.yandex.storage]
+bucket = "team-audio"
+
+[profiles.kz]
+kind = "cloud"
+stt_endpoint = "stt.api.yandexcloud.kz:443"
+operation_endpoint = "operation.api.yandexcloud.kz:443"
+api_key = "AQVNnot-shown-anywhere"
+access_key_id = "YCAJEexample"
+secret_access_key = "YCnot-shown-either"
+[profiles.kz.storage]
+bucket = "kz-audio"
+endpoint = "https://storage.yandexcloud.kz"
+uri_base = "https://storage.yandexcloud.kz"
+"""
+    )
+    config.chmod(0o600)
+
+    async def run_before(pilot):
+        await settled(pilot)
+        await pilot.press("P")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ProfileScreen")
+        await pilot.press("down", "down")
+        await pilot.pause(0.3)
+
+    app = app_for(scene)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -398,7 +398,7 @@ def _profiles(args: argparse.Namespace) -> int:
     print(f"config: {config.path or paths.config_dir / CONFIG_FILE}{'' if config.path else ' (none yet)'}")
     for row in rows:
         print(f"\n{row['name']}{' (default)' if row['default'] else ''}: {row['backend']}")
-        for key in ("bucket", "credentials", "storage_key"):
+        for key in ("operations", "bucket", "credentials", "storage_key"):
             if row.get(key):
                 print(f"  {key.replace('_', ' ')}: {row[key]}")
         if row["problem"]:

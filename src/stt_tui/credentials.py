@@ -164,7 +164,8 @@ def describe_profiles(config: Config, env: Mapping[str, str] = os.environ) -> li
         if profile.local:
             row["backend"] = "the embedded engine (offline)"
         else:
-            row["backend"] = f"{profile.stt_endpoint} (operations: {profile.operation_endpoint})"
+            row["backend"] = profile.stt_endpoint
+            row["operations"] = profile.operation_endpoint
             storage = profile.storage
             row["bucket"] = (
                 f"{storage.endpoint}/{storage.bucket}/{storage.prefix}" if storage and storage.bucket else ""

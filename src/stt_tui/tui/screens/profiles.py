@@ -44,7 +44,7 @@ class ProfileScreen(ModalScreen[str | None]):
                 *(Option(profile_prompt(row, self.current), id=row["name"]) for row in self.rows),
                 id="profiles",
             )
-            yield Label(f"Profiles live in {self.config_path}", classes="hint")
+            yield Label(f"Add or fix profiles in {self.config_path}", classes="hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
