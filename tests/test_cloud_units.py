@@ -94,7 +94,7 @@ uri_base = "https://storage.yandexcloud.kz/"
     "text, sentence",
     [
         ("[profiles.yandex]\nbuckett = 'x'", "Unknown setting 'buckett' in [profiles.yandex]"),
-        ("[profiles.yandex]\nrequests_per_hour = 'many'", "requests_per_hour must be a int"),
+        ("[profiles.yandex]\nrequests_per_hour = 'many'", "requests_per_hour must be a whole number"),
         ("[profiles.yandex]\ndefault_language = 'xx-XX'", "default_language 'xx-XX' is not one of"),
         ("[profiles.local]\nkind = 'cloud'", "give a cloud profile another name"),
         ("[profiles.local]\nstt_endpoint = 'x:1'", "does not apply to a local profile"),
@@ -185,6 +185,15 @@ def test_a_service_account_key_file_is_read_with_its_extra_first_line(tmp_path):
 def test_bad_key_files_are_one_sentence(text, sentence):
     with pytest.raises(KeyFileError, match=sentence):
         ServiceAccountKey.from_json(text)
+
+
+def test_a_key_that_cannot_sign_is_refused_when_read(tmp_path):
+    path = tmp_path / "sa.json"
+    broken = "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n"
+    path.write_text(json.dumps({"id": "kid", "service_account_id": "sa", "private_key": broken}))
+    with pytest.raises(ConfigError, match="cannot sign") as info:
+        speechkit_credential(yandex(tmp_path, f"service_account_key_file = '{path}'"), {})
+    assert "not a key" not in str(info.value)
 
 
 def test_static_keys_come_from_yc_json_the_profile_or_the_environment(tmp_path):

@@ -63,8 +63,11 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         tls = _serve_tls(args)
         cloud = _serve_cloud(args) if args.cloud else None
-    except (OSError, ValueError, KeyError) as exc:
-        _err(f"{exc}")
+    except OSError as exc:
+        _err(f"{exc.filename} cannot be read: {exc.strerror}.")
+        return EXIT_USER
+    except ValueError as exc:
+        _err(str(exc))
         return EXIT_USER
     config = EngineConfig(
         data_dir=data_dir,

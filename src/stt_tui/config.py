@@ -126,11 +126,20 @@ _STORAGE_KEYS = {f.name for f in dataclasses.fields(Storage)}
 _POLLING_KEYS = {f.name for f in dataclasses.fields(PollPolicy)} | {"checks_per_hour"}
 
 
+_KIND_NAMES = {
+    int: "a whole number",
+    float: "a number",
+    str: "a string",
+    bool: "true or false",
+    dict: "a table",
+}
+
+
 def _expect(value: object, kind: type, where: str) -> object:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"{where} must be a {kind.__name__}, not {value!r}.")
+        raise ConfigError(f"{where} must be {_KIND_NAMES[kind]}, not {value!r}.")
     return value
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api.auth import ApiKey, IamToken
-from .api.iam import KeyFileError, ServiceAccountKey
+from .api.iam import KeyFileError, ServiceAccountKey, make_jwt
 from .config import Config, ConfigError, Profile, readable_by_others
 
 ENV_API_KEY = "YC_API_KEY"
@@ -95,6 +95,7 @@ def speechkit_credential(profile: Profile, env: Mapping[str, str] = os.environ) 
         path = Path(value).expanduser()
         try:
             key = ServiceAccountKey.from_file(path)
+            make_jwt(key, 0)  # a key that cannot sign is said now, not at the first call
         except KeyFileError as exc:
             raise ConfigError(str(exc)) from None
         return Found(key, f"service account key {path} ({where})", _permission_warning(path))

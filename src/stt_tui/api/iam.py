@@ -105,7 +105,10 @@ class IamTokenClient:
         self._stub = iam_grpc.IamTokenServiceStub(self._channel)
 
     def exchange(self, key: ServiceAccountKey, now: float) -> IssuedToken:
-        signed = make_jwt(key, now)
+        try:
+            signed = make_jwt(key, now)
+        except KeyFileError as exc:
+            raise ServiceError(grpc.StatusCode.UNAUTHENTICATED, str(exc)) from None
         try:
             answer = self._stub.Create(iam.CreateIamTokenRequest(jwt=signed), timeout=self.timeout)
         except grpc.RpcError as exc:

@@ -46,8 +46,14 @@ class AccountKey:
 
     @classmethod
     def from_file(cls, path: Path) -> AccountKey:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(data["id"], data["service_account_id"], data["public_key"])
+        """The key's public half; ValueError with a sentence if the file is not an authorized key."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(data["id"], data["service_account_id"], data["public_key"])
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise ValueError(
+                f"{path} is not an authorized key file (id, service_account_id, public_key)."
+            ) from None
 
 
 @dataclass
