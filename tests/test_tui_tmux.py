@@ -30,14 +30,15 @@ class Terminal:
     def keys(self, *keys: str) -> None:
         self.run("send-keys", "-t", "smoke", *keys)
 
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+    def wait_for(self, *texts: str, timeout: float = 30.0) -> str:
+        """The screen once every text is on it (a capture can catch a frame half drawn)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
-            if text in screen:
+            if all(text in screen for text in texts):
                 return screen
             time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; the screen:\n{self.screen()}")
+        raise AssertionError(f"{texts!r} never all appeared; the screen:\n{self.screen()}")
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_the_installed_app_in_a_real_terminal(terminal, short_tmp):
     try:
         started = time.monotonic()
         terminal.run("new-session", "-d", "-s", "smoke", "-x", "80", "-y", "24", command)
-        first = terminal.wait_for("Jobs (0)")
+        first = terminal.wait_for("Jobs (0)", "Quit", "checks/h")
         first_frame = time.monotonic() - started
         lines = first.splitlines()
         assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
