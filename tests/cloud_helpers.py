@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -273,14 +272,6 @@ max_error_retry = 2.0
 quota_pause = 1.0
 {polling}
 """
-
-
-def url_ok(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
-    except OSError:
-        return False
-    return True
 
 
 def clean_env(**extra: str) -> dict[str, str]:
