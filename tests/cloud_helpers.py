@@ -184,20 +184,10 @@ class SeaweedS3:
         raise RuntimeError("SeaweedFS did not start in time")
 
     def client(self, access_key: str, secret_key: str):
-        import boto3
-        from botocore.config import Config
+        from stt_tui.speechkit import STORAGE_REGION
+        from stt_tui.storage import s3_client
 
-        return boto3.session.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key).client(
-            "s3",
-            endpoint_url=self.endpoint,
-            config=Config(
-                region_name="ru-central1",
-                s3={"addressing_style": "path"},
-                request_checksum_calculation="when_required",
-                response_checksum_validation="when_required",
-                retries={"max_attempts": 1},
-            ),
-        )
+        return s3_client(self.endpoint, STORAGE_REGION, access_key, secret_key, retries=1)
 
     def admin(self):
         return self.client(ADMIN_ACCESS_KEY, ADMIN_SECRET_KEY)

@@ -13,7 +13,6 @@ import wave
 from collections.abc import Iterator
 from pathlib import Path
 
-import av
 import jiwer
 import numpy as np
 import pytest
@@ -22,7 +21,7 @@ from stt_tui.history import History
 from stt_tui.local_engine import ensure_engine
 from stt_tui.paths import resolve_paths
 
-from .audio_helpers import clip, lpcm_request, normalize, read_pcm, resample, service_pcm
+from .audio_helpers import clip, encode, lpcm_request, normalize, read_pcm, resample, service_pcm
 from .conftest import client_for
 from .homes import STT_TUI, stop_engine
 from .test_export import parse_srt
@@ -96,14 +95,7 @@ def test_a_44khz_wav_and_a_flac_are_converted_and_recognized(home, tmp_path):
         w.setframerate(44100)
         w.writeframes(cd.astype("<i2").tobytes())
     flac_path = tmp_path / "talk.flac"
-    with av.open(str(flac_path), "w") as out:
-        stream = out.add_stream("flac", rate=rate, layout="mono")
-        frame = av.AudioFrame.from_ndarray(
-            np.ascontiguousarray(samples.reshape(1, -1)), format="s16", layout="mono"
-        )
-        frame.sample_rate = rate
-        for packet in [*stream.encode(frame), *stream.encode(None)]:
-            out.mux(packet)
+    flac_path.write_bytes(encode(samples, rate, "flac", "flac"))
 
     jobs = ok_json(stt(home, "submit", str(wav_path), str(flac_path), "--wait", "--json"))
     assert [j["state"] for j in jobs] == ["done", "done"]

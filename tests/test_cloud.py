@@ -67,21 +67,11 @@ def test_full_cloud_path_tls_api_key_upload_submit_poll_store_delete(rig, seawee
 
 
 def test_a_converted_file_is_uploaded_as_ogg_opus(rig, seaweed, tmp_path):
-    import av
-    import numpy as np
-
-    from .audio_helpers import read_pcm
+    from .audio_helpers import encode, read_pcm
 
     samples, rate = read_pcm(CARDS.path)
     flac = tmp_path / "cards.flac"
-    with av.open(str(flac), "w") as out:
-        stream = out.add_stream("flac", rate=rate, layout="mono")
-        frame = av.AudioFrame.from_ndarray(
-            np.ascontiguousarray(samples.reshape(1, -1)), format="s16", layout="mono"
-        )
-        frame.sample_rate = rate
-        for packet in [*stream.encode(frame), *stream.encode(None)]:
-            out.mux(packet)
+    flac.write_bytes(encode(samples, rate, "flac", "flac"))
     service = rig.service()
     try:
         job = service.submit(flac, OPTIONS)

@@ -15,6 +15,7 @@ from . import __version__
 from .api.channel import is_local_target
 from .jobs import JobState
 from .paths import resolve_paths
+from .speechkit import CHECKS_PER_HOUR, REQUESTS_PER_HOUR, STORAGE_URL
 
 EXIT_OK = 0
 EXIT_USER = 2  # bad arguments or input: fix the command
@@ -698,12 +699,12 @@ def build_parser() -> argparse.ArgumentParser:
     cloud.add_argument(
         "--storage-uri-base",
         metavar="URL",
-        default="https://storage.yandexcloud.net",
-        help="the host audio links name (default https://storage.yandexcloud.net)",
+        default=STORAGE_URL,
+        help=f"the host audio links name (default {STORAGE_URL})",
     )
     cloud.add_argument("--storage-ca-file", metavar="PEM", help="CA for an https storage endpoint")
-    cloud.add_argument("--requests-per-hour", type=int, default=500, metavar="N", help="default 500")
-    cloud.add_argument("--checks-per-hour", type=int, default=2500, metavar="N", help="default 2500")
+    for flag, default in (("--requests-per-hour", REQUESTS_PER_HOUR), ("--checks-per-hour", CHECKS_PER_HOUR)):
+        cloud.add_argument(flag, type=int, default=default, metavar="N", help=f"default {default}")
     cloud.add_argument(
         "--quota-window",
         type=float,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .poller import CLOUD_POLICY, LOCAL_POLICY, PollPolicy
-from .speechkit import LANGUAGES, MODELS
+from .speechkit import LANGUAGES, MODELS, REQUESTS_PER_HOUR, STORAGE_REGION, STORAGE_URL
 
 LOCAL = "local"
 YANDEX = "yandex"
@@ -25,9 +25,6 @@ CONFIG_FILE = "config.toml"
 STT_ENDPOINT = "transcribe.api.cloud.yandex.net:443"
 OPERATION_ENDPOINT = "operation.api.cloud.yandex.net:443"
 IAM_ENDPOINT = "iam.api.cloud.yandex.net:443"
-STORAGE_ENDPOINT = "https://storage.yandexcloud.net"
-STORAGE_REGION = "ru-central1"
-REQUESTS_PER_HOUR = 500  # the service's default quota for LongRunningRecognize
 
 # Keys whose values are secrets when written into the config file itself.
 SECRET_KEYS = ("api_key", "iam_token", "secret_access_key")
@@ -53,10 +50,10 @@ class Storage:
 
     bucket: str = ""
     prefix: str = "stt-tui/"
-    endpoint: str = STORAGE_ENDPOINT  # where uploads go (S3 API)
+    endpoint: str = STORAGE_URL  # where uploads go (S3 API)
     region: str = STORAGE_REGION
     # The host SpeechKit reads from: the URI sent is <uri_base>/<bucket>/<key>.
-    uri_base: str = STORAGE_ENDPOINT
+    uri_base: str = STORAGE_URL
     delete_after_result: bool = True
     ca_file: str | None = None  # PEM roots for the storage endpoint; None: the system's
 
@@ -194,8 +191,8 @@ def _profile(name: str, table: dict, base: Profile | None, config_dir: Path) -> 
         raise ConfigError(f"{where}.kind must be 'local' or 'cloud', not {kind!r}.")
     if base is None or base.kind != kind:
         base = builtin_profiles()[LOCAL if kind == LOCAL else YANDEX]
-    if kind == LOCAL and set(table) - {"kind", "default_language", "default_model", "polling"}:
-        extra = sorted(set(table) - {"kind", "default_language", "default_model", "polling"})
+    extra = sorted(set(table) - {"kind", "default_language", "default_model", "polling"})
+    if kind == LOCAL and extra:
         raise ConfigError(f"{where}.{extra[0]} does not apply to a local profile.")
     changes: dict[str, object] = {"name": name, "kind": kind}
     for key in (

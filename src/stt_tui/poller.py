@@ -15,6 +15,7 @@ import grpc
 
 from .api import OperationState, ProtocolError, ServiceError
 from .jobs import Job, JobState
+from .speechkit import CHECKS_PER_HOUR
 
 HOUR = 3600.0
 CODE_CANCELLED = 1
@@ -22,7 +23,7 @@ CODE_CANCELLED = 1
 
 @dataclass(frozen=True)
 class PollPolicy:
-    budget_per_hour: int = 2500  # the cloud's OperationService.Get quota
+    budget_per_hour: int = CHECKS_PER_HOUR  # the cloud's OperationService.Get quota
     work_seconds_per_audio_minute: float = 10.0  # per channel, the service's stated speed
     first_check_factor: float = 1.15  # a little after the expected finish: one check usually suffices
     min_first_check: float = 3.0

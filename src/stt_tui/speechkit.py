@@ -18,6 +18,14 @@ LANGUAGES = (
     "nl-NL", "pl-PL", "pt-PT", "pt-BR", "sv-SE", "tr-TR", "uz-UZ", "auto",
 )  # fmt: skip
 
+# Default hourly quotas (support can raise them): LongRunningRecognize calls, OperationService.Get calls.
+REQUESTS_PER_HOUR = 500
+CHECKS_PER_HOUR = 2500
+
+# Object Storage: where SpeechKit reads `uri` audio from, and the region S3 signatures name.
+STORAGE_URL = "https://storage.yandexcloud.net"
+STORAGE_REGION = "ru-central1"
+
 # IAM's JWT exchange: the exact audience it expects, and the limits it sets.
 JWT_AUDIENCE = "https://iam.api.cloud.yandex.net/iam/v1/tokens"
 MAX_JWT_SECONDS = 3600

@@ -73,7 +73,35 @@ def check_endpoint(endpoint: str) -> None:
         )
 
 
-def _code(exc: Exception) -> str:
+def s3_client(
+    endpoint: str,
+    region: str,
+    access_key_id: str | None,
+    secret_access_key: str | None,
+    ca_file: str | None = None,
+    retries: int = 5,
+):
+    """A boto3 S3 client as Object Storage wants it; key None: boto3's usual sources ($AWS_...)."""
+    import boto3
+    from botocore.config import Config as BotoConfig
+
+    config = BotoConfig(
+        region_name=region,
+        signature_version="s3v4",
+        s3={"addressing_style": "path"},  # bucket names with dots work over HTTPS only this way
+        retries={"max_attempts": retries, "mode": "standard"},
+        connect_timeout=10,
+        read_timeout=120,
+        # Newer botocore adds checksum headers and trailers that S3-compatible services reject.
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
+    session = boto3.session.Session(aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key)
+    return session.client("s3", endpoint_url=endpoint, config=config, verify=ca_file or True)
+
+
+def error_code(exc: Exception) -> str:
+    """The S3 error code an exception carries ("NoSuchKey", "403" ...), or an empty string."""
     response = getattr(exc, "response", None) or {}
     return str(response.get("Error", {}).get("Code", ""))
 
@@ -82,30 +110,13 @@ class ObjectStore:
     """One bucket, reached with one static access key; safe to use from several threads."""
 
     def __init__(self, settings: Storage, access_key_id: str, secret_access_key: str) -> None:
-        import boto3
-        from botocore.config import Config as BotoConfig
-
         if not settings.bucket:
             raise StorageError("No bucket is set: add bucket under [profiles.<name>.storage] in config.toml.")
         check_endpoint(settings.endpoint)
         self.settings = settings
         self.bucket = settings.bucket
-        config = BotoConfig(
-            region_name=settings.region,
-            signature_version="s3v4",
-            s3={"addressing_style": "path"},  # bucket names with dots work over HTTPS only this way
-            retries={"max_attempts": 5, "mode": "standard"},
-            connect_timeout=10,
-            read_timeout=120,
-            # Newer botocore adds checksum headers and trailers that S3-compatible services reject.
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-        )
-        session = boto3.session.Session(
-            aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key
-        )
-        self._client = session.client(
-            "s3", endpoint_url=settings.endpoint, config=config, verify=settings.ca_file or True
+        self._client = s3_client(
+            settings.endpoint, settings.region, access_key_id, secret_access_key, settings.ca_file
         )
         self._bucket_checked = False
         self._lock = threading.Lock()
@@ -153,7 +164,7 @@ class ObjectStore:
         try:
             head = self._client.head_object(Bucket=self.bucket, Key=key)
         except Exception as exc:
-            if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+            if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
                 return None
             raise self._error(exc, f"look for {key}") from None
         return int(head["ContentLength"])
@@ -178,7 +189,7 @@ class ObjectStore:
                 # a missing permission are both a bare 403 to HEAD).
                 self._client.list_objects_v2(Bucket=self.bucket, MaxKeys=1)
             except Exception as exc:
-                if _code(exc) in ("404", "NoSuchBucket", "NotFound"):
+                if error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
                     raise StorageError(
                         f"The bucket {self.bucket!r} does not exist at {self.settings.endpoint}; create it, "
                         "or set the right bucket in the profile."
@@ -193,7 +204,7 @@ class ObjectStore:
         if isinstance(exc, S3UploadFailedError) and isinstance(exc.__context__, ClientError):
             exc = exc.__context__  # upload_file re-raises S3's answer in a wrapper without its code
         where = f"{self.settings.endpoint}/{self.bucket}"
-        code = _code(exc)
+        code = error_code(exc)
         if isinstance(exc, EndpointConnectionError) or (
             isinstance(exc, BotoCoreError) and "connect" in type(exc).__name__.lower()
         ):

@@ -19,7 +19,15 @@ from pathlib import Path
 import grpc
 import jwt
 
-from stt_tui.speechkit import JWT_AUDIENCE, MAX_JWT_CHARS, MAX_JWT_SECONDS
+from stt_tui.speechkit import (
+    CHECKS_PER_HOUR,
+    JWT_AUDIENCE,
+    MAX_JWT_CHARS,
+    MAX_JWT_SECONDS,
+    REQUESTS_PER_HOUR,
+    STORAGE_REGION,
+    STORAGE_URL,
+)
 
 INVALID_TOKEN = "Token is invalid or has expired."  # the service's own wording
 
@@ -61,12 +69,12 @@ class CloudConfig:
     api_keys: Sequence[str] = ()
     account_keys: Sequence[AccountKey] = ()
     token_lifetime: float = 12 * 3600
-    requests_per_window: int = 500
-    checks_per_window: int = 2500
+    requests_per_window: int = REQUESTS_PER_HOUR
+    checks_per_window: int = CHECKS_PER_HOUR
     quota_window: float = 3600.0
     storage_endpoint: str = ""
-    storage_uri_base: str = "https://storage.yandexcloud.net"
-    storage_region: str = "ru-central1"
+    storage_uri_base: str = STORAGE_URL
+    storage_region: str = STORAGE_REGION
     storage_ca_file: str | None = None
     # The key the engine reads buckets with; None: boto3's usual sources ($AWS_ACCESS_KEY_ID ...).
     storage_access_key_id: str | None = None

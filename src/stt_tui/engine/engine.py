@@ -100,7 +100,6 @@ class Engine:
             path, owned = spool(request.audio.content, self.spool_dir, op_id), True
         elif source == "uri" and self.objects is not None:
             path, owned = self.objects.fetch(request.audio.uri, self.spool_dir / op_id), True
-            check_size(path.stat().st_size)
         elif source == "uri":
             path, owned = resolve_file_uri(request.audio.uri, self.allowed_roots), False
             check_size(path.stat().st_size)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stt_tui.storage import parse_object_uri
+from stt_tui.storage import error_code, parse_object_uri, s3_client
 
-from .validation import MAX_AUDIO_BYTES, RequestRefused
+from .validation import RequestRefused, check_size
 
 
 class AudioAccessDenied(RequestRefused):
@@ -27,24 +27,8 @@ class ObjectSource:
         access_key_id: str | None = None,
         secret_access_key: str | None = None,
     ) -> None:
-        import boto3
-        from botocore.config import Config
-
         self.uri_base = uri_base
-        session = boto3.session.Session(
-            aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key
-        )
-        self._client = session.client(
-            "s3",
-            endpoint_url=endpoint,
-            verify=ca_file or True,
-            config=Config(
-                region_name=region,
-                s3={"addressing_style": "path"},
-                request_checksum_calculation="when_required",
-                response_checksum_validation="when_required",
-            ),
-        )
+        self._client = s3_client(endpoint, region, access_key_id, secret_access_key, ca_file)
 
     def fetch(self, uri: str, dest: Path) -> Path:
         """Download the object `uri` names to `dest`; RequestRefused says why it cannot be read."""
@@ -57,16 +41,13 @@ class ObjectSource:
         try:
             head = self._client.head_object(Bucket=bucket, Key=key)
         except Exception as exc:
-            code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+            code = error_code(exc)
             if code in ("403", "AccessDenied", "Forbidden"):
                 raise AudioAccessDenied(f"No read access to {uri}.") from None
             if code in ("404", "NoSuchKey", "NoSuchBucket", "NotFound"):
                 raise RequestRefused(f"The object {uri} does not exist.") from None
             raise RequestRefused(f"The object {uri} cannot be read: {code or type(exc).__name__}.") from None
-        if int(head["ContentLength"]) > MAX_AUDIO_BYTES:
-            raise RequestRefused(
-                f"The audio is {int(head['ContentLength']) / 1024**3:.2f} GB; the limit is 1 GB."
-            )
+        check_size(int(head["ContentLength"]))  # before downloading a gigabyte for nothing
         dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             self._client.download_file(bucket, key, str(dest))
