@@ -74,8 +74,9 @@ class TimedApp(SttApp):
         self.first_frame: float | None = None
 
     def on_ready(self) -> None:
+        # Textual calls SttApp.on_ready too (handlers run for every class in the MRO): calling it here
+        # as well loaded the history twice and made the figures wrong.
         self.first_frame = time.perf_counter() - self.started
-        super().on_ready()
 
 
 async def measure(home: Path, count: int, folder: Path) -> dict[str, float]:

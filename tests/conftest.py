@@ -114,3 +114,40 @@ def rig(short_tmp, recognizer, test_ca, seaweed, sa_key_file, request):
     rig.start_engine()
     yield rig
     rig.stop_engine()
+
+
+# --- no engine outlives the suite ---------------------------------------------------------------
+
+
+def _engines_under(folder: str) -> list[tuple[int, str]]:
+    """(pid, command line) of running `stt_tui serve` processes whose data lies under `folder`."""
+    from .homes import alive
+
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        words = [a.decode(errors="replace") for a in argv if a]
+        ours = any(w == "stt_tui" or w.endswith("/stt-tui") for w in words)
+        mine = ours and "serve" in words and any(w.startswith(folder) for w in words)
+        if mine and alive(int(proc.name)):
+            found.append((int(proc.name), " ".join(words)))
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if an engine started by a test is still running: every test stops what it starts."""
+    import os
+    import signal
+
+    left = _engines_under(tempfile.gettempdir())
+    if left:
+        for pid, _ in left:
+            os.kill(pid, signal.SIGTERM)
+        listing = "\n".join(f"  pid {pid}: {cmd}" for pid, cmd in left)
+        print(f"\nENGINES LEFT RUNNING BY THE TESTS (now stopped):\n{listing}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -18,6 +18,15 @@ def engine_pid(home: Path) -> int | None:
         return None
 
 
+def alive(pid: int) -> bool:
+    """Whether the process runs: a zombie (ended, its status not yet collected) does not."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
 def stop_engine(home: Path, sig: int = signal.SIGTERM) -> None:
     """Stop the engine a home's clients started, and wait until it is gone."""
     pid = engine_pid(home)
@@ -28,8 +37,7 @@ def stop_engine(home: Path, sig: int = signal.SIGTERM) -> None:
     except ProcessLookupError:
         return
     for _ in range(300):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not alive(pid):
             return
-        time.sleep(0.1)
+        time.sleep(0.05)
+    raise AssertionError(f"the engine (pid {pid}) of {home} did not stop")

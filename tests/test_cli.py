@@ -208,9 +208,10 @@ def test_import_an_operation_started_elsewhere(home):
     shown = ok_json(stt(home, "show", op.id, "--json"))
     assert wer(SHORT.reference, shown["transcript"]) <= 0.15
 
+    before = len(ok_json(stt(home, "jobs", "--json")))
     unknown = stt(home, "import", "zzzzzzzzzzzzzzzzzzzz", "--json")
-    assert unknown.returncode == 0
-    assert json.loads(unknown.stdout)[0]["state"] == "failed"  # the engine does not know it
+    assert unknown.returncode == 2 and "does not know operation" in unknown.stderr  # nor does the engine
+    assert len(ok_json(stt(home, "jobs", "--json"))) == before  # and nothing was written
 
 
 @pytest.mark.parametrize(
@@ -241,12 +242,13 @@ def test_forget_keeps_running_jobs_unless_forced(home):
 
 
 def test_a_job_without_a_transcript_exits_4(home, tmp_path):
-    (job,) = ok_json(stt(home, "import", "abcdefghij0123456789", "--json"))
-    assert job["state"] == "failed" and "not found" in job["error"].lower()
+    (job,) = ok_json(stt(home, "submit", str(LONG.path), "--json"))
+    (cancelled,) = ok_json(stt(home, "cancel", str(job["id"]), "--json"))
+    assert cancelled["state"] == "cancelled" and not cancelled["result_saved"]
     waited = stt(home, "wait", str(job["id"]))
     assert waited.returncode == 4
     export = stt(home, "export", str(job["id"]))
-    assert export.returncode == 2 and "has no stored result" in export.stderr
+    assert export.returncode == 2 and f"Job #{job['id']} has no transcript: it is cancelled" in export.stderr
 
 
 def test_paths_and_help(home):

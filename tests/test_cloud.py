@@ -210,7 +210,8 @@ def test_an_expiring_iam_token_is_renewed_unseen(rig, sa_key_file):
     errors: list[str] = []
     try:
         job = service.submit(CARDS.path, OPTIONS)
-        credentials = service.client().credentials
+        with service.backend.client() as client:
+            credentials = client.credentials
         assert credentials.exchanges == 1
         # Tokens live 2 s: by the time the job is polled a fresh one has been fetched before expiry.
         (final,) = service.wait([job], timeout=120, on_update=lambda j: errors.append(j.last_error or ""))
@@ -388,7 +389,7 @@ def test_a_bucket_that_refuses_deletion_is_warned_about_once(rig, seaweed, tmp_p
         other.write_bytes(CARDS.path.read_bytes() + b"\0\0")  # another hash: another object
         jobs = [service.submit(CARDS.path, OPTIONS), service.submit(other, OPTIONS)]
         # From here on the store's key may read but not delete, like the storage.uploader role.
-        service._store = ObjectStore(service.profile.storage, VIEWER_ACCESS_KEY, VIEWER_SECRET_KEY)
+        service.backend._store = ObjectStore(service.profile.storage, VIEWER_ACCESS_KEY, VIEWER_SECRET_KEY)
         done = service.wait(jobs, timeout=120)
         assert [j.state for j in done] == [JobState.DONE, JobState.DONE]
         assert len(warnings) == 1, warnings

@@ -52,7 +52,7 @@ def test_a_newer_schema_is_refused_with_a_sentence(tmp_path):
 def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     path = tmp_path / "h.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(HistoryError, match="cannot be opened"):
+    with pytest.raises(HistoryError, match="is damaged or not a history"):
         History(path)
 
 
@@ -153,11 +153,12 @@ def test_a_payload_stays_while_another_unfinished_job_needs_it(history):
 def test_quota_events_are_counted_and_old_ones_dropped(history):
     for t in (0.0, 100.0, 90_000.0, 90_100.0):
         history.record_call("cloud", "check", t)
-    assert history.calls_since("cloud", "check", 0.0) == [
-        90_000.0,
-        90_100.0,
-    ]  # a day later, the first two went
-    assert history.calls_since("local", "check", 0.0) == []
+    assert history.calls_since("cloud", "check", 0.0) == 2  # a day later, the first two went
+    assert history.nth_latest_call("cloud", "check", 1, 0.0) == 90_100.0
+    assert history.nth_latest_call("cloud", "check", 2, 0.0) == 90_000.0
+    assert history.nth_latest_call("cloud", "check", 3, 0.0) is None
+    assert history.nth_latest_call("cloud", "check", 1, 90_050.0) == 90_100.0
+    assert history.calls_since("local", "check", 0.0) == 0
 
 
 def _writer(path: str, n: int, tag: str) -> None:
@@ -186,5 +187,5 @@ def test_several_processes_write_at_once(tmp_path):
     jobs = reader.jobs()
     assert len(jobs) == 450 and len({j.operation_id for j in jobs}) == 450
     assert all(j.state == JobState.RUNNING for j in jobs)
-    assert len(reader.calls_since("local", "check", 0.0)) == 450
+    assert reader.calls_since("local", "check", 0.0) == 450
     reader.close()

@@ -67,11 +67,11 @@ def test_error_retries_back_off_exponentially():
 
 
 def test_budget_wait_counts_a_sliding_hour():
+    # The argument is the budget-th latest call of the last hour: None when fewer were made.
     now = 10_000.0
-    assert budget_wait([], now, 3) == 0
-    assert budget_wait([now - 10, now - 5], now, 3) == 0
-    assert budget_wait([now - 3000, now - 10, now - 5], now, 3) == pytest.approx(600)
-    assert budget_wait([now - 4000, now - 10, now - 5], now, 3) == 0  # the oldest left the hour
+    assert budget_wait(None, now) == 0
+    assert budget_wait(now - 3000, now) == pytest.approx(600)
+    assert budget_wait(now - HOUR, now) == 0  # it just left the hour
 
 
 def test_exhausted_pause_doubles_up_to_an_hour():

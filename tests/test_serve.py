@@ -63,7 +63,8 @@ def test_serve_on_a_unix_socket_by_default(short_tmp):
     [
         (["--allow-root", "/definitely/not/here"], "is not a folder"),
         (["--model", "/definitely/not/a/model"], "neither a model folder nor in the local model cache"),
-        (["--listen", "256.1.1.1:99999"], "Cannot listen on"),
+        (["--listen", "256.1.1.1:9999"], "Cannot listen on"),
+        (["--listen", "127.0.0.1:99999"], "the port must be between 0 and 65535"),
     ],
 )
 def test_serve_refuses_bad_settings_in_one_sentence(short_tmp, args, message):

@@ -88,3 +88,45 @@ def test_the_installed_app_in_a_real_terminal(terminal, short_tmp):
         print(f"first frame after {first_frame:.2f} s")
     finally:
         stop_engine(home)
+
+
+def test_quitting_does_not_wait_for_a_call_in_flight(terminal, short_tmp):
+    """A status check is stuck on a server that never answers (30 s deadline): `q` ends the app now."""
+    import socket
+
+    from stt_tui.history import History
+    from stt_tui.jobs import RequestOptions
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    home = short_tmp / "home"
+    home.mkdir()
+    config = home / "config.toml"
+    config.write_text(
+        f'default_profile = "slow"\n[profiles.slow]\nkind = "cloud"\nstt_endpoint = "127.0.0.1:{port}"\n'
+        f'operation_endpoint = "127.0.0.1:{port}"\napi_key = "not-a-real-key"\n'
+    )
+    config.chmod(0o600)
+    history = History(home / "history.sqlite3")
+    job = history.add_submitting(profile="slow", file_path="/audio/a.wav", options=RequestOptions())
+    history.mark_submitted(job.id, "e03aaaaaaaaaaaaaaaaa", time.time() - 60, time.time())  # due now
+    history.close()
+    status = short_tmp / "exit-status"
+    command = f"STT_TUI_HOME={home} {STT_TUI} {short_tmp}; echo $? > {status}; sleep 60"
+    try:
+        terminal.run("new-session", "-d", "-s", "smoke", "-x", "80", "-y", "24", command)
+        terminal.wait_for("Jobs (1)", "checks/h")
+        time.sleep(2.0)  # the check is on its way to a server that will not answer
+        asked = time.monotonic()
+        terminal.keys("q")
+        deadline = asked + 30
+        while not status.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        took = time.monotonic() - asked
+        assert status.exists() and status.read_text().strip() == "0"
+        print(f"quit with a call in flight: {took:.2f} s")
+        assert took < 5, f"quitting took {took:.1f} s: it waited for the call"
+    finally:
+        silent.close()

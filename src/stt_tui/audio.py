@@ -6,16 +6,21 @@ import os
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import mutagen
 
+from .jobs import format_duration
 from .speechkit import LPCM_RATES, MAX_CHANNELS
 from .speechkit import MAX_AUDIO_BYTES as MAX_BYTES
 from .speechkit import MAX_AUDIO_SECONDS as MAX_SECONDS
+from .wording import detail
 
 GB = 1024**3
 
 WAVE_FORMAT_PCM = 1
+# No speech codec gets below this: a file claiming a longer duration for its size is damaged.
+MIN_PLAUSIBLE_BITS_PER_SECOND = 1000
 
 
 class Encoding(StrEnum):
@@ -44,13 +49,18 @@ class Probe:
     bitrate: int | None = None
     bits_per_sample: int | None = None
     video: bool = False
+    claimed_duration: float | None = None  # what a truncated WAV's header promised
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> Probe:
+    def from_dict(cls, data: dict[str, Any]) -> Probe:
         return cls(**data)
+
+    @property
+    def truncated(self) -> bool:
+        return self.claimed_duration is not None
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,7 @@ class Verdict:
     encoding: Encoding | None  # what will be sent; None when refused
     convert: bool = False  # converted to Ogg Opus first
     reasons: list[str] = field(default_factory=list)  # why refused, or why converted
+    notes: list[str] = field(default_factory=list)  # worth saying though nothing stops it (truncated)
 
     @property
     def ready(self) -> bool:
@@ -74,9 +85,8 @@ def _mutagen_probe(path: Path, size: int) -> Probe | None:
     try:
         found = mutagen.File(path)
     except mutagen.MutagenError as exc:
-        raise ProbeError(
-            f"{path.name} is not a readable {path.suffix.lstrip('.').upper() or 'audio'} file ({exc})."
-        ) from None
+        kind = path.suffix.lstrip(".").upper() or "audio"
+        raise ProbeError(f"{path.name} is not a readable {kind} file{detail(str(exc))}.") from None
     if found is None:
         return None
     info = found.info
@@ -101,6 +111,15 @@ def _mutagen_probe(path: Path, size: int) -> Probe | None:
         if getattr(info, "audio_format", WAVE_FORMAT_PCM) != WAVE_FORMAT_PCM or not bits:
             return None  # extensible or float: FFmpeg reads the sub-format that decides
         codec = f"pcm_s{bits}le" if bits > 8 else "pcm_u8"
+        truncated = _wav_truncation(path, size, info)
+        if truncated is not None:
+            held, claimed = truncated
+            return Probe(
+                path=str(path), size=size, container=container, codec=codec, duration=held,
+                channels=int(info.channels), sample_rate=int(info.sample_rate),
+                bitrate=int(info.bitrate) if info.bitrate else None, bits_per_sample=bits,
+                claimed_duration=claimed,
+            )  # fmt: skip
     if kind in ("MP4", "EasyMP4"):
         codec = getattr(info, "codec", "") or "aac"
         codec = "aac" if codec.startswith("mp4a") else codec.split(".")[0]
@@ -122,6 +141,23 @@ def _mutagen_probe(path: Path, size: int) -> Probe | None:
     )
 
 
+def _wav_truncation(path: Path, size: int, info: Any) -> tuple[float, float] | None:
+    """(seconds held, seconds promised) for a WAV cut short (its data chunk runs past the file's end)."""
+    from .prepare import PrepareError, wav_data_range
+
+    try:
+        offset, length = wav_data_range(path)
+    except (PrepareError, OSError):
+        return None
+    frame = max(int(info.channels) * (int(info.bits_per_sample) // 8), 1)
+    rate = int(info.sample_rate) or 1
+    held = length / frame / rate
+    claimed = float(info.length or 0.0)
+    if claimed - held > max(0.05, claimed * 0.01):
+        return held, claimed
+    return None
+
+
 def _ffmpeg_probe(path: Path, size: int) -> Probe:
     """For containers mutagen does not read (Matroska, WebM, AVI, ...)."""
     import av
@@ -138,7 +174,7 @@ def _ffmpeg_probe(path: Path, size: int) -> Probe:
                 container.duration / av.time_base
                 if container.duration
                 else float(stream.duration * stream.time_base)
-                if stream.duration
+                if stream.duration and stream.time_base
                 else 0.0
             )
             return Probe(
@@ -165,6 +201,8 @@ def probe(path: str | os.PathLike[str]) -> Probe:
         raise ProbeError(f"{path} does not exist.") from None
     except PermissionError:
         raise ProbeError(f"{path} cannot be read (permission denied).") from None
+    except OSError as exc:  # a symlink loop, a name too long
+        raise ProbeError(f"{path} cannot be read: {exc.strerror}.") from None
     if path.is_dir():
         raise ProbeError(f"{path} is a folder, not an audio file.")
     if not path.is_file():
@@ -174,9 +212,19 @@ def probe(path: str | os.PathLike[str]) -> Probe:
     if st.st_size == 0:
         raise ProbeError(f"{path.name} is empty.")
     try:
-        return _mutagen_probe(path, st.st_size) or _ffmpeg_probe(path, st.st_size)
+        found = _mutagen_probe(path, st.st_size) or _ffmpeg_probe(path, st.st_size)
     except PermissionError:
         raise ProbeError(f"{path} cannot be read (permission denied).") from None
+    except OSError as exc:
+        raise ProbeError(f"{path} cannot be read: {exc.strerror}.") from None
+    # A damaged header can claim hours for a few kilobytes (a corrupt Ogg's last granule).
+    damaged = found.duration > 0 and st.st_size * 8 / found.duration < MIN_PLAUSIBLE_BITS_PER_SECOND
+    if found.container != "wav" and damaged:
+        raise ProbeError(
+            f"{path.name} looks damaged: it claims to last {format_duration(found.duration)} but holds "
+            f"only {st.st_size / 1024:,.0f} KB of audio."
+        )
+    return found
 
 
 def _native_encoding(p: Probe) -> tuple[Encoding | None, str]:
@@ -210,13 +258,21 @@ def check(p: Probe) -> Verdict:
         refusals.append("It holds no audio.")
     if refusals:
         return Verdict(None, reasons=refusals)
+    notes = []
+    if p.claimed_duration is not None:
+        notes.append(
+            f"It is truncated: its header promises {p.claimed_duration:.2f} s but it holds "
+            f"{p.duration:.2f} s; those {p.duration:.2f} s are sent."
+        )
     encoding, why = _native_encoding(p)
     if encoding is None:
-        return Verdict(Encoding.OGG_OPUS, convert=True, reasons=[f"Will be converted to Ogg Opus: {why}."])
+        reasons = [f"Will be converted to Ogg Opus: {why}."]
+        return Verdict(Encoding.OGG_OPUS, convert=True, reasons=reasons, notes=notes)
     if p.size > MAX_BYTES:
         return Verdict(
             Encoding.OGG_OPUS,
             convert=True,
             reasons=[f"Will be converted to Ogg Opus: at {p.size / GB:.2f} GB it is over the 1 GB limit."],
+            notes=notes,
         )
-    return Verdict(encoding)
+    return Verdict(encoding, notes=notes)

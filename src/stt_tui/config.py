@@ -13,6 +13,7 @@ import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .poller import CLOUD_POLICY, LOCAL_POLICY, PollPolicy
 from .speechkit import LANGUAGES, MODELS, REQUESTS_PER_HOUR, STORAGE_REGION, STORAGE_URL
@@ -38,6 +39,9 @@ CREDENTIAL_KEYS = (
     "secret_access_key",
     "storage_key_file",
 )
+
+
+T = TypeVar("T")
 
 
 class ConfigError(Exception):
@@ -123,7 +127,7 @@ _STORAGE_KEYS = {f.name for f in dataclasses.fields(Storage)}
 _POLLING_KEYS = {f.name for f in dataclasses.fields(PollPolicy)} | {"checks_per_hour"}
 
 
-_KIND_NAMES = {
+_KIND_NAMES: dict[type, str] = {
     int: "a whole number",
     float: "a number",
     str: "a string",
@@ -132,9 +136,9 @@ _KIND_NAMES = {
 }
 
 
-def _expect(value: object, kind: type, where: str) -> object:
+def _expect(value: object, kind: type[T], where: str) -> T:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        return float(value)  # type: ignore[return-value]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ConfigError(f"{where} must be {_KIND_NAMES[kind]}, not {value!r}.")
     return value
@@ -151,13 +155,13 @@ def _path_setting(value: str, base: Path) -> str:
     return str(path if path.is_absolute() else base / path)
 
 
-def _storage(table: dict, base: Storage, where: str, config_dir: Path) -> Storage:
+def _storage(table: dict[str, Any], base: Storage, where: str, config_dir: Path) -> Storage:
     _unknown(set(table), _STORAGE_KEYS, where)
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for f in dataclasses.fields(Storage):
         if f.name not in table:
             continue
-        kind = bool if f.name == "delete_after_result" else str
+        kind: type = bool if f.name == "delete_after_result" else str
         changes[f.name] = _expect(table[f.name], kind, f"{where}.{f.name}")
     if "ca_file" in changes:
         changes["ca_file"] = _path_setting(changes["ca_file"], config_dir)
@@ -169,19 +173,19 @@ def _storage(table: dict, base: Storage, where: str, config_dir: Path) -> Storag
     return dataclasses.replace(base, **changes)
 
 
-def _polling(table: dict, base: PollPolicy, where: str) -> PollPolicy:
+def _polling(table: dict[str, Any], base: PollPolicy, where: str) -> PollPolicy:
     _unknown(set(table), _POLLING_KEYS, where)
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for key, value in table.items():
         name = "budget_per_hour" if key == "checks_per_hour" else key
-        kind = int if name == "budget_per_hour" else float
-        changes[name] = _expect(value, kind, f"{where}.{key}")
+        number: type = int if name == "budget_per_hour" else float
+        changes[name] = _expect(value, number, f"{where}.{key}")
         if changes[name] <= 0:
             raise ConfigError(f"{where}.{key} must be positive.")
     return dataclasses.replace(base, **changes)
 
 
-def _profile(name: str, table: dict, base: Profile | None, config_dir: Path) -> Profile:
+def _profile(name: str, table: dict[str, Any], base: Profile | None, config_dir: Path) -> Profile:
     where = f"[profiles.{name}]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table.")
@@ -194,7 +198,7 @@ def _profile(name: str, table: dict, base: Profile | None, config_dir: Path) -> 
     extra = sorted(set(table) - {"kind", "default_language", "default_model", "polling"})
     if kind == LOCAL and extra:
         raise ConfigError(f"{where}.{extra[0]} does not apply to a local profile.")
-    changes: dict[str, object] = {"name": name, "kind": kind}
+    changes: dict[str, Any] = {"name": name, "kind": kind}
     for key in (
         "default_language",
         "default_model",
@@ -222,7 +226,7 @@ def _profile(name: str, table: dict, base: Profile | None, config_dir: Path) -> 
         changes["poll_policy"] = _polling(
             _expect(table["polling"], dict, f"{where}.polling"), base.poll_policy, f"{where}.polling"
         )
-    creds = {}
+    creds: dict[str, str] = {}
     for key in CREDENTIAL_KEYS:
         if key in table:
             value = _expect(table[key], str, f"{where}.{key}")
@@ -283,6 +287,10 @@ def load_config(config_dir: Path) -> Config:
         return Config(builtin_profiles(), LOCAL, None)
     except OSError as exc:
         raise ConfigError(f"{path} cannot be read: {exc.strerror}.") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte {exc.start} cannot be read); save it as UTF-8."
+        ) from None
     return parse_config(text, path)
 
 

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .api.auth import ApiKey, IamToken
 from .api.iam import KeyFileError, ServiceAccountKey, make_jwt
@@ -152,14 +153,14 @@ def storage_key(profile: Profile, env: Mapping[str, str] = os.environ) -> Found:
     )
 
 
-def describe_profiles(config: Config, env: Mapping[str, str] = os.environ) -> list[dict]:
+def describe_profiles(config: Config, env: Mapping[str, str] = os.environ) -> list[dict[str, Any]]:
     """Each profile's backend, bucket and where its credentials come from (or what is missing).
 
     For `stt-tui profiles` and the TUI's profile switch; reads the key files, shows no secret.
     """
     rows = []
     for profile in config.profiles.values():
-        row: dict = {"name": profile.name, "default": profile.name == config.default_profile}
+        row: dict[str, Any] = {"name": profile.name, "default": profile.name == config.default_profile}
         row["kind"] = profile.kind
         problems = []
         if profile.local:

@@ -5,7 +5,9 @@ Per channel, or every channel merged into one dialogue in time order with channe
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from dataclasses import dataclass
 
 from .api.operations import decode_operation, operation_from_json
@@ -41,7 +43,7 @@ def utterances(operation_json: str) -> list[Utterance]:
     """The chunks of a stored result, in time order (ties by channel)."""
     state = decode_operation(operation_from_json(operation_json))
     if state.response is None:
-        raise ExportError("The job has no transcript: it did not finish successfully.")
+        raise ExportError("The stored result holds no transcript: the job did not finish successfully.")
     out = []
     for chunk in state.response.chunks:
         if not chunk.alternatives:
@@ -89,27 +91,79 @@ def _timestamp(seconds: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
+_EDGES = re.compile(r"^\W+|\W+$")
+
+
+def _norm(token: str) -> str:
+    return _EDGES.sub("", token.lower())
+
+
+def word_starts(text: str, words: tuple[Word, ...]) -> tuple[list[str], list[int]]:
+    """The phrase's text as tokens, and for each word the index of the token it starts at.
+
+    Words are the recognizer's tokens (lowercase, no punctuation, numbers spelled out); the text is
+    what the service returned (capitals, punctuation, digits). Words are matched to tokens in order;
+    those that match no token (a number spelled out) share out the tokens between their neighbours.
+    """
+    tokens = text.split()
+    n = len(words)
+    starts: list[int | None] = [None] * n
+    matcher = difflib.SequenceMatcher(None, [_norm(w.text) for w in words], [_norm(t) for t in tokens], False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            starts[block.a + k] = block.b + k
+    i = 0
+    while i < n:
+        if starts[i] is not None:
+            i += 1
+            continue
+        j = i
+        while j < n and starts[j] is None:
+            j += 1
+        before = starts[i - 1] if i > 0 else -1
+        after = starts[j] if j < n else len(tokens)
+        assert before is not None and after is not None
+        gap = max(after - before - 1, 0)
+        for k in range(i, j):
+            starts[k] = before + 1 + (k - i) * gap // (j - i) if gap else max(before, 0)
+        i = j
+    resolved = [s_ for s_ in starts if s_ is not None]
+    for k in range(1, len(resolved)):
+        resolved[k] = max(resolved[k], resolved[k - 1])
+    return tokens, resolved
+
+
 def cues(items: list[Utterance]) -> list[Utterance]:
-    """Utterances split into subtitle-sized cues at word boundaries, each with a positive duration."""
+    """Utterances split into subtitle-sized cues at word boundaries, each with a positive duration.
+
+    The words time the cues; the text of each cue is the part of the phrase's own text those words
+    cover, so punctuation, capitals and digits stay as the service returned them.
+    """
     out = []
     for u in items:
         if not u.words:
             out.append(u)
             continue
+        groups: list[list[Word]] = []
         group: list[Word] = []
         for w in u.words:
             text = " ".join(x.text for x in [*group, w])
             if group and (len(text) > MAX_CUE_CHARS or w.end - group[0].start > MAX_CUE_SECONDS):
-                out.append(_cue(u.channel, group))
+                groups.append(group)
                 group = []
             group.append(w)
-        out.append(_cue(u.channel, group))
+        groups.append(group)
+        tokens, starts = word_starts(u.text, u.words)
+        first = 0
+        for g, words in enumerate(groups):
+            last = first + len(words)
+            begin = 0 if g == 0 else starts[first]
+            end = len(tokens) if g == len(groups) - 1 else starts[last]
+            text = " ".join(tokens[begin:end]) or " ".join(w.text for w in words)
+            out.append(Utterance(u.channel, text, words[0].start, words[-1].end, tuple(words)))
+            first = last
     # Subtitle players skip cues that do not end after they start.
     return [Utterance(c.channel, c.text, c.start, max(c.end, c.start + 0.2), c.words) for c in out]
-
-
-def _cue(channel: int, words: list[Word]) -> Utterance:
-    return Utterance(channel, " ".join(w.text for w in words), words[0].start, words[-1].end, tuple(words))
 
 
 def to_srt(items: list[Utterance], labelled: bool) -> str:

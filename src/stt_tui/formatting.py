@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
+from typing import Any
 
 from .jobs import Job, JobState, expiry_level, format_duration, seconds_left
+from .wording import clause, printable
 
 
 def local_time(ts: float | None) -> str:
@@ -20,8 +24,8 @@ def iso_time(ts: float | None) -> str | None:
 
 
 def retention_text(job: Job, now: float) -> str:
-    """The retention countdown: 'saved' once the result is local, 'expired' after the deadline."""
-    if job.has_result:
+    """The retention countdown: 'saved' once the transcript is local, 'expired' after the deadline."""
+    if job.has_transcript:
         return "saved"
     left = seconds_left(job, now)
     if left is None:
@@ -37,10 +41,27 @@ def audio_text(job: Job) -> str:
 
 
 def file_label(job: Job) -> str:
-    return job.file_path.rsplit("/", 1)[-1] if job.file_path else "(imported)"
+    """The file's name, safe to print (a name may hold escape sequences or newlines)."""
+    return printable(job.file_path.rsplit("/", 1)[-1]) if job.file_path else "(imported)"
 
 
-def job_to_dict(job: Job, now: float) -> dict:
+def no_transcript(job: Job) -> str:
+    """The one sentence for asking a transcript of a job that has none."""
+    why = f": {clause(printable(job.last_error))}" if job.last_error else ""
+    return f"Job #{job.id} has no transcript: it is {job.state.value}{why}."
+
+
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(data: object) -> str:
+    """JSON for scripts: readable non-ASCII text, but no raw C1 or bidi control character (JSON escapes
+    only C0 by itself), so it is safe on a terminal too."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def job_to_dict(job: Job, now: float) -> dict[str, Any]:
     """The stable JSON shape of a job for scripts."""
     return {
         "id": job.id,
@@ -59,7 +80,7 @@ def job_to_dict(job: Job, now: float) -> dict:
         "expires_at": iso_time(job.expires_at),
         "expires_in_seconds": None if (left := seconds_left(job, now)) is None else round(left),
         "expiry": expiry_level(job, now),
-        "result_saved": job.has_result,
+        "result_saved": job.has_transcript,
         "polls": job.polls,
         "error": job.last_error,
     }
@@ -69,7 +90,12 @@ JOB_COLUMNS = ("ID", "STATE", "OPERATION", "FILE", "LANG/MODEL", "AUDIO", "SUBMI
 
 
 def job_row(job: Job, now: float) -> tuple[str, ...]:
+    """A job's cells in `stt-tui jobs`; each is printable (ids and options may come from anywhere)."""
     lang_model = "/".join(x for x in (job.options.language, job.options.model) if x) or "-"
+    return tuple(printable(cell) for cell in _row(job, now, lang_model))
+
+
+def _row(job: Job, now: float, lang_model: str) -> tuple[str, ...]:
     return (
         str(job.id),
         job.state.value,
@@ -100,7 +126,7 @@ def job_summary(job: Job, now: float) -> str:
         parts.append(f"retention {retention_text(job, now)}")
     if job.last_error and job.state != JobState.DONE:
         parts.append(f"— {job.last_error}")
-    return "  ".join(parts)
+    return printable("  ".join(parts))
 
 
 def job_details(job: Job, now: float) -> str:
@@ -114,7 +140,7 @@ def job_details(job: Job, now: float) -> str:
         ("state", job.state.value),
         ("operation", job.operation_id or "-"),
         ("profile", job.profile),
-        ("file", job.file_path or "(imported)"),
+        ("file", printable(job.file_path) if job.file_path else "(imported)"),
         ("source", source),
         ("sent as", job.encoding or ""),
         ("audio", audio_text(job)),
@@ -126,10 +152,21 @@ def job_details(job: Job, now: float) -> str:
         (
             "retention",
             retention_text(job, now)
-            + (f" (until {local_time(job.expires_at)})" if job.expires_at and not job.has_result else ""),
+            + (f" (until {local_time(job.expires_at)})" if job.expires_at and not job.has_transcript else ""),
         ),
         ("status checks", str(job.polls)),
-        ("error", job.last_error or ""),
+        ("error", printable(job.last_error or "")),
     ]
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows if v)
+
+
+def live_line(job: Job, now: float, expected: float | None) -> str:
+    """One job while waiting for it: number, state, name, elapsed against the expected time."""
+    parts = [f"#{job.id}", f"{job.state.value:<10}", file_label(job)]
+    if job.state == JobState.RUNNING:
+        elapsed = format_duration(now - job.created_at)
+        parts.append(f"{elapsed} / ~{format_duration(expected, up=True)}" if expected else elapsed)
+    elif job.state == JobState.SUBMITTING:
+        parts.append("sending")
+    return "  ".join(parts)

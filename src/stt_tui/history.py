@@ -6,87 +6,30 @@ record. Several processes (a TUI and a CLI) may use it at once: WAL mode, short 
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from .history_schema import MIGRATIONS, SCHEMA_VERSION
 from .jobs import Job, JobState, RequestOptions, retention_deadline
-
-SCHEMA_VERSION = 3
-
-# Each entry takes the schema from the version before it to its own number.
-MIGRATIONS: dict[int, str] = {
-    1: """
-    CREATE TABLE jobs (
-        id            INTEGER PRIMARY KEY AUTOINCREMENT,
-        profile       TEXT NOT NULL,
-        state         TEXT NOT NULL,
-        operation_id  TEXT,
-        file_path     TEXT NOT NULL,
-        file_size     INTEGER,
-        file_hash     TEXT,
-        probe         TEXT,
-        options       TEXT NOT NULL,
-        encoding      TEXT,
-        audio_seconds REAL,
-        channels      INTEGER,
-        payload_path  TEXT,
-        created_at    REAL NOT NULL,
-        done_at       REAL,
-        expires_at    REAL,
-        next_poll_at  REAL,
-        polls         INTEGER NOT NULL DEFAULT 0,
-        last_error    TEXT,
-        errors        INTEGER NOT NULL DEFAULT 0,  -- failed checks in a row, for the retry backoff
-        submitter_pid INTEGER
-    );
-    CREATE UNIQUE INDEX jobs_operation ON jobs (profile, operation_id) WHERE operation_id IS NOT NULL;
-    CREATE INDEX jobs_due ON jobs (profile, state, next_poll_at);
-    CREATE TABLE results (
-        job_id         INTEGER PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
-        operation_json TEXT NOT NULL,
-        stored_at      REAL NOT NULL
-    );
-    -- Calls counted against the service's hourly quotas, shared by every process using this history.
-    CREATE TABLE quota_events (profile TEXT NOT NULL, kind TEXT NOT NULL, at REAL NOT NULL);
-    CREATE INDEX quota_events_at ON quota_events (profile, kind, at);
-    CREATE TABLE pauses (profile TEXT PRIMARY KEY, until REAL NOT NULL, strikes INTEGER NOT NULL);
-    """,
-    # A revision number bumped on every change of a row, so a window on the history (the TUI) reads
-    # only what changed, whoever changed it. The counter lives apart from the rows so that it never
-    # goes back, even when the newest rows are forgotten.
-    2: """
-    CREATE TABLE revision (n INTEGER NOT NULL);
-    INSERT INTO revision (n) SELECT COALESCE(MAX(id), 0) FROM jobs;
-    ALTER TABLE jobs ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
-    UPDATE jobs SET rev = id;
-    CREATE INDEX jobs_rev ON jobs (rev);
-    CREATE TRIGGER jobs_rev_insert AFTER INSERT ON jobs BEGIN
-        UPDATE revision SET n = n + 1;
-        UPDATE jobs SET rev = (SELECT n FROM revision) WHERE id = NEW.id;
-    END;
-    CREATE TRIGGER jobs_rev_update AFTER UPDATE ON jobs WHEN NEW.rev = OLD.rev BEGIN
-        UPDATE revision SET n = n + 1;
-        UPDATE jobs SET rev = (SELECT n FROM revision) WHERE id = NEW.id;
-    END;
-    """,
-    # The Object Storage URI of audio uploaded for a cloud job, kept until the object is deleted.
-    3: """
-    ALTER TABLE jobs ADD COLUMN object_uri TEXT;
-    CREATE INDEX jobs_object ON jobs (object_uri) WHERE object_uri IS NOT NULL;
-    """,
-}
+from .private import private_dir, private_file
+from .wording import quoted
 
 _JOB_COLUMNS = (
     "id, profile, state, operation_id, file_path, file_size, file_hash, probe, options, encoding, "
     "audio_seconds, channels, payload_path, created_at, done_at, expires_at, next_poll_at, polls, "
-    "last_error, errors, submitter_pid, object_uri, EXISTS (SELECT 1 FROM results r WHERE r.job_id = jobs.id)"
+    "last_error, errors, submitter_pid, object_uri, "
+    "EXISTS (SELECT 1 FROM results r WHERE r.job_id = jobs.id), sent_at"
 )
+Row = tuple[Any, ...]
 
 
 def _statements(script: str) -> Iterator[str]:
@@ -106,10 +49,24 @@ class HistoryError(Exception):
 
 
 class JobNotFound(LookupError):
-    """No job matches the reference."""
+    """No job matches the reference (or the job was forgotten meanwhile)."""
 
 
-def _job(r: tuple) -> Job:
+def _sentence(exc: sqlite3.Error, path: Path) -> str:
+    """What an SQLite failure means for the person whose history it is."""
+    text = str(exc).lower()
+    if "full" in text or getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return f"The disk holding the history ({path.parent}) is full; free some space and try again."
+    if "locked" in text or "busy" in text:
+        return f"The history at {path} is locked by another stt-tui process; try again in a moment."
+    if "readonly" in text or "read-only" in text:
+        return f"The history at {path} cannot be written (read-only); check its permissions."
+    if "i/o" in text:
+        return f"The history at {path} could not be read or written (disk I/O error); is the disk full?"
+    return f"The history at {path} is damaged or not a history ({exc}); move it away to start a new one."
+
+
+def _job(r: Row) -> Job:
     return Job(
         id=r[0],
         profile=r[1],
@@ -134,60 +91,128 @@ def _job(r: tuple) -> Job:
         submitter_pid=r[20],
         object_uri=r[21],
         has_result=bool(r[22]),
+        sent_at=r[23],
     )
 
 
 class History:
     """One connection per instance; safe to share between threads of one process."""
 
-    def __init__(self, path: Path, *, clock=time.time) -> None:
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self._clock = clock
         self._lock = threading.RLock()
+        self.read_only = False  # opened only to read: the disk is full, or the file cannot be written
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._db = sqlite3.connect(path, timeout=15, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise HistoryError(f"The history at {path} cannot be opened: {exc}.") from None
+            private_dir(path.parent)
+            private_file(path)
         except OSError as exc:
-            raise HistoryError(
-                f"The history folder {path.parent} cannot be created: {exc.strerror}."
-            ) from None
+            if exc.errno != errno.ENOSPC or not path.exists():
+                raise HistoryError(f"The history {path} cannot be created: {exc.strerror}.") from None
+        try:
+            self._db = self._connect()
+        except sqlite3.Error as exc:
+            raise HistoryError(_sentence(exc, path)) from None
 
-    def _migrate(self) -> None:
-        with self._tx() as db:
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=15, check_same_thread=False, isolation_level=None)
+        try:
+            db.execute("PRAGMA foreign_keys=ON")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise HistoryError(
                     f"The history at {self.path} was written by a newer stt-tui (schema {version}); upgrade."
                 )
+            # Only a history that needs it is written to on opening: a full disk still lets it be read.
+            if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            if version < SCHEMA_VERSION:
+                self._migrate(db, version)
+            db.execute("SELECT 1 FROM jobs LIMIT 1").fetchall()  # a history with no tables is damaged
+            return db
+        except sqlite3.OperationalError as exc:
+            db.close()
+            text = str(exc).lower()
+            if "full" in text or "i/o" in text or "readonly" in text:
+                return self._connect_read_only()
+            raise
+        except BaseException:
+            db.close()
+            raise
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """The history as it is on disk, for reading when it cannot be written (a full disk)."""
+        db = sqlite3.connect(
+            f"{self.path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False,
+            isolation_level=None,
+        )  # fmt: skip
+        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            db.close()
+            raise sqlite3.OperationalError("database or disk is full")
+        self.read_only = True
+        return db
+
+    def _migrate(self, db: sqlite3.Connection, version: int) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated it meanwhile.
+            version = db.execute("PRAGMA user_version").fetchone()[0]
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in _statements(MIGRATIONS[target]):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version={target}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; BEGIN IMMEDIATE so concurrent writers queue instead of deadlocking."""
+        """One write transaction; BEGIN IMMEDIATE so concurrent writers queue instead of deadlocking.
+
+        Every SQLite failure comes out as a HistoryError sentence (a full disk, a lock held too long).
+        """
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            if self.read_only:
+                raise HistoryError(
+                    f"The history at {self.path} can only be read now (the disk is full); free some space."
+                )
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise HistoryError(_sentence(exc, self.path)) from None
             try:
                 yield self._db
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise HistoryError(_sentence(exc, self.path)) from None
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
-            self._db.execute("COMMIT")
 
-    def _one(self, sql: str, args: tuple = ()) -> tuple | None:
-        with self._lock:
-            return self._db.execute(sql, args).fetchone()
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back by itself (a full disk)
+            self._db.execute("ROLLBACK")
 
-    def _all(self, sql: str, args: tuple = ()) -> list[tuple]:
+    def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Row | None:
         with self._lock:
-            return self._db.execute(sql, args).fetchall()
+            try:
+                row: Row | None = self._db.execute(sql, args).fetchone()
+            except sqlite3.Error as exc:
+                raise HistoryError(_sentence(exc, self.path)) from None
+            return row
+
+    def _scalar(self, sql: str, args: tuple[Any, ...] = ()) -> int:
+        row = self._one(sql, args)
+        return int(row[0]) if row else 0
+
+    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Row]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                raise HistoryError(_sentence(exc, self.path)) from None
 
     def close(self) -> None:
         with self._lock:
@@ -203,7 +228,7 @@ class History:
         options: RequestOptions,
         file_size: int | None = None,
         file_hash: str | None = None,
-        probe: dict | None = None,
+        probe: dict[str, Any] | None = None,
         encoding: str | None = None,
         audio_seconds: float | None = None,
         channels: int | None = None,
@@ -232,22 +257,31 @@ class History:
                 ),
             )
             job_id = cur.lastrowid
+        assert job_id is not None
+        return self.get(job_id)
+
+    def _update(self, job_id: int, sql: str, args: tuple[Any, ...]) -> Job:
+        """One UPDATE of one job's row (`sql` ends in `WHERE id=?`); JobNotFound if it was forgotten."""
+        with self._tx() as db:
+            if db.execute(sql, (*args, job_id)).rowcount == 0:
+                raise JobNotFound(f"Job #{job_id} is no longer in the history.")
         return self.get(job_id)
 
     def set_prepared(self, job_id: int, *, file_hash: str, encoding: str, payload_path: str) -> Job:
         """What will be sent, once the audio is prepared (hashed, stripped or converted)."""
-        with self._tx() as db:
-            db.execute(
-                "UPDATE jobs SET file_hash=?, encoding=?, payload_path=? WHERE id=?",
-                (file_hash, encoding, payload_path, job_id),
-            )
-        return self.get(job_id)
+        return self._update(
+            job_id,
+            "UPDATE jobs SET file_hash=?, encoding=?, payload_path=? WHERE id=?",
+            (file_hash, encoding, payload_path),
+        )
 
     def set_uploaded(self, job_id: int, object_uri: str | None) -> Job:
         """Where the job's audio lies in Object Storage (None once the object is deleted)."""
-        with self._tx() as db:
-            db.execute("UPDATE jobs SET object_uri=? WHERE id=?", (object_uri, job_id))
-        return self.get(job_id)
+        return self._update(job_id, "UPDATE jobs SET object_uri=? WHERE id=?", (object_uri,))
+
+    def mark_sending(self, job_id: int) -> Job:
+        """The request is about to go out: from now on the service may know the job."""
+        return self._update(job_id, "UPDATE jobs SET sent_at=? WHERE id=?", (self._clock(),))
 
     def object_in_use(self, object_uri: str, *, except_job: int) -> bool:
         """Whether another unfinished job still needs the same uploaded object."""
@@ -259,20 +293,12 @@ class History:
 
     def mark_submitted(self, job_id: int, operation_id: str, created_at: float, next_poll_at: float) -> Job:
         """The operation id, stored the moment it is known."""
-        with self._tx() as db:
-            db.execute(
-                "UPDATE jobs SET state=?, operation_id=?, created_at=?, expires_at=?, next_poll_at=?, "
-                "last_error=NULL WHERE id=?",
-                (
-                    JobState.RUNNING,
-                    operation_id,
-                    created_at,
-                    retention_deadline(created_at),
-                    next_poll_at,
-                    job_id,
-                ),
-            )
-        return self.get(job_id)
+        return self._update(
+            job_id,
+            "UPDATE jobs SET state=?, operation_id=?, created_at=?, expires_at=?, next_poll_at=?, "
+            "last_error=NULL WHERE id=?",
+            (JobState.RUNNING, operation_id, created_at, retention_deadline(created_at), next_poll_at),
+        )
 
     def import_operation(
         self,
@@ -305,28 +331,27 @@ class History:
                 ),
             )
             job_id = cur.lastrowid
+        assert job_id is not None
         return self.get(job_id)
 
     def set_state(self, job_id: int, state: JobState, *, error: str | None = None) -> Job:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE jobs SET state=?, last_error=?, next_poll_at=NULL, done_at=COALESCE(done_at, ?) "
-                "WHERE id=?",
-                (state, error, self._clock(), job_id),
-            )
-        return self.get(job_id)
+        return self._update(
+            job_id,
+            "UPDATE jobs SET state=?, last_error=?, next_poll_at=NULL, done_at=COALESCE(done_at, ?) "
+            "WHERE id=?",
+            (state, error, self._clock()),
+        )
 
     def schedule(
         self, job_id: int, next_poll_at: float, *, error: str | None = None, counted: bool = True
     ) -> Job:
         """After a status check that found the job still running (or could not tell)."""
-        with self._tx() as db:
-            db.execute(
-                "UPDATE jobs SET next_poll_at=?, polls=polls+?, last_error=?, "
-                "errors=CASE WHEN ? IS NULL THEN 0 ELSE errors+1 END WHERE id=?",
-                (next_poll_at, int(counted), error, error, job_id),
-            )
-        return self.get(job_id)
+        return self._update(
+            job_id,
+            "UPDATE jobs SET next_poll_at=?, polls=polls+?, last_error=?, "
+            "errors=CASE WHEN ? IS NULL THEN 0 ELSE errors+1 END WHERE id=?",
+            (next_poll_at, int(counted), error, error),
+        )
 
     def store_result(
         self, job_id: int, operation_json: str, *, state: JobState = JobState.DONE, error: str | None = None
@@ -334,6 +359,8 @@ class History:
         """The whole finished Operation, with the job's final state, in one transaction."""
         now = self._clock()
         with self._tx() as db:
+            if db.execute("SELECT 1 FROM jobs WHERE id=?", (job_id,)).fetchone() is None:
+                raise JobNotFound(f"Job #{job_id} is no longer in the history.")
             db.execute(
                 "INSERT OR REPLACE INTO results (job_id, operation_json, stored_at) VALUES (?,?,?)",
                 (job_id, operation_json, now),
@@ -354,6 +381,8 @@ class History:
     def find(self, ref: str) -> Job:
         """A job by its number (`12` or `#12`), its operation id, or a unique prefix of one."""
         ref = ref.strip()
+        if not ref:
+            raise JobNotFound("Give a job number or an operation id (or its first characters).")
         if ref.lstrip("#").isdigit() and len(ref.lstrip("#")) < 12:
             return self.get(int(ref.lstrip("#")))
         rows = self._all(
@@ -366,8 +395,8 @@ class History:
         if len(rows) == 1:
             return _job(rows[0])
         if not rows:
-            raise JobNotFound(f"No job with the id {ref!r} in the history.")
-        raise JobNotFound(f"{ref!r} matches {len(rows)} jobs; give more of the operation id.")
+            raise JobNotFound(f"No job with the id {quoted(ref)} in the history.")
+        raise JobNotFound(f"{quoted(ref)} matches {len(rows)} jobs; give more of the operation id.")
 
     def jobs(self, profile: str | None = None) -> list[Job]:
         """Every job, newest first."""
@@ -392,7 +421,7 @@ class History:
 
     def revision(self) -> int:
         """The latest revision: it grows with every change to a job row."""
-        return self._one("SELECT n FROM revision")[0]
+        return self._scalar("SELECT n FROM revision")
 
     def changed_since(self, rev: int) -> tuple[list[Job], int]:
         """Jobs added or changed after revision `rev`, and the revision they bring the reader to."""
@@ -407,7 +436,7 @@ class History:
         return {r[0] for r in self._all("SELECT id FROM jobs")}
 
     def count(self) -> int:
-        return self._one("SELECT COUNT(*) FROM jobs")[0]
+        return self._scalar("SELECT COUNT(*) FROM jobs")
 
     def result(self, job_id: int) -> str | None:
         """The stored Operation JSON of a finished job."""
@@ -435,13 +464,35 @@ class History:
             db.execute("INSERT INTO quota_events (profile, kind, at) VALUES (?,?,?)", (profile, kind, at))
             db.execute("DELETE FROM quota_events WHERE at < ?", (at - 86400,))
 
-    def calls_since(self, profile: str, kind: str, since: float) -> list[float]:
-        """Times of the calls made since `since`, oldest first."""
-        rows = self._all(
-            "SELECT at FROM quota_events WHERE profile=? AND kind=? AND at >= ? ORDER BY at",
-            (profile, kind, since),
+    def calls_since(self, profile: str, kind: str, since: float) -> int:
+        """How many calls were made since `since`."""
+        row = self._one(
+            "SELECT COUNT(*) FROM quota_events WHERE profile=? AND kind=? AND at >= ?", (profile, kind, since)
         )
-        return [r[0] for r in rows]
+        return int(row[0]) if row else 0
+
+    def nth_latest_call(self, profile: str, kind: str, n: int, since: float) -> float | None:
+        """The time of the n-th most recent call since `since` (1: the latest), None if fewer were made."""
+        row = self._one(
+            "SELECT at FROM quota_events WHERE profile=? AND kind=? AND at >= ? ORDER BY at DESC "
+            "LIMIT 1 OFFSET ?",
+            (profile, kind, since, n - 1),
+        )
+        return None if row is None else float(row[0])
+
+    def clock_skew(self, profile: str) -> float:
+        """Seconds the service's clock is ahead of this machine's (last measured; 0 when never)."""
+        row = self._one("SELECT seconds FROM clock_skews WHERE profile=?", (profile,))
+        return float(row[0]) if row else 0.0
+
+    def set_clock_skew(self, profile: str, seconds: float) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO clock_skews (profile, seconds, measured_at) VALUES (?,?,?) "
+                "ON CONFLICT (profile) DO UPDATE SET seconds=excluded.seconds, "
+                "measured_at=excluded.measured_at",
+                (profile, seconds, self._clock()),
+            )
 
     def pause(self, profile: str) -> tuple[float, int]:
         """(until, strikes): polling paused after RESOURCE_EXHAUSTED."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 RETENTION_SECONDS = 72 * 3600  # the service keeps results 3 days from creation
 WARN_BEFORE_EXPIRY_SECONDS = 12 * 3600
@@ -31,11 +33,11 @@ class RequestOptions:
     literature_text: bool = False
     raw_results: bool = False
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> RequestOptions:
+    def from_dict(cls, data: dict[str, Any]) -> RequestOptions:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
@@ -56,7 +58,7 @@ class Job:
     operation_id: str | None = None
     file_size: int | None = None
     file_hash: str | None = None
-    probe: dict | None = None
+    probe: dict[str, Any] | None = None
     options: RequestOptions = field(default_factory=RequestOptions)
     encoding: str | None = None
     audio_seconds: float | None = None
@@ -70,13 +72,19 @@ class Job:
     errors: int = 0  # failed checks in a row
     submitter_pid: int | None = None
     object_uri: str | None = None  # the uploaded audio, while it is in Object Storage
-    has_result: bool = False
+    has_result: bool = False  # the finished Operation is stored (a transcript, or why there is none)
+    sent_at: float | None = None  # when the recognition request was about to go out
 
     @property
     def finished(self) -> bool:
         return self.state in FINAL_STATES
 
-    def with_(self, **changes) -> Job:
+    @property
+    def has_transcript(self) -> bool:
+        """A transcript is stored locally: only a done job has one (a cancelled one stores its error)."""
+        return self.has_result and self.state == JobState.DONE
+
+    def with_(self, **changes: Any) -> Job:
         return replace(self, **changes)
 
 
@@ -87,7 +95,7 @@ def retention_deadline(created_at: float) -> float:
 
 def seconds_left(job: Job, now: float) -> float | None:
     """Seconds until the service forgets the job's result; None when it does not matter any more."""
-    if job.expires_at is None or job.has_result or job.state in (JobState.FAILED, JobState.CANCELLED):
+    if job.expires_at is None or job.has_transcript or job.state in (JobState.FAILED, JobState.CANCELLED):
         return None
     return job.expires_at - now
 
@@ -102,9 +110,10 @@ def expiry_level(job: Job, now: float) -> str | None:
     return "warning" if left <= WARN_BEFORE_EXPIRY_SECONDS else "ok"
 
 
-def format_duration(seconds: float) -> str:
-    """Compact human duration: 45s, 12m05s, 3h07m, 2d04h."""
-    s = int(max(seconds, 0))
+def format_duration(seconds: float, *, up: bool = False) -> str:
+    """Compact human duration: 45s, 12m05s, 3h07m, 2d04h; rounded to the nearest second (up: an estimate
+    is never shown shorter than it is, and never as 0s)."""
+    s = max(math.ceil(seconds), 1) if up else round(max(seconds, 0))
     if s < 60:
         return f"{s}s"
     if s < 3600:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +14,8 @@ from pathlib import Path
 import grpc
 
 from .paths import Paths
+from .private import open_private, private_dir
+from .wording import clause
 
 
 class EngineStartError(RuntimeError):
@@ -48,37 +52,90 @@ def serve_command(paths: Paths, allowed_roots: Sequence[Path], model: str | None
     return cmd
 
 
-def ensure_engine(
-    paths: Paths,
-    *,
-    allowed_roots: Sequence[Path] = (),
-    model: str | None = None,
-    timeout: float = 60.0,
-) -> str:
-    """Return the local engine's target, starting the engine detached if nothing answers there."""
-    target = paths.engine_target
-    if is_serving(target):
-        return target
-    paths.engine_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with open(paths.engine_log, "ab") as log:
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    """Collect the engine's exit status whenever it ends, so it never lingers as a zombie."""
+    threading.Thread(target=proc.wait, name="stt-engine-reaper", daemon=True).start()
+
+
+def _lock_is_free(lock: Path) -> bool:
+    """Whether no engine holds the data folder's lock (one that died released it with its life)."""
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # closing releases a lock taken here
+    return True
+
+
+def _spawn(paths: Paths, allowed_roots: Sequence[Path], model: str | None) -> subprocess.Popen[bytes]:
+    try:
+        private_dir(paths.engine_dir)
+        log = open_private(paths.engine_log, "ab")
+    except OSError as exc:
+        where = exc.filename or paths.engine_log
+        raise EngineStartError(f"The local engine cannot start: {where}: {exc.strerror}.") from None
+    try:
         proc = subprocess.Popen(
             serve_command(paths, allowed_roots, model),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
             start_new_session=True,  # outlives the client; its own Ctrl-C does not reach it
-            env={**os.environ, "HF_HUB_OFFLINE": "1"},
+            env=engine_environment(paths),
         )
+    finally:
+        os.close(log)
+    _reap(proc)
+    return proc
+
+
+def engine_environment(paths: Paths) -> dict[str, str]:
+    """The engine's environment: offline, quiet gRPC, and caches inside its own data folder."""
+    cache = str(paths.engine_dir / "cache")
+    return {**os.environ, "HF_HUB_OFFLINE": "1", "GRPC_VERBOSITY": "NONE", "XDG_CACHE_HOME": cache,
+            "HF_HOME": cache}  # fmt: skip
+
+
+def ensure_engine(
+    paths: Paths,
+    *,
+    allowed_roots: Sequence[Path] = (),
+    model: str | None = None,
+    timeout: float = 60.0,
+    stop: threading.Event | None = None,
+) -> str:
+    """Return the local engine's target, starting the engine detached if nothing answers there.
+
+    `stop` (set when the caller is quitting) ends the wait at once.
+    """
+    target = paths.engine_target
+    if is_serving(target):
+        return target
+    proc = _spawn(paths, allowed_roots, model)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if stop is not None and stop.is_set():
+            raise EngineStartError("Stopped while waiting for the local engine to start.")
         if is_serving(target, timeout=0.25):
             return target
-        if proc.poll() is not None and "already running" not in _last_line(paths.engine_log):
+        if proc.poll() is None:
+            continue
+        if "already running" not in _last_line(paths.engine_log):
             # Another client may have won the race to start it; only then is this exit harmless.
             if is_serving(target, timeout=1.0):
                 return target
-            reason = _last_line(paths.engine_log) or f"exit code {proc.returncode}"
-            raise EngineStartError(f"The local engine did not start: {reason}")
+            reason = _last_line(paths.engine_log).removeprefix("stt-tui: ") or f"exit code {proc.returncode}"
+            raise EngineStartError(f"The local engine did not start: {clause(reason)}.")
+        if _lock_is_free(paths.engine_dir / "engine.lock"):
+            # The engine that held the folder died while starting: start one again.
+            proc = _spawn(paths, allowed_roots, model)
+        else:
+            time.sleep(0.1)
     raise EngineStartError(
         f"The local engine did not answer at {target} within {timeout:g} s; see {paths.engine_log}."
     )

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .wording import detail
+
 RATE = 8000  # plenty to see speech; decoding at it is cheap
 WINDOW = 800  # 100 ms
 FLOOR_DB = -60.0
@@ -32,10 +34,40 @@ def levels(window_rms: np.ndarray, buckets: int) -> list[list[float]]:
     return [[round(float(v), 3) for v in row] for row in scaled]
 
 
+class WindowRms:
+    """RMS of every 100 ms window, fed block by block: memory holds one partial window, not the audio."""
+
+    def __init__(self) -> None:
+        self._rest: np.ndarray | None = None  # samples of the window still being filled
+        self._windows: list[np.ndarray] = []
+
+    def feed(self, block: np.ndarray) -> None:
+        """`block`: (channels, samples)."""
+        data = block if self._rest is None else np.concatenate([self._rest, block], axis=1)
+        n = data.shape[1] // WINDOW
+        if n:
+            framed = data[:, : n * WINDOW].reshape(data.shape[0], n, WINDOW)
+            self._windows.append(np.sqrt(np.mean(np.square(framed, dtype=np.float64), axis=2)))
+        self._rest = data[:, n * WINDOW :]
+
+    def result(self) -> np.ndarray:
+        """(channels, windows); a clip shorter than a window is one window."""
+        if not self._windows:
+            if self._rest is None or self._rest.shape[1] == 0:
+                return np.zeros((1, 0))
+            power = np.mean(np.square(self._rest, dtype=np.float64), axis=1, keepdims=True)
+            short: np.ndarray = np.sqrt(power)
+            return short
+        windows: np.ndarray = np.concatenate(self._windows, axis=1)
+        return windows
+
+
 def window_rms(path: str | Path, should_stop: Callable[[], bool] = lambda: False) -> np.ndarray:
-    """RMS of every 100 ms window, per channel: shape (channels, windows)."""
+    """RMS of every 100 ms window, per channel: shape (channels, windows). Memory stays bounded by the
+    number of windows (4 h of stereo: 1 MB), whatever the file's length."""
     import av
 
+    rms = WindowRms()
     try:
         with av.open(str(path)) as container:
             if not container.streams.audio:
@@ -43,26 +75,20 @@ def window_rms(path: str | Path, should_stop: Callable[[], bool] = lambda: False
             stream = container.streams.audio[0]
             layout = "stereo" if stream.codec_context.channels >= 2 else "mono"
             resampler = av.AudioResampler(format="fltp", layout=layout, rate=RATE)
-            blocks: list[np.ndarray] = []
             for frame in container.decode(stream):
                 if should_stop():
                     raise LoudnessError("stopped")
                 for out in resampler.resample(frame):
-                    blocks.append(out.to_ndarray())
+                    rms.feed(out.to_ndarray())
             for out in resampler.resample(None):
-                blocks.append(out.to_ndarray())
+                rms.feed(out.to_ndarray())
     except av.error.FFmpegError as exc:
-        raise LoudnessError(f"{Path(path).name} could not be decoded: {exc}.") from None
-    if not blocks:
-        return np.zeros((1, 0))
-    samples = np.concatenate(blocks, axis=1)
-    n = samples.shape[1] // WINDOW
-    if n == 0:
-        return np.sqrt(np.mean(np.square(samples), axis=1, keepdims=True))
-    framed = samples[:, : n * WINDOW].reshape(samples.shape[0], n, WINDOW)
-    return np.sqrt(np.mean(np.square(framed), axis=2))
+        raise LoudnessError(f"{Path(path).name} could not be decoded{detail(str(exc))}.") from None
+    return rms.result()
 
 
-def envelope(path: str | Path, buckets: int = 64, should_stop: Callable[[], bool] = lambda: False):
+def envelope(
+    path: str | Path, buckets: int = 64, should_stop: Callable[[], bool] = lambda: False
+) -> list[list[float]]:
     """Levels (0..1) per channel for a file; at most 2 channels are shown, as the service takes."""
     return levels(window_rms(path, should_stop), buckets)

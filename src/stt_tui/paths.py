@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +12,12 @@ import platformdirs
 
 APP_NAME = "stt-tui"
 HOME_ENV = "STT_TUI_HOME"
+# A unix socket's path must fit in sockaddr_un (108 bytes with its NUL); gRPC's "unix:" prefix aside.
+MAX_SOCKET_PATH = 100
+
+
+class PathsError(ValueError):
+    """A folder setting that cannot be used; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,13 @@ class Paths:
 
     @property
     def engine_socket(self) -> Path:
-        return self.engine_dir / "engine.sock"
+        """In the engine's folder, unless that path is too long for a socket: then in a private folder
+        of this user's under the temporary folder, named by the engine folder's hash."""
+        inside = self.engine_dir / "engine.sock"
+        if len(str(inside)) <= MAX_SOCKET_PATH:
+            return inside
+        digest = hashlib.sha256(str(self.engine_dir).encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"stt-tui-{os.getuid()}" / f"{digest}.sock"
 
     @property
     def engine_target(self) -> str:
@@ -52,7 +66,11 @@ class Paths:
 
 def resolve_paths(home: str | os.PathLike[str] | None = None) -> Paths:
     """`home` (the --home flag), else $STT_TUI_HOME, puts everything under one folder; else platformdirs."""
-    chosen = home or os.environ.get(HOME_ENV)
+    if home is not None and not str(home).strip():
+        raise PathsError("--home needs a folder; it was given an empty one.")
+    chosen = os.fspath(home) if home is not None else os.environ.get(HOME_ENV)
+    if chosen is not None and not chosen.strip():
+        raise PathsError(f"${HOME_ENV} is set but empty; give it a folder or unset it.")
     if chosen:
         root = Path(chosen).expanduser().absolute()
         return Paths(config_dir=root, data_dir=root)

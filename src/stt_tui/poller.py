@@ -10,12 +10,16 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import grpc
 
 from .api import OperationState, ProtocolError, ServiceError
 from .jobs import Job, JobState
-from .speechkit import CHECKS_PER_HOUR
+from .speechkit import CHECKS_PER_HOUR, MAX_AUDIO_SECONDS
+
+if TYPE_CHECKING:
+    from .history import History
 
 HOUR = 3600.0
 CODE_CANCELLED = 1
@@ -93,18 +97,51 @@ def retry_after_error(errors: int, now: float, policy: PollPolicy, rand: random.
     return now + _jittered(delay, policy, rand)
 
 
-def budget_wait(recent_checks: list[float], now: float, budget: int) -> float:
-    """Seconds until one more check fits in the sliding hour (0 when it fits now)."""
-    window = [t for t in recent_checks if t > now - HOUR]
-    if len(window) < budget:
+def budget_wait(nth_latest: float | None, now: float) -> float:
+    """Seconds until one more call fits in the sliding hour (0 when it fits now).
+
+    `nth_latest`: the time of the budget-th most recent call in the last hour (None: fewer were made);
+    it must age out of the hour for one more to fit.
+    """
+    if nth_latest is None:
         return 0.0
-    # The check that must age out for one more to fit.
-    return window[len(window) - budget] + HOUR - now
+    return max(0.0, nth_latest + HOUR - now)
+
+
+def longest_wait(job: Job, policy: PollPolicy) -> float:
+    """The longest a stored schedule can legitimately put a job's next check ahead of now.
+
+    A next check further ahead than this was scheduled by a clock that has since been set back:
+    the job is due now, not in an hour.
+    """
+    if job.options.deferred:
+        most = max(policy.deferred_first_check, policy.deferred_max_interval)
+    else:
+        audio = job.audio_seconds if job.audio_seconds is not None else MAX_AUDIO_SECONDS
+        first = policy.first_check_factor * expected_work(audio, job.channels, policy)
+        most = max(first, policy.max_interval)
+    return max(most, policy.max_error_retry) * (1 + policy.jitter) + 60
+
+
+def is_due(job: Job, now: float, policy: PollPolicy) -> bool:
+    """Whether a running job's stored schedule says to ask about it now (a clock set back counts)."""
+    at = job.next_poll_at
+    return at is None or at <= now or at - now > longest_wait(job, policy)
+
+
+def before_deadline(at: float, job: Job, now: float, policy: PollPolicy) -> float:
+    """A next check no later than the job's retention deadline allows: the last chance to fetch the
+    result is taken before it, and one check just after it settles that the job expired."""
+    if job.expires_at is None:
+        return at
+    if now < job.expires_at - 60:
+        return min(at, job.expires_at - 60)
+    return min(at, max(now + policy.min_interval, job.expires_at + 60))
 
 
 def exhausted_pause(strikes: int, first: float = 60.0) -> float:
     """Pause after the n-th RESOURCE_EXHAUSTED in a row: 1, 2, 4 ... minutes, at most an hour."""
-    return min(first * 2**strikes, HOUR)
+    return float(min(first * 2**strikes, HOUR))
 
 
 # Errors that say nothing about the job: the answer may differ on the next try.
@@ -139,7 +176,7 @@ class Poller:
 
     def __init__(
         self,
-        history,
+        history: History,
         profile: str,
         get_operation: Callable[[str], OperationState],
         policy: PollPolicy = CLOUD_POLICY,
@@ -160,26 +197,30 @@ class Poller:
     # --- decisions over the stored schedule --------------------------------------------------
 
     def checks_this_hour(self) -> int:
-        now = self._clock()
-        return len(self.history.calls_since(self.profile, "check", now - HOUR))
+        return self.history.calls_since(self.profile, "check", self._clock() - HOUR)
 
     def wait_for_budget(self) -> float:
         now = self._clock()
-        recent = self.history.calls_since(self.profile, "check", now - HOUR)
-        return budget_wait(recent, now, self.policy.budget_per_hour)
+        nth = self.history.nth_latest_call(self.profile, "check", self.policy.budget_per_hour, now - HOUR)
+        return budget_wait(nth, now)
 
     def paused_for(self) -> float:
         until, _ = self.history.pause(self.profile)
-        return max(0.0, until - self._clock())
+        left = until - self._clock()
+        # A pause never lasts over an hour: one further ahead was set by a clock since set back.
+        return max(0.0, left) if left <= HOUR + 60 else 0.0
+
+    def _waiting(self, only: Iterable[int] | None) -> list[Job]:
+        wanted = set(only) if only is not None else None
+        return [j for j in self.history.pollable(self.profile) if wanted is None or j.id in wanted]
 
     def next_wakeup(self, only: Iterable[int] | None = None) -> float | None:
         """Seconds until something may be done (0: now); None when no job is waiting."""
-        wanted = set(only) if only is not None else None
-        jobs = [j for j in self.history.pollable(self.profile) if wanted is None or j.id in wanted]
+        jobs = self._waiting(only)
         if not jobs:
             return None
         now = self._clock()
-        soonest = min((j.next_poll_at or now) for j in jobs) - now
+        soonest = min(0.0 if is_due(j, now, self.policy) else (j.next_poll_at or now) - now for j in jobs)
         return max(0.0, soonest, self.paused_for(), self.wait_for_budget())
 
     # --- the driver --------------------------------------------------------------------------
@@ -188,42 +229,52 @@ class Poller:
         """Check every due job that the budget allows; return the jobs as they are afterwards."""
         if self.paused_for() > 0:
             return []
-        wanted = set(only) if only is not None else None
         updated = []
-        for job in self.history.pollable(self.profile):
-            if wanted is not None and job.id not in wanted:
+        for job in self._waiting(only):
+            if not is_due(job, self._clock(), self.policy):
                 continue
-            if job.next_poll_at is not None and job.next_poll_at > self._clock():
-                break  # sorted by next_poll_at: nothing further is due
             if self.wait_for_budget() > 0 or self.paused_for() > 0:
                 break
-            updated.append(self.check(job))
+            checked = self.check(job)
+            if checked is not None:
+                updated.append(checked)
             if self._trouble:
                 break  # the next job would most likely meet the same server trouble
         return updated
 
-    def check(self, job: Job) -> Job:
-        """One status check of one job, counted against the budget, its outcome stored."""
+    def check(self, job: Job) -> Job | None:
+        """One status check of one job, counted against the budget, its outcome stored.
+
+        None when the job was forgotten meanwhile (by this process or another): it is simply no longer
+        polled, and whatever the answer said is dropped with it.
+        """
+        from .history import JobNotFound
+
         now = self._clock()
         self._trouble = False
         self.history.record_call(self.profile, "check", now)
         try:
-            state = self._get(job.operation_id)
-        except ServiceError as exc:
-            return self._on_error(job, exc, now)
-        except ProtocolError as exc:
-            return self._finish(self.history.set_state(job.id, JobState.FAILED, error=str(exc)))
-        _, strikes = self.history.pause(self.profile)
-        if strikes:
-            self.history.set_pause(self.profile, 0.0, 0)
-        return self.record(job, state, now)
+            try:
+                state = self._get(job.operation_id or "")
+            except ServiceError as exc:
+                return self._on_error(job, exc, now)
+            except ProtocolError as exc:
+                return self._finish(self.history.set_state(job.id, JobState.FAILED, error=str(exc)))
+            _, strikes = self.history.pause(self.profile)
+            if strikes:
+                self.history.set_pause(self.profile, 0.0, 0)
+            return self.record(job, state, now)
+        except JobNotFound:
+            return None
+
+    def _next(self, job: Job, at: float, now: float) -> float:
+        return before_deadline(at, job, now, self.policy)
 
     def record(self, job: Job, state: OperationState, now: float) -> Job:
         """Store what an answer about the job says: the whole result when done, else the next check."""
         if not state.done:
-            return self.history.schedule(
-                job.id, next_check_at(job.created_at, now, job.options.deferred, self.policy, self._rand)
-            )
+            at = next_check_at(job.created_at, now, job.options.deferred, self.policy, self._rand)
+            return self.history.schedule(job.id, self._next(job, at, now))
         if state.error is not None:
             final = JobState.CANCELLED if state.error.code == CODE_CANCELLED else JobState.FAILED
             stored = self.history.store_result(
@@ -246,9 +297,8 @@ class Poller:
             state, message = outcome
             return self._finish(self.history.set_state(job.id, state, error=message))
         self._trouble = True
-        return self.history.schedule(
-            job.id, retry_after_error(job.errors, now, self.policy, self._rand), error=str(exc)
-        )
+        at = retry_after_error(job.errors, now, self.policy, self._rand)
+        return self.history.schedule(job.id, self._next(job, at, now), error=str(exc))
 
     def _finish(self, job: Job) -> Job:
         self._on_finished(job)

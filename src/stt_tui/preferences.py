@@ -10,6 +10,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from .jobs import RequestOptions
 
@@ -27,7 +28,7 @@ class Preferences:
     def with_options(self, profile: str, options: RequestOptions) -> Preferences:
         return replace(self, last_options={**self.last_options, profile: options})
 
-    def with_(self, **changes) -> Preferences:
+    def with_(self, **changes: Any) -> Preferences:
         return replace(self, **changes)
 
 

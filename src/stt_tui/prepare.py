@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .audio import Encoding, Probe, Verdict
+from .private import open_private, private_dir
 
 Progress = Callable[[str, float], None]
 """Called with a stage ("hashing", "converting", "copying") and a fraction from 0 to 1."""
@@ -72,9 +74,51 @@ def wav_data_range(path: Path) -> tuple[int, int]:
     raise PrepareError(f"{path.name} has no data chunk.")
 
 
+PART = ".part"
+
+
+def part_path(dst: Path) -> Path:
+    """Where `dst` is written before it is renamed into place: named by this process, so two processes
+    preparing the same file never write into one another's, and a dead writer's part can be told apart."""
+    return dst.with_name(f"{dst.name}.{os.getpid()}{PART}")
+
+
+def sweep_parts(folder: Path) -> list[Path]:
+    """Delete parts whose writing process is gone (killed mid-write); return them."""
+    swept = []
+    for part in folder.glob(f"*{PART}"):
+        pid = part.name[: -len(PART)].rsplit(".", 1)[-1]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        part.unlink(missing_ok=True)
+        swept.append(part)
+    return swept
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _writing(dst: Path) -> Iterator[Path]:
+    """A part to write `dst` into: renamed into place when the block ends, deleted if it fails."""
+    tmp = part_path(dst)
+    try:
+        yield tmp
+        os.replace(tmp, dst)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def _copy_range(src: Path, dst: Path, offset: int, length: int, progress: Progress) -> None:
-    tmp = dst.with_suffix(dst.suffix + ".part")
-    with open(src, "rb") as fin, open(tmp, "wb") as fout:
+    with _writing(dst) as tmp, open(src, "rb") as fin, os.fdopen(open_private(tmp), "wb") as fout:
         fin.seek(offset)
         left = length
         while left > 0:
@@ -84,16 +128,16 @@ def _copy_range(src: Path, dst: Path, offset: int, length: int, progress: Progre
             fout.write(chunk)
             left -= len(chunk)
             progress("copying", 1 - left / max(length, 1))
-    tmp.replace(dst)
 
 
 def _link_or_copy(src: Path, dst: Path, progress: Progress) -> None:
     try:
         os.link(src, dst)
+    except FileExistsError:
+        pass  # prepared by another process meanwhile
     except OSError:  # another file system, or links not allowed
-        tmp = dst.with_suffix(dst.suffix + ".part")
-        shutil.copyfile(src, tmp)
-        tmp.replace(dst)
+        with _writing(dst) as tmp, open(src, "rb") as fin, os.fdopen(open_private(tmp), "wb") as fout:
+            shutil.copyfileobj(fin, fout, _CHUNK)
     progress("copying", 1.0)
 
 
@@ -101,7 +145,8 @@ def convert_to_opus(src: Path, dst: Path, duration: float, progress: Progress = 
     """Decode anything FFmpeg reads and encode its first audio track as Ogg Opus (1 or 2 channels)."""
     import av
 
-    tmp = dst.with_suffix(dst.suffix + ".part")
+    tmp = part_path(dst)
+    os.close(open_private(tmp))  # created private before FFmpeg writes into it
     try:
         with av.open(str(src)) as fin, av.open(str(tmp), "w", format="ogg") as fout:
             if not fin.streams.audio:
@@ -129,7 +174,7 @@ def convert_to_opus(src: Path, dst: Path, duration: float, progress: Progress = 
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    tmp.replace(dst)
+    os.replace(tmp, dst)
     progress("converting", 1.0)
 
 
@@ -139,7 +184,7 @@ def prepare(probe: Probe, verdict: Verdict, outbox: Path, progress: Progress = _
         raise PrepareError(" ".join(verdict.reasons))
     src = Path(probe.path)
     sha = file_hash(src, progress)
-    outbox.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(outbox)
     if verdict.convert:
         dst = outbox / f"{sha}.opus"
         if not dst.exists():

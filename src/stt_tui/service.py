@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import errno
 import logging
 import os
 import random
-import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,17 +17,18 @@ import grpc
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 
-from . import audio, credentials, export
-from .api import ChannelSettings, Credentials, Endpoints, OperationState, ServiceError, SpeechKitClient
-from .api.iam import IamTokenClient, ServiceAccountCredentials, ServiceAccountKey
+from . import audio, export
+from .api import OperationState, ServiceError
+from .backend import Backend
 from .config import ConfigError, Profile
-from .history import History
+from .formatting import no_transcript
+from .history import History, HistoryError, JobNotFound
 from .jobs import FINAL_STATES, Job, JobState, RequestOptions
-from .local_engine import EngineStartError, ensure_engine, is_serving
 from .paths import Paths
 from .poller import HOUR, Poller, budget_wait, first_check_at
-from .prepare import Payload, PrepareError, Progress, prepare
-from .storage import ObjectStore, StorageError, object_key, parse_object_uri
+from .prepare import Payload, PrepareError, Progress, prepare, sweep_parts
+from .speechkit import canonical_language, options_problem
+from .storage import StorageError, object_key, parse_object_uri
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,9 @@ MAX_SUBMISSION_SECONDS = 6 * 3600
 INTERRUPTED = (
     "Interrupted while submitting: the operation id was never stored. If the service accepted the audio, "
     "its id is unknown; submit the file again."
+)
+INTERRUPTED_BEFORE_SENDING = (
+    "Interrupted before the audio was sent; nothing reached the service. Submit the file again."
 )
 
 
@@ -85,7 +90,7 @@ def build_request(
 ) -> stt.LongRunningRecognitionRequest:
     """The LongRunningRecognize request for a prepared payload."""
     spec = stt.RecognitionSpec(
-        audio_encoding=stt.RecognitionSpec.AudioEncoding.Value(payload.encoding.value),
+        audio_encoding=payload.encoding.value,
         language_code=options.language,
         model=options.model,
         profanity_filter=options.profanity_filter,
@@ -102,6 +107,14 @@ def build_request(
     )
 
 
+def disk_trouble(exc: OSError, what: str) -> str:
+    """One sentence for a failure of the local disk while preparing or storing audio."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"The disk is full: {what} failed{where}; free some space and try again."
+    return f"Could not finish {what}: {exc.strerror or exc}{where}."
+
+
 @dataclass
 class Service:
     paths: Paths
@@ -113,16 +126,22 @@ class Service:
     """Where credentials named by no profile setting are looked up."""
     warn: Callable[[str], None] = log.warning
     """Told about trouble that stops nothing (an object left in the bucket, a key file others can read)."""
-    _client: SpeechKitClient | None = None
-    _store: ObjectStore | None = None
-    _iam: IamTokenClient | None = None
+    monotonic: Callable[[], float] = time.monotonic
+    """Measures waits and timeouts: unlike the wall clock, it is never set back or forward."""
+    backend: Backend = field(init=False, repr=False)
     _deletes_refused: bool = False  # the bucket said no once: do not ask (and warn) for every job
-    # The TUI submits and polls from different threads: one connection between them.
-    _client_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        self.backend = Backend(self.paths, self.profile, env=self.env, warn=self.warn, clock=self.clock)
 
     @classmethod
-    def open(cls, paths: Paths, profile: Profile, **kw) -> Service:
-        return cls(paths, profile, History(paths.history, clock=kw.get("clock", time.time)), **kw)
+    def open(cls, paths: Paths, profile: Profile, **kw: object) -> Service:
+        clock = kw.get("clock", time.time)
+        assert callable(clock)
+        history = History(paths.history, clock=clock)
+        with contextlib.suppress(OSError):
+            sweep_parts(paths.outbox)  # prepared audio half written by a process that was killed
+        return cls(paths, profile, history, **kw)  # type: ignore[arg-type]
 
     @property
     def outbox(self) -> Path:
@@ -130,114 +149,40 @@ class Service:
 
     # --- connection -----------------------------------------------------------------------------
 
-    def client(self) -> SpeechKitClient:
-        """The connection, made on first use; the local profile starts its engine if it is not running.
-
-        A cloud profile without usable credentials raises ConfigError, saying what to set.
-        """
-        with self._client_lock:
-            return self._connect()
-
-    def _connect(self) -> SpeechKitClient:
-        if self._client is None:
-            if self.profile.local:
-                self.outbox.mkdir(parents=True, exist_ok=True, mode=0o700)  # the engine may read it
-                try:
-                    target = ensure_engine(self.paths, allowed_roots=[self.outbox])
-                except EngineStartError as exc:
-                    raise ServiceError(grpc.StatusCode.UNAVAILABLE, str(exc)) from None
-                self._client = SpeechKitClient(Endpoints.single(ChannelSettings(target)))
-            else:
-                creds = self._cloud_credentials()
-                endpoints = Endpoints(
-                    self._cloud_channel(self.profile.stt_endpoint),
-                    self._cloud_channel(self.profile.operation_endpoint),
-                )
-                self._client = SpeechKitClient(endpoints, credentials=creds)
-        return self._client
-
-    def _cloud_channel(self, target: str | None) -> ChannelSettings:
-        if not target:
-            raise ConfigError(f"The {self.profile.name} profile lacks an endpoint.")
-        # The real service is TLS only: a cloud profile never falls back to plaintext, even on loopback.
-        return ChannelSettings(target, tls=True, root_certificates=self._roots())
-
-    def _roots(self) -> bytes | None:
-        if not self.profile.ca_file:
-            return None
-        try:
-            return Path(self.profile.ca_file).read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"The CA file {self.profile.ca_file} cannot be read: {exc.strerror}.") from None
-
-    def _cloud_credentials(self) -> Credentials:
-        found = credentials.speechkit_credential(self.profile, self.env)
-        for warning in found.warnings:
-            self.warn(warning)
-        if not isinstance(found.value, ServiceAccountKey):
-            return found.value
-        self._iam = IamTokenClient(self._cloud_channel(self.profile.iam_endpoint))
-        return ServiceAccountCredentials(found.value, self._iam.exchange, clock=self.clock)
-
-    def object_store(self) -> ObjectStore:
-        """The cloud profile's bucket, reached on first use."""
-        with self._client_lock:
-            if self._store is None:
-                if self.profile.storage is None:
-                    raise ConfigError(f"The {self.profile.name} profile has no storage settings.")
-                found = credentials.storage_key(self.profile, self.env)
-                for warning in found.warnings:
-                    self.warn(warning)
-                self._store = ObjectStore(
-                    self.profile.storage, found.value.access_key_id, found.value.secret_access_key
-                )
-            return self._store
-
     def _get_operation(self, operation_id: str) -> OperationState:
         try:
-            return self.client().get_operation(operation_id)
+            with self.backend.client() as client:
+                return client.get_operation(operation_id)
         except ConfigError as exc:
             # Missing or unreadable credentials: the poller records it on the job and retries later,
             # so fixing the config is enough to carry on.
             raise ServiceError(grpc.StatusCode.UNAUTHENTICATED, str(exc)) from None
-        except ServiceError as exc:
-            if exc.code == grpc.StatusCode.UNAVAILABLE and self.profile.local:
-                # The engine may have stopped: the next call starts it again.
-                self._drop_client()
-            raise
 
     def disconnect(self) -> None:
-        """Close the connections (they are made again on next use); the history stays open."""
-        self._drop_client()
+        """Close the connections once the calls using them end (made again on next use)."""
+        self.backend.retire()
 
-    def _drop_client(self) -> None:
-        with self._client_lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
-            if self._iam is not None:
-                self._iam.close()
-                self._iam = None
+    def interrupt(self) -> None:
+        """The process is quitting: calls in flight and an engine start end now, nothing new is sent."""
+        self.backend.abort()
 
     def engine_running(self) -> bool | None:
         """Local profile: whether the engine answers right now; None for a cloud profile."""
-        if not self.profile.local:
-            return None
-        return is_serving(self.paths.engine_target, timeout=0.25)
+        return self.backend.engine_running()
 
     def close(self) -> None:
-        self._drop_client()
+        self.backend.retire()
         self.history.close()
 
     def requests_this_hour(self) -> int:
         """Recognition requests sent in the last hour under this profile (by any process)."""
-        return len(self.history.calls_since(self.profile.name, "submit", self.clock() - HOUR))
+        return self.history.calls_since(self.profile.name, "submit", self.clock() - HOUR)
 
     def request_wait(self) -> float:
         """Seconds until one more recognition request fits in the hourly quota (0: now)."""
         now = self.clock()
-        recent = self.history.calls_since(self.profile.name, "submit", now - HOUR)
-        return budget_wait(recent, now, self.profile.requests_per_hour)
+        limit = self.profile.requests_per_hour
+        return budget_wait(self.history.nth_latest_call(self.profile.name, "submit", limit, now - HOUR), now)
 
     def poller(self) -> Poller:
         return Poller(
@@ -250,6 +195,10 @@ class Service:
             on_finished=self._cleanup,
         )
 
+    def local_time(self, server_time: float) -> float:
+        """A time on the service's clock, on this machine's (by the skew measured at the last submit)."""
+        return server_time - self.history.clock_skew(self.profile.name)
+
     # --- use-cases ------------------------------------------------------------------------------
 
     def inspect(self, path: str | Path) -> tuple[audio.Probe, audio.Verdict]:
@@ -260,20 +209,31 @@ class Service:
             raise UserError(str(exc)) from None
         return probe, audio.check(probe)
 
+    def check_options(self, options: RequestOptions) -> RequestOptions:
+        """The options as the service spells them; UserError for a language or model it does not know."""
+        problem = options_problem(options.language, options.model)
+        if problem:
+            raise UserError(problem)
+        return dataclasses.replace(options, language=canonical_language(options.language) or options.language)
+
     def submit(self, path: str | Path, options: RequestOptions, progress: Progress = _quiet) -> Job:
         """Check, prepare (convert if needed) and submit one file; the job is in the history throughout.
 
-        A file the service would refuse raises UserError and leaves no row; from the moment it is
-        accepted here, the row exists (`submitting` while it is prepared and sent).
+        A file the service would refuse, or options it does not know, raise UserError and leave no row;
+        from the moment it is accepted here, the row exists (`submitting` while it is prepared and sent).
         """
+        options = self.check_options(options)
         probe, verdict = self.inspect(path)
         if verdict.refused:
             raise UserError(f"{Path(path).name} cannot be sent: {' '.join(verdict.reasons)}")
+        for note in verdict.notes:
+            self.warn(f"{Path(path).name}: {note}")
         wait = self.request_wait()
         if wait > 0:
             raise QuotaExceeded(self.profile.requests_per_hour, wait)
-        self.client()  # missing credentials or engine trouble: said before any row or upload
-        store = None if self.profile.local else self.object_store()
+        with self.backend.client():
+            pass  # missing credentials or engine trouble: said before any row or upload
+        store = None if self.profile.local else self.backend.object_store()
         if store is not None:
             store.check_bucket()
         job = self.history.add_submitting(
@@ -290,24 +250,32 @@ class Service:
                 payload = prepare(probe, verdict, self.outbox, progress)
             except PrepareError as exc:
                 raise UserError(str(exc)) from None
-        job = self.history.set_prepared(
-            job.id, file_hash=payload.sha256, encoding=payload.encoding.value, payload_path=str(payload.path)
-        )
+            job = self.history.set_prepared(
+                job.id,
+                file_hash=payload.sha256,
+                encoding=payload.encoding.value,
+                payload_path=str(payload.path),
+            )
         uri = payload.path.as_uri()
         if store is not None:
             with self._failing(job, "uploading"):
                 key = object_key(store.settings.prefix, payload.sha256, payload.encoding.value)
                 uri = store.upload(payload.path, key, progress)
-            job = self.history.set_uploaded(job.id, uri)
-        self.history.record_call(self.profile.name, "submit")
+                job = self.history.set_uploaded(job.id, uri)
+        with self._failing(job, "sending"):
+            self.history.record_call(self.profile.name, "submit")
+            job = self.history.mark_sending(job.id)
+        sent = self.clock()
         try:
-            op = self.client().recognize(build_request(payload, options, uri, self.profile.folder_id))
+            with self.backend.client() as client:
+                op = client.recognize(build_request(payload, options, uri, self.profile.folder_id))
         except ServiceError as exc:
             self._cleanup(self.history.set_state(job.id, JobState.FAILED, error=str(exc)))
             raise
         # Anything else (Ctrl-C among them) leaves the row `submitting`: the call may have reached the
         # service, so only recover_interrupted() may call it lost, once this process is gone.
-        created = op.created_at.timestamp() if op.created_at else self.clock()
+        answered = self.clock()
+        created = self._measure_skew(op, sent, answered)
         first = first_check_at(
             created, probe.duration, probe.channels, options.deferred, self.profile.poll_policy, self.rand
         )
@@ -316,40 +284,88 @@ class Service:
             self._drop_payload(job)  # the service reads the bucket; the local copy has done its part
         return job
 
+    def _measure_skew(self, op: OperationState, sent: float, answered: float) -> float:
+        """When the operation was created, on this machine's clock; the service's clock offset is stored.
+
+        A new operation is created while the call is in flight: its `created_at` against the middle of
+        the call is how far the service's clock is ahead of this one's.
+        """
+        local = (sent + answered) / 2
+        if op.created_at is None:
+            return local
+        skew = op.created_at.timestamp() - local
+        # Whole-second timestamps and the call's own length make small offsets noise.
+        if abs(skew) < max(2.0, answered - sent):
+            skew = 0.0
+        self.history.set_clock_skew(self.profile.name, skew)
+        return local
+
     @contextlib.contextmanager
-    def _failing(self, job: Job, stage: str):
+    def _failing(self, job: Job, stage: str) -> Iterator[None]:
         """A failure while the audio is prepared or uploaded ends the job as failed, with the reason."""
         try:
             yield
-        except (UserError, StorageError, ConfigError) as exc:
-            self._cleanup(self.history.set_state(job.id, JobState.FAILED, error=str(exc)))
+        except (UserError, StorageError, ConfigError, HistoryError) as exc:
+            self._fail(job, str(exc))
             raise
+        except OSError as exc:
+            error = disk_trouble(exc, f"{stage} the audio")
+            self._fail(job, error)
+            raise UserError(error) from None
         except BaseException:
-            error = f"Interrupted while {stage} the audio."
-            self._cleanup(self.history.set_state(job.id, JobState.FAILED, error=error))
+            self._fail(job, f"Interrupted while {stage} the audio.")
             raise
+
+    def _fail(self, job: Job, error: str) -> None:
+        # If even that cannot be written, the row stays `submitting`: recover_interrupted() settles it.
+        with contextlib.suppress(HistoryError, JobNotFound):
+            self._cleanup(self.history.set_state(job.id, JobState.FAILED, error=error))
 
     def import_operation(self, operation_id: str, options: RequestOptions | None = None) -> Job:
-        """Add an operation started elsewhere; it is recorded before the service is asked about it."""
+        """Add an operation started elsewhere, once the service confirms it knows the id."""
         operation_id = operation_id.strip()
         if not operation_id.isalnum() or len(operation_id) > 50:
-            raise UserError(f"{operation_id!r} is not an operation id.")
+            raise UserError(f"{operation_id[:60]!r} is not an operation id.")
+        options = options or RequestOptions(language="", model="")
+        if options.language or options.model:
+            self.check_options(
+                dataclasses.replace(
+                    options, language=options.language or "ru-RU", model=options.model or "general"
+                )
+            )
+        try:
+            existing = self.history.find(operation_id)
+        except JobNotFound:
+            existing = None
+        if existing is not None and existing.operation_id == operation_id:
+            return existing
+        try:
+            state = self._get_operation(operation_id)
+        except ServiceError as exc:
+            if exc.code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                raise UserError(
+                    f"The {self.profile.name} service does not know operation {operation_id}: the id is "
+                    "wrong, belongs to another account or profile, or its result has expired (3 days)."
+                ) from None
+            raise
         now = self.clock()
+        created = self.local_time(state.created_at.timestamp()) if state.created_at else now
         job = self.history.import_operation(
-            profile=self.profile.name,
-            operation_id=operation_id,
-            options=options or RequestOptions(language="", model=""),
-            created_at=now,
-            next_poll_at=now,
-        )
-        return self.refresh(job) if job.state == JobState.RUNNING else job
+            profile=self.profile.name, operation_id=operation_id, options=options,
+            created_at=created, next_poll_at=now,
+        )  # fmt: skip
+        self.history.record_call(self.profile.name, "check", now)
+        return self.poller().record(job, state, now)
 
     def refresh(self, job: Job) -> Job:
-        """Ask about one job now (counted against the budget)."""
+        """Ask about one running job now (counted against the budget)."""
         if job.state != JobState.RUNNING:
-            return job
+            raise UserError(f"Job #{job.id} is {job.state.value}; there is nothing to ask the service.")
         self._check_profile(job)
-        return self.poller().check(job)
+        checked = self.poller().check(job)
+        if checked is None:
+            raise UserError(f"Job #{job.id} was forgotten meanwhile.")
+        return checked
 
     def _check_profile(self, job: Job) -> None:
         # Its operation lives at another backend: asking this one would be wrong, or would never end.
@@ -367,19 +383,28 @@ class Service:
         on_update: Callable[[Job], None] = lambda job: None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> list[Job]:
-        """Poll on the stored schedule until every job is finished (or the timeout passes)."""
+        """Poll on the stored schedule until every job is finished (or the timeout passes).
+
+        The timeout runs on the monotonic clock, so a wall clock set back or forward changes nothing.
+        A job forgotten meanwhile (by another process) is left out of the answer.
+        """
         jobs = list(jobs)
         for job in jobs:
             if job.state not in FINAL_STATES:
                 self._check_profile(job)
         ids = [j.id for j in jobs]
         poller = self.poller()
-        deadline = None if timeout is None else self.clock() + timeout
+        deadline = None if timeout is None else self.monotonic() + timeout
         while True:
-            current = [self.history.get(i) for i in ids]
+            current = []
+            for i in list(ids):
+                try:
+                    current.append(self.history.get(i))
+                except JobNotFound:
+                    ids.remove(i)
             if all(j.state in FINAL_STATES for j in current):
                 return current
-            if deadline is not None and self.clock() >= deadline:
+            if deadline is not None and self.monotonic() >= deadline:
                 return current
             for job in poller.poll_due(only=ids):
                 on_update(job)
@@ -387,17 +412,21 @@ class Service:
             # None: nothing pollable yet (another process is still submitting); look again soon.
             delay = 1.0 if wake is None else wake
             if deadline is not None:
-                delay = min(delay, max(0.0, deadline - self.clock()))
+                delay = min(delay, max(0.0, deadline - self.monotonic()))
             if delay > 0:
                 sleep(min(delay, 5.0))
 
     def cancel(self, job: Job) -> Job:
         """Ask the service to stop a running job (it may finish anyway); the answer is recorded."""
         if job.state != JobState.RUNNING:
-            raise UserError(f"Job #{job.id} is {job.state}; only a running job can be cancelled.")
+            raise UserError(f"Job #{job.id} is {job.state.value}; only a running job can be cancelled.")
         self._check_profile(job)
-        state = self.client().cancel_operation(job.operation_id)
-        return self.poller().record(job, state, self.clock())
+        with self.backend.client() as client:
+            state = client.cancel_operation(job.operation_id or "")
+        try:
+            return self.poller().record(job, state, self.clock())
+        except JobNotFound:
+            raise UserError(f"Job #{job.id} was forgotten meanwhile.") from None
 
     def recover_interrupted(self) -> list[Job]:
         """`submitting` rows left by a process that died mid-call: shown as failed, never dropped."""
@@ -406,7 +435,11 @@ class Service:
         for job in self.history.submissions():
             if not submission_interrupted(job, now, _pid_alive):
                 continue
-            failed = self.history.set_state(job.id, JobState.FAILED, error=INTERRUPTED)
+            error = INTERRUPTED if job.sent_at is not None else INTERRUPTED_BEFORE_SENDING
+            try:
+                failed = self.history.set_state(job.id, JobState.FAILED, error=error)
+            except JobNotFound:
+                continue
             self._cleanup(failed)  # its prepared audio, and an object it may have uploaded
             recovered.append(failed)
         return recovered
@@ -415,11 +448,16 @@ class Service:
         self._cleanup(job, force=True)
         self.history.forget(job.id)
 
+    def transcript_json(self, job: Job) -> str:
+        """The stored result of a job that has a transcript; UserError (one wording) otherwise."""
+        result = self.history.result(job.id) if job.state == JobState.DONE else None
+        if result is None:
+            raise UserError(no_transcript(job))
+        return result
+
     def export(self, job: Job, fmt: str, channel: int | None = None) -> str:
         """Render the stored result; never asks the server."""
-        result = self.history.result(job.id)
-        if result is None:
-            raise UserError(f"Job #{job.id} has no stored result (it is {job.state}).")
+        result = self.transcript_json(job)
         try:
             return export.render(result, fmt, channel)
         except export.ExportError as exc:
@@ -443,7 +481,7 @@ class Service:
             return
         if self._deletes_refused:
             return
-        if self.history.object_in_use(job.object_uri, except_job=job.id):
+        if job.object_uri is None or self.history.object_in_use(job.object_uri, except_job=job.id):
             return
         where = parse_object_uri(job.object_uri, storage.uri_base)
         if where is None or where[0] != storage.bucket:
@@ -452,7 +490,7 @@ class Service:
             )
             return
         try:
-            self.object_store().delete(where[1])
+            self.backend.object_store().delete(where[1])
         except StorageError as exc:
             if exc.denied:
                 self._deletes_refused = True

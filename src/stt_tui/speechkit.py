@@ -18,6 +18,27 @@ LANGUAGES = (
     "nl-NL", "pl-PL", "pt-PT", "pt-BR", "sv-SE", "tr-TR", "uz-UZ", "auto",
 )  # fmt: skip
 
+_LANGUAGE_BY_KEY = {code.lower(): code for code in LANGUAGES}
+
+
+def canonical_language(code: str) -> str | None:
+    """The service's spelling of a language code given in any case, or None if it does not know it."""
+    return _LANGUAGE_BY_KEY.get(code.strip().lower())
+
+
+def options_problem(language: str, model: str) -> str | None:
+    """Why the service would refuse this language and model, in one sentence; None when it takes them."""
+    if canonical_language(language) is None:
+        shown = language if len(language) <= 40 else language[:39] + "…"
+        return f"The language code {shown!r} is not one the service knows; use one of {', '.join(LANGUAGES)}."
+    if model not in MODELS:
+        shown = model if len(model) <= 40 else model[:39] + "…"
+        return f"The model {shown!r} is not one the service offers; use one of {', '.join(MODELS)}."
+    if canonical_language(language) == "pt-BR" and model != "general:rc":
+        return "The language pt-BR is available only with the model general:rc."
+    return None
+
+
 # Default hourly quotas (support can raise them): LongRunningRecognize calls, OperationService.Get calls.
 REQUESTS_PER_HOUR = 500
 CHECKS_PER_HOUR = 2500

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from .api.channel import is_local_target
@@ -80,7 +81,7 @@ def s3_client(
     secret_access_key: str | None,
     ca_file: str | None = None,
     retries: int = 5,
-):
+) -> Any:
     """A boto3 S3 client as Object Storage wants it; key None: boto3's usual sources ($AWS_...)."""
     import boto3
     from botocore.config import Config as BotoConfig

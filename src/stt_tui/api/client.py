@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any
 
 import grpc
 
@@ -13,12 +14,11 @@ from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2_grpc as stt_gr
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2 as ops
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
 
+from ..wording import printable
 from .auth import Credentials, NoAuth
 from .channel import ChannelSettings, open_channel
-from .errors import from_rpc_error
+from .errors import ServiceError, from_rpc_error
 from .operations import OperationState, decode_operation
-
-T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 30.0
 # Inline audio can be large; give the upload time on top of the base deadline.
@@ -51,6 +51,10 @@ class SpeechKitClient:
     timeout: float = DEFAULT_TIMEOUT
 
     def __post_init__(self) -> None:
+        # Calls in flight, so that a quitting app can end them at once instead of waiting for deadlines.
+        self._calls: set[grpc.Future[Any]] = set()
+        self._calls_lock = threading.Lock()
+        self._aborted = False
         self._stt_channel = open_channel(self.endpoints.stt)
         if self.endpoints.operation == self.endpoints.stt:
             self._op_channel = self._stt_channel
@@ -63,7 +67,7 @@ class SpeechKitClient:
         """LongRunningRecognize: returns the new operation (normally not done yet)."""
         timeout = submit_timeout(self.timeout, request.ByteSize())
         op = self._call(
-            lambda: self._stt.LongRunningRecognize(
+            lambda: self._stt.LongRunningRecognize.future(
                 request, timeout=timeout, metadata=self.credentials.metadata()
             ),
             self.endpoints.stt,
@@ -75,13 +79,13 @@ class SpeechKitClient:
     def get_operation(self, operation_id: str) -> OperationState:
         """OperationService.Get."""
         op = self._call(
-            lambda: self._ops.Get(
+            lambda: self._ops.Get.future(
                 ops.GetOperationRequest(operation_id=operation_id),
                 timeout=self.timeout,
                 metadata=self.credentials.metadata(),
             ),
             self.endpoints.operation,
-            f"check operation {operation_id}",
+            f"check operation {printable(operation_id[:50])}",
             self.timeout,
         )
         return decode_operation(op)
@@ -89,16 +93,24 @@ class SpeechKitClient:
     def cancel_operation(self, operation_id: str) -> OperationState:
         """OperationService.Cancel (best effort: the service may ignore it)."""
         op = self._call(
-            lambda: self._ops.Cancel(
+            lambda: self._ops.Cancel.future(
                 ops.CancelOperationRequest(operation_id=operation_id),
                 timeout=self.timeout,
                 metadata=self.credentials.metadata(),
             ),
             self.endpoints.operation,
-            f"cancel operation {operation_id}",
+            f"cancel operation {printable(operation_id[:50])}",
             self.timeout,
         )
         return decode_operation(op)
+
+    def abort(self) -> None:
+        """End every call in flight now (they fail as CANCELLED) and refuse new ones: the app is quitting."""
+        with self._calls_lock:
+            self._aborted = True
+            calls = list(self._calls)
+        for call in calls:
+            call.cancel()
 
     def close(self) -> None:
         self._stt_channel.close()
@@ -111,10 +123,25 @@ class SpeechKitClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _call(self, fn: Callable[[], T], settings: ChannelSettings, action: str, timeout: float) -> T:
+    def _wait(self, start: Callable[[], Any]) -> Any:
+        if self._aborted:
+            raise grpc.FutureCancelledError()
+        call = start()  # outside the lock: starting may first fetch an IAM token
+        with self._calls_lock:
+            self._calls.add(call)
+            aborted = self._aborted
+        if aborted:
+            call.cancel()
+        try:
+            return call.result()
+        finally:
+            with self._calls_lock:
+                self._calls.discard(call)
+
+    def _call(self, fn: Callable[[], Any], settings: ChannelSettings, action: str, timeout: float) -> Any:
         try:
             try:
-                return fn()
+                return self._wait(fn)
             except grpc.RpcError as exc:
                 # An IAM token can stop working before its stated expiry (revoked, a clock off):
                 # credentials that can fetch a new one get one retry, unseen by the user.
@@ -122,7 +149,15 @@ class SpeechKitClient:
                     raise
                 if not self.credentials.renew():
                     raise
-            return fn()
+            return self._wait(fn)
+        except grpc.FutureCancelledError:
+            raise ServiceError(grpc.StatusCode.CANCELLED, f"Stopped; could not {action}.") from None
+        except ValueError:
+            # gRPC's answer for a call on a channel closed meanwhile: the connection was replaced.
+            raise ServiceError(
+                grpc.StatusCode.UNAVAILABLE,
+                f"The connection to {settings.target} was closed; could not {action}.",
+            ) from None
         except grpc.RpcError as exc:
             # `from None`: the original error's repr can include the call's metadata.
             raise from_rpc_error(

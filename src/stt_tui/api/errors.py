@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import grpc
 
+from ..wording import clause, printable
+
 _MAX_DETAIL = 300
 
 
@@ -27,10 +29,11 @@ class ProtocolError(Exception):
 
 
 def _clean(details: str | None) -> str:
-    text = " ".join((details or "").split())
+    """A server's details, ready to embed: printable, bounded, without their own full stop."""
+    text = clause(printable(details or ""))
     if len(text) > _MAX_DETAIL:
         text = text[: _MAX_DETAIL - 1] + "…"
-    return text.rstrip(".")
+    return text
 
 
 def explain(

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 import jwt
@@ -103,16 +104,26 @@ class IamTokenClient:
         self.timeout = timeout
         self._channel = open_channel(settings)
         self._stub = iam_grpc.IamTokenServiceStub(self._channel)
+        self._calls: set[grpc.Future[Any]] = set()
+        self._aborted = False
 
     def exchange(self, key: ServiceAccountKey, now: float) -> IssuedToken:
         try:
             signed = make_jwt(key, now)
         except KeyFileError as exc:
             raise ServiceError(grpc.StatusCode.UNAUTHENTICATED, str(exc)) from None
+        if self._aborted:
+            raise ServiceError(grpc.StatusCode.CANCELLED, "Stopped before getting an IAM token.")
+        call = self._stub.Create.future(iam.CreateIamTokenRequest(jwt=signed), timeout=self.timeout)
+        self._calls.add(call)
         try:
-            answer = self._stub.Create(iam.CreateIamTokenRequest(jwt=signed), timeout=self.timeout)
+            answer = call.result()
+        except grpc.FutureCancelledError:
+            raise ServiceError(grpc.StatusCode.CANCELLED, "Stopped while getting an IAM token.") from None
         except grpc.RpcError as exc:
             raise _exchange_error(exc, self.settings.target, key) from None
+        finally:
+            self._calls.discard(call)
         if not answer.iam_token:
             raise ServiceError(
                 grpc.StatusCode.INTERNAL,
@@ -120,6 +131,12 @@ class IamTokenClient:
             )
         expires = answer.expires_at.ToNanoseconds() / 1e9 if answer.HasField("expires_at") else now + 3600
         return IssuedToken(answer.iam_token, now, expires)
+
+    def abort(self) -> None:
+        """End an exchange in flight now (the process is stopping)."""
+        self._aborted = True
+        for call in list(self._calls):
+            call.cancel()
 
     def close(self) -> None:
         self._channel.close()

@@ -7,34 +7,49 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from stt_tui.private import open_private, private_dir
+from stt_tui.wording import printable, quoted
+
 from .validation import RequestRefused
+
+MAX_URI_CHARS = 4096  # longer than any real path (PATH_MAX); a longer one is refused, not tried
 
 
 def resolve_file_uri(uri: str, allowed_roots: Sequence[Path]) -> Path:
     """The local file a `file://` URI names, if it lies inside one of the allowed roots."""
+    if len(uri) > MAX_URI_CHARS:
+        raise RequestRefused(f"audio.uri is {len(uri):,} characters long; no file has such a name.")
     parts = urlsplit(uri)
     if parts.scheme != "file":
         raise RequestRefused(
-            f"The engine reads audio only from inline content or file:// URIs; {parts.scheme or 'this'}"
-            " URIs are not accepted."
+            "The engine reads audio only from inline content or file:// URIs; "
+            f"{printable(parts.scheme[:20]) or 'other'} URIs are not accepted."
         )
     if parts.netloc not in ("", "localhost"):
-        raise RequestRefused(f"file:// URIs must name a local file, not one on host {parts.netloc!r}.")
-    raw = Path(unquote(parts.path))
+        raise RequestRefused(f"file:// URIs must name a local file, not one on host {quoted(parts.netloc)}.")
+    text = unquote(parts.path)
+    if "\x00" in text:
+        raise RequestRefused("audio.uri holds a NUL character; no file has such a name.")
+    raw = Path(text)
+    shown = quoted(text, 200)
     if not raw.is_absolute():
         raise RequestRefused("file:// URIs must hold an absolute path.")
-    # Resolve symlinks and `..` first, so neither can lead outside a root.
-    path = Path(os.path.realpath(raw))
-    if not any(path.is_relative_to(root) for root in allowed_roots):
-        raise RequestRefused(
-            f"{raw} is outside the folders this engine may read (start it with --allow-root)."
-        )
-    if not path.exists():
-        raise RequestRefused(f"{raw} does not exist.")
-    if not path.is_file():
-        raise RequestRefused(f"{raw} is not a regular file.")
+    try:
+        # Resolve symlinks and `..` first, so neither can lead outside a root.
+        path = Path(os.path.realpath(raw, strict=False))
+        inside = any(path.is_relative_to(root) for root in allowed_roots)
+        if not inside:
+            raise RequestRefused(
+                f"{shown} is outside the folders this engine may read (start it with --allow-root)."
+            )
+        if not path.exists():
+            raise RequestRefused(f"{shown} does not exist.")
+        if not path.is_file():
+            raise RequestRefused(f"{shown} is not a regular file.")
+    except OSError as exc:
+        raise RequestRefused(f"{shown} cannot be used: {exc.strerror or exc}.") from None
     if not os.access(path, os.R_OK):
-        raise RequestRefused(f"{raw} cannot be read by the engine (permission denied).")
+        raise RequestRefused(f"{shown} cannot be read by the engine (permission denied).")
     return path
 
 
@@ -45,11 +60,14 @@ def normalize_roots(roots: Sequence[str | Path]) -> list[Path]:
 
 def spool(content: bytes, folder: Path, name: str) -> Path:
     """Write inline audio where only this user can read it; the engine works from the copy."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(folder)
     path = folder / name
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(content)
+    try:
+        with os.fdopen(open_private(path), "wb") as f:
+            f.write(content)
+    except BaseException:
+        path.unlink(missing_ok=True)  # a full disk leaves no half-written audio behind
+        raise
     return path
 
 

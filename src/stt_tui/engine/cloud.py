@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 import jwt
@@ -108,7 +109,7 @@ class TokenIssuer:
             self.issued += 1
         return token, expires
 
-    def verify(self, token_jwt: str) -> dict:
+    def verify(self, token_jwt: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token_jwt)
         except jwt.PyJWTError:
@@ -149,7 +150,7 @@ class Quota:
     limit: int
     window: float
     clock: Callable[[], float] = time.monotonic
-    _calls: deque = field(default_factory=deque)
+    _calls: deque[float] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def take(self) -> bool:
@@ -163,9 +164,13 @@ class Quota:
             return True
 
 
-def check_authorization(metadata: Sequence[tuple[str, str]], api_keys: set[str], issuer: TokenIssuer) -> None:
+def check_authorization(
+    metadata: Sequence[tuple[str, str | bytes]], api_keys: set[str], issuer: TokenIssuer
+) -> None:
     """Raise Refused(UNAUTHENTICATED) unless the call carries a known API key or a live IAM token."""
-    values = [v for k, v in metadata if k == "authorization"]
+    values = [
+        v if isinstance(v, str) else v.decode(errors="replace") for k, v in metadata if k == "authorization"
+    ]
     if not values:
         raise Refused(
             grpc.StatusCode.UNAUTHENTICATED,
@@ -182,14 +187,14 @@ def check_authorization(metadata: Sequence[tuple[str, str]], api_keys: set[str],
         raise Refused(grpc.StatusCode.UNAUTHENTICATED, f"Unknown authorization scheme {scheme!r}.")
 
 
-def _refusal(refused: Refused) -> grpc.RpcMethodHandler:
-    def answer(request, context):
+def _refusal(refused: Refused) -> grpc.RpcMethodHandler[Any, Any]:
+    def answer(request: Any, context: grpc.ServicerContext) -> None:
         context.abort(refused.code, str(refused))
 
     return grpc.unary_unary_rpc_method_handler(answer)
 
 
-class CloudInterceptor(grpc.ServerInterceptor):
+class CloudInterceptor(grpc.ServerInterceptor):  # type: ignore[type-arg]
     """Authorization and quotas in front of every method, as the cloud's API gateway does."""
 
     def __init__(self, config: CloudConfig, issuer: TokenIssuer) -> None:
@@ -200,7 +205,11 @@ class CloudInterceptor(grpc.ServerInterceptor):
             CHECK: Quota(config.checks_per_window, config.quota_window),
         }
 
-    def intercept_service(self, continuation, handler_call_details):
+    def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler[Any, Any] | None],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
         method = handler_call_details.method
         if method != IAM_CREATE:
             try:

@@ -9,12 +9,14 @@ from pathlib import Path
 import av
 import numpy as np
 
-from .validation import MAX_AUDIO_SECONDS, MAX_CHANNELS, AcceptedSpec, Spec, check_duration
+from stt_tui.speechkit import MAX_AUDIO_SECONDS, MAX_CHANNELS
+
+from .validation import AcceptedSpec, Spec, check_duration
 
 TARGET_RATE = 16_000  # what Whisper models take
 
 # Declared encoding -> (demuxer, codec names that may be inside).
-_CONTAINERS = {
+_CONTAINERS: dict[int, tuple[str, tuple[str, ...]]] = {
     Spec.OGG_OPUS: ("ogg", ("opus",)),
     Spec.MP3: ("mp3", ("mp3", "mp3float")),
 }

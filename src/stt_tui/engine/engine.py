@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +38,13 @@ class EngineConfig:
 class Engine:
     """Owns the store, the recognizer and the worker pool."""
 
-    def __init__(self, config: EngineConfig, recognizer: WhisperRecognizer | None = None, *, clock=time.time):
+    def __init__(
+        self,
+        config: EngineConfig,
+        recognizer: WhisperRecognizer | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.config = config
         self._clock = clock
         config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -96,8 +102,10 @@ class Engine:
                 "Storage and send its link in audio.uri."
             )
         if source == "content":
-            check_size(len(request.audio.content))
-            path, owned = spool(request.audio.content, self.spool_dir, op_id), True
+            content = request.audio.content  # each access copies the bytes: once only
+            check_size(len(content))
+            path, owned = spool(content, self.spool_dir, op_id), True
+            del content
         elif source == "uri" and self.objects is not None:
             path, owned = self.objects.fetch(request.audio.uri, self.spool_dir / op_id), True
         elif source == "uri":
@@ -151,4 +159,4 @@ class Engine:
         return len(gone)
 
     def _expired(self, op: StoredOperation) -> bool:
-        return self._clock() >= op.created_at + self.retention_seconds
+        return bool(self._clock() >= op.created_at + self.retention_seconds)

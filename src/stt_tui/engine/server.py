@@ -7,7 +7,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,11 +16,12 @@ import grpc
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2_grpc as stt_grpc
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2_grpc as iam_grpc
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
+from stt_tui.private import private_dir
+from stt_tui.speechkit import MAX_AUDIO_BYTES
 
 from .cloud import CloudInterceptor, TokenIssuer
 from .engine import Engine, EngineConfig
 from .servicer import IamTokenServicer, OperationServicer, SttServicer
-from .validation import MAX_AUDIO_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ def _lock_data_dir(data_dir: Path) -> int:
     except BlockingIOError:
         os.close(fd)
         raise EngineAlreadyRunning(f"An engine is already running on {data_dir}.") from None
+    os.fchmod(fd, 0o600)
     os.ftruncate(fd, 0)
     os.write(fd, f"{os.getpid()}\n".encode())
     return fd
@@ -59,7 +61,7 @@ class EngineServer:
         listen: str,
         *,
         engine: Engine | None = None,
-        interceptors: Sequence[grpc.ServerInterceptor] = (),
+        interceptors: Sequence[grpc.ServerInterceptor] = (),  # type: ignore[type-arg]
         rpc_threads: int = 16,
         tls: tuple[bytes, bytes] | None = None,
     ) -> None:
@@ -100,7 +102,12 @@ class EngineServer:
             path = Path(address.removeprefix("unix:").removeprefix("//"))
             if len(str(path)) > UNIX_PATH_MAX:
                 raise ListenError(f"The socket path {path} is longer than {UNIX_PATH_MAX} characters.")
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                private_dir(path.parent)
+                if path.parent.stat().st_uid != os.getuid():
+                    raise ListenError(f"{path.parent} belongs to another user; it cannot hold the socket.")
+            except OSError as exc:
+                raise ListenError(f"Cannot listen on {address}: {exc.strerror} ({exc.filename}).") from None
         try:
             if self._tls is not None:
                 creds = grpc.ssl_server_credentials([self._tls])
@@ -133,7 +140,7 @@ class EngineServer:
         self.stop()
 
 
-def serve_until_signalled(server: EngineServer, announce) -> None:
+def serve_until_signalled(server: EngineServer, announce: Callable[[str], object]) -> None:
     """Start, announce the address, and run until SIGINT or SIGTERM."""
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}

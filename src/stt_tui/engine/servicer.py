@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import grpc
 from google.protobuf.any_pb2 import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import status_pb2
 
+from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2_grpc as stt_grpc
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2 as iam
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2_grpc as iam_grpc
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
+from stt_tui._proto.yandex.cloud.operation import operation_service_pb2 as ops
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
+from stt_tui.wording import quoted
 
 from .cloud import Refused, TokenIssuer
 from .engine import Engine
@@ -46,10 +51,16 @@ def to_operation(op: StoredOperation) -> operation_pb2.Operation:
     return msg
 
 
+MAX_OPERATION_ID = 50  # the service's own limit on GetRecognitionRequest.operation_id
+
+
 def _operation_id(value: str, context: grpc.ServicerContext) -> str:
     value = value.strip()
     if not value:
         context.abort(grpc.StatusCode.INVALID_ARGUMENT, "operation_id is required.")
+    if len(value) > MAX_OPERATION_ID or not value.isalnum():
+        # Unknown either way; the answer quotes a bounded part of it, never the whole of a huge value.
+        context.abort(grpc.StatusCode.NOT_FOUND, f"Operation {quoted(value, 60)} not found.")
     return value
 
 
@@ -57,13 +68,19 @@ class SttServicer(stt_grpc.SttServiceServicer):
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def LongRunningRecognize(self, request, context):  # noqa: N802 - gRPC method name
+    def LongRunningRecognize(  # noqa: N802 - gRPC method name
+        self, request: stt.LongRunningRecognitionRequest, context: grpc.ServicerContext
+    ) -> operation_pb2.Operation:
         try:
             op = self._engine.submit(request)
         except AudioAccessDenied as exc:
             context.abort(grpc.StatusCode.PERMISSION_DENIED, str(exc))
         except RequestRefused as exc:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        except (sqlite3.Error, OSError) as exc:
+            # A full disk or a locked store: the request is not taken, and the client is told why (not
+            # UNAVAILABLE, which clients retry at once against the same trouble).
+            context.abort(grpc.StatusCode.INTERNAL, f"The engine cannot store the request: {exc}.")
         return to_operation(op)
 
 
@@ -71,19 +88,24 @@ class OperationServicer(ops_grpc.OperationServiceServicer):
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def Get(self, request, context):  # noqa: N802
+    def Get(  # noqa: N802
+        self, request: ops.GetOperationRequest, context: grpc.ServicerContext
+    ) -> operation_pb2.Operation:
         op_id = _operation_id(request.operation_id, context)
-        op = self._engine.get(op_id)
-        if op is None:
-            context.abort(grpc.StatusCode.NOT_FOUND, f"Operation {op_id} not found.")
-        return to_operation(op)
+        return to_operation(_found(self._engine.get(op_id), op_id, context))
 
-    def Cancel(self, request, context):  # noqa: N802
+    def Cancel(  # noqa: N802
+        self, request: ops.CancelOperationRequest, context: grpc.ServicerContext
+    ) -> operation_pb2.Operation:
         op_id = _operation_id(request.operation_id, context)
-        op = self._engine.cancel(op_id)
-        if op is None:
-            context.abort(grpc.StatusCode.NOT_FOUND, f"Operation {op_id} not found.")
-        return to_operation(op)
+        return to_operation(_found(self._engine.cancel(op_id), op_id, context))
+
+
+def _found(op: StoredOperation | None, op_id: str, context: grpc.ServicerContext) -> StoredOperation:
+    if op is None:
+        context.abort(grpc.StatusCode.NOT_FOUND, f"Operation {op_id} not found.")
+        raise AssertionError("abort raises")
+    return op
 
 
 class IamTokenServicer(iam_grpc.IamTokenServiceServicer):
@@ -92,7 +114,9 @@ class IamTokenServicer(iam_grpc.IamTokenServiceServicer):
     def __init__(self, issuer: TokenIssuer) -> None:
         self._issuer = issuer
 
-    def Create(self, request, context):  # noqa: N802
+    def Create(  # noqa: N802
+        self, request: iam.CreateIamTokenRequest, context: grpc.ServicerContext
+    ) -> iam.CreateIamTokenResponse:
         if request.WhichOneof("identity") != "jwt":
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "Only the jwt identity is supported here.")
         try:

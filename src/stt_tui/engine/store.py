@@ -7,9 +7,13 @@ import sqlite3
 import string
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
+
+from stt_tui.private import private_file
 
 SCHEMA_VERSION = 1
 _ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -72,7 +76,7 @@ _COLUMNS = (
 )
 
 
-def _row(r: tuple) -> StoredOperation:
+def _row(r: tuple[Any, ...]) -> StoredOperation:
     return StoredOperation(
         id=r[0],
         created_at=r[1],
@@ -91,10 +95,11 @@ def _row(r: tuple) -> StoredOperation:
 class OperationStore:
     """Thread-safe; one connection guarded by a lock (the engine's calls are short)."""
 
-    def __init__(self, path: Path, *, clock=time.time) -> None:
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self._clock = clock
         self._lock = threading.Lock()
+        private_file(path)  # results are transcripts: the owner's alone
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=5000")
@@ -182,4 +187,5 @@ class OperationStore:
 
     def count(self, state: State) -> int:
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM operations WHERE state=?", (state,)).fetchone()[0]
+            row = self._db.execute("SELECT COUNT(*) FROM operations WHERE state=?", (state,)).fetchone()
+        return int(row[0])

@@ -5,23 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
-from stt_tui.speechkit import (  # noqa: F401  (re-exported for the engine's modules)
+from stt_tui.speechkit import (
     DEFAULT_LANGUAGE,
     DEFAULT_MODEL,
-    DEFERRED_MODEL,
     LANGUAGES,
     LPCM_RATES,
     MAX_AUDIO_BYTES,
     MAX_AUDIO_SECONDS,
     MAX_CHANNELS,
     MODELS,
+    canonical_language,
 )
+from stt_tui.wording import quoted
 
 Spec = stt.RecognitionSpec
 
-_LANGUAGE_BY_KEY = {code.lower(): code for code in LANGUAGES}
-
-ENCODING_NAMES = {
+ENCODING_NAMES: dict[int, str] = {
     Spec.LINEAR16_PCM: "LINEAR16_PCM",
     Spec.OGG_OPUS: "OGG_OPUS",
     Spec.MP3: "MP3",
@@ -54,11 +53,6 @@ class AcceptedSpec:
         return self.model.startswith("deferred-")
 
 
-def canonical_language(code: str) -> str | None:
-    """The service's spelling of a language code given in any case, or None if unknown."""
-    return _LANGUAGE_BY_KEY.get(code.strip().lower())
-
-
 def check_spec(spec: Spec) -> AcceptedSpec:
     """Apply the service's defaults and rules to a RecognitionSpec."""
     encoding = spec.audio_encoding or Spec.OGG_OPUS  # the service's default
@@ -69,11 +63,11 @@ def check_spec(spec: Spec) -> AcceptedSpec:
     language = canonical_language(spec.language_code or DEFAULT_LANGUAGE)
     if language is None:
         raise RequestRefused(
-            f"language_code {spec.language_code!r} is not supported; use one of {', '.join(LANGUAGES)}."
+            f"language_code {quoted(spec.language_code)} is not supported; use one of {', '.join(LANGUAGES)}."
         )
     model = spec.model.strip() or DEFAULT_MODEL
     if model not in MODELS:
-        raise RequestRefused(f"model {spec.model!r} is not supported; use one of {', '.join(MODELS)}.")
+        raise RequestRefused(f"model {quoted(spec.model)} is not supported; use one of {', '.join(MODELS)}.")
     if language == "pt-BR" and model != "general:rc":
         raise RequestRefused("language_code pt-BR is available only with the model general:rc.")
     if encoding == Spec.LINEAR16_PCM:

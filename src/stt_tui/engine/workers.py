@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 
@@ -19,6 +22,10 @@ log = logging.getLogger(__name__)
 CODE_CANCELLED = 1
 CODE_INVALID_ARGUMENT = 3
 CODE_INTERNAL = 13
+
+STORE_RETRY_FIRST = 0.5
+STORE_RETRY_MAX = 10.0
+STORE_RESULT_SECONDS = 30.0  # how long a result is offered to a store that refuses it, before a failure
 
 Recognize = Callable[[Path, AcceptedSpec, Callable[[], bool]], stt.LongRunningRecognitionResponse]
 
@@ -38,7 +45,7 @@ class WorkerPool:
         recognize: Recognize,
         *,
         size: int = 1,
-        housekeeping: Callable[[], None] = lambda: None,
+        housekeeping: Callable[[], object] = lambda: None,
         housekeeping_seconds: float = 60.0,
     ) -> None:
         self._store = store
@@ -50,6 +57,7 @@ class WorkerPool:
         self._stopping = threading.Event()
         self._cancel_flags: dict[str, threading.Event] = {}
         self._threads: list[threading.Thread] = []
+        self.store_trouble: str | None = None  # why the store cannot be used right now, for the log and Get
 
     def start(self) -> None:
         for n in range(self._size):
@@ -80,15 +88,31 @@ class WorkerPool:
         return len(self._cancel_flags)
 
     def _run(self) -> None:
+        """Take work until stopped; no error of the store or of one job ends the thread."""
+        pause = STORE_RETRY_FIRST
         while not self._stopping.is_set():
-            op = self._store.claim_next()
-            if op is None:
-                with self._wake:
-                    if self._wake.wait(self._housekeeping_seconds):
-                        continue
-                self._housekeeping()
+            try:
+                op = self._store.claim_next()
+                if op is None:
+                    with self._wake:
+                        if self._wake.wait(self._housekeeping_seconds):
+                            continue
+                    self._housekeeping()
+                    continue
+                self.store_trouble = None
+                pause = STORE_RETRY_FIRST
+            except Exception as exc:  # noqa: BLE001 - a locked or full store: wait, then try again
+                self._trouble(exc)
+                self._stopping.wait(pause)
+                pause = min(pause * 2, STORE_RETRY_MAX)
                 continue
             self._process(op)
+
+    def _trouble(self, exc: Exception) -> None:
+        message = f"The engine cannot use its store: {exc}."
+        if message != self.store_trouble:
+            log.error("%s Retrying.", message)
+        self.store_trouble = message
 
     def _process(self, op: StoredOperation) -> None:
         flag = threading.Event()
@@ -100,11 +124,17 @@ class WorkerPool:
         try:
             spec = check_spec(stt.RecognitionSpec.FromString(op.spec))
             response = self._recognize(Path(op.audio_path), spec, should_stop)
+        except sqlite3.Error as exc:
+            self._trouble(exc)
+            self._finish(op, State.FAILED, error=(CODE_INTERNAL, f"Recognition failed: {exc}."))
         except Stopped:
             if flag.is_set():
                 self._finish(op, State.CANCELLED, error=(CODE_CANCELLED, "The operation was cancelled."))
             else:
-                self._store.requeue(op.id)
+                try:
+                    self._store.requeue(op.id)
+                except sqlite3.Error as exc:
+                    self._trouble(exc)  # left running: a restarted engine queues it again
         except (UndecodableAudio, RequestRefused) as exc:
             self._finish(op, State.FAILED, error=(CODE_INVALID_ARGUMENT, str(exc)))
         except FileNotFoundError:
@@ -120,6 +150,22 @@ class WorkerPool:
         finally:
             self._cancel_flags.pop(op.id, None)
 
-    def _finish(self, op: StoredOperation, state: State, **result) -> None:
-        self._store.finish(op.id, state, **result)
+    def _finish(self, op: StoredOperation, state: State, **result: Any) -> None:
+        """Record the outcome, however long the store refuses: the result first, then, if the store still
+        refuses it (a full disk takes no large result), a failure saying why; never a lost job."""
+        pause, started = STORE_RETRY_FIRST, time.monotonic()
+        while True:
+            try:
+                self._store.finish(op.id, state, **result)
+                self.store_trouble = None
+                break
+            except sqlite3.Error as exc:
+                self._trouble(exc)
+                if self._stopping.is_set():
+                    return  # left running: a restarted engine queues it again
+                if state == State.DONE and time.monotonic() - started > STORE_RESULT_SECONDS:
+                    state = State.FAILED
+                    result = {"error": (CODE_INTERNAL, f"The engine could not store the result: {exc}.")}
+                self._stopping.wait(pause)
+                pause = min(pause * 2, STORE_RETRY_MAX)
         discard_audio(op)

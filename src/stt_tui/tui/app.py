@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
+from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -27,8 +29,10 @@ from ..config import CONFIG_FILE, Config, ConfigError, Profile, builtin_profiles
 from ..credentials import describe_profiles
 from ..export import ExportError, utterances
 from ..feed import JobFeed
+from ..formatting import no_transcript
 from ..history import HistoryError
-from ..jobs import FINAL_STATES, Job, JobState, RequestOptions
+from ..jobs import FINAL_STATES, Job, JobState, RequestOptions, format_duration, seconds_left
+from ..outputs import OutputError, write_output
 from ..paths import Paths
 from ..service import QuotaExceeded, Service, UserError
 from ..storage import StorageError
@@ -37,6 +41,7 @@ from .messages import (
     ActionDone,
     ActionFailed,
     JobsChanged,
+    LoadFailed,
     LoudnessReady,
     Notice,
     PollStatus,
@@ -60,6 +65,9 @@ from .widgets.file_info import FileFacts, FileInfo
 from .widgets.job_table import JobTable
 from .widgets.status_line import StatusLine
 
+FileKey = tuple[str, int, int]  # path, size, mtime: a file as it is now
+Probed = tuple[audio.Probe | None, audio.Verdict | None, str | None]
+
 EXPECTED = (UserError, ServiceError, ProtocolError, HistoryError, ConfigError, StorageError, OSError)
 LOUDNESS_BUCKETS = 120
 ENGINE_CHECK_SECONDS = 5.0
@@ -67,18 +75,20 @@ FEED_SECONDS = 0.5  # how soon a change to the history (by anyone) shows
 TROUBLE_RETRY_SECONDS = 5.0
 
 
-def while_shown(handler: Callable) -> Callable:
+M = TypeVar("M", bound=Message)
+
+
+def while_shown(handler: Callable[[SttApp, M], None]) -> Callable[[SttApp, M], None]:
     """For handlers that update the main screen: a message arriving as the app shuts down, after
     the screen's widgets are gone, has nothing left to update."""
 
     @functools.wraps(handler)
-    def wrapper(self, *args):
+    def wrapper(self: SttApp, event: M) -> None:
         try:
-            return handler(self, *args)
+            handler(self, event)
         except NoMatches:
             if self.is_running:  # not shutting down: a real bug, let it show
                 raise
-            return None
 
     return wrapper
 
@@ -95,7 +105,7 @@ def engine_text(running: bool | None, trouble: str | None) -> str:
     return "engine running" if running else "engine off, starts on demand"
 
 
-class SttApp(App):
+class SttApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "stt-tui"
     BINDINGS = [
@@ -124,12 +134,13 @@ class SttApp(App):
         self.prefs = preferences.load(paths.preferences)
         self.main = MainScreen(start, profile, self.prefs, clock)
         self._wake = threading.Event()  # a submit or an action wants the poll loop to look now
-        self._probes: dict[tuple, tuple] = {}
-        self._levels: dict[tuple, list[list[float]]] = {}
+        self._probes: dict[FileKey, Probed] = {}
+        self._levels: dict[FileKey, list[list[float]]] = {}
         self._warned: set[int] = set()
-        self._submitting = 0
+        self._submitting = 0  # files of the batches under way, not yet sent or refused
+        self._load_error: str | None = None  # why the history could not be opened, if it could not
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[None]:
         return self.main
 
     def on_ready(self) -> None:
@@ -149,9 +160,14 @@ class SttApp(App):
             feed = JobFeed(service.history)
             jobs = feed.load()
         except EXPECTED as exc:
-            self.post_message(ActionFailed(str(exc)))
+            self.post_message(LoadFailed(str(exc)))
             return
         self.post_message(ServiceReady(service, feed, jobs, recovered))
+
+    @on(LoadFailed)
+    def _load_failed(self, event: LoadFailed) -> None:
+        self._load_error = event.message
+        self.notify(event.message, title="The history cannot be used", severity="error", timeout=30)
 
     @on(ServiceReady)
     @while_shown
@@ -163,7 +179,7 @@ class SttApp(App):
         for job in event.recovered:
             self.notify(f"Job #{job.id}: {job.last_error}", severity="warning", timeout=10)
         self._expiry_alerts()
-        self.poll_loop(event.feed)
+        self.poll_loop(event.feed, event.service)
 
     def _warn(self, message: str) -> None:
         """For the core's warnings, from any thread."""
@@ -174,24 +190,26 @@ class SttApp(App):
         self.notify(event.message, severity="warning", timeout=15)
 
     @work(thread=True, group="poll", exclusive=True, exit_on_error=False, description="poll jobs")
-    def poll_loop(self, feed: JobFeed) -> None:
+    def poll_loop(self, feed: JobFeed, service: Service) -> None:
         """Check due jobs on the stored schedule; report every change to the history, whoever made it.
 
         Polls for whichever service the app uses at the time: a profile switch takes effect here on
         the next round, and the old connection is closed from this thread, between its calls.
         """
         worker = get_current_worker()
-        service: Service | None = None
+        poller = service.poller()
+        trouble: str | None = None
+        engine: bool | None = None
+        engine_checked = 0.0
+        last_status: tuple[int, int, int, str, int, int] | None = None
         while not worker.is_cancelled:
-            if self.service is not service:
-                if service is not None and not self._submitting:
-                    service.disconnect()  # a submit still under way keeps (or remakes) its own
+            # Cleared before the round, so a wake-up asked for during it is not lost.
+            self._wake.clear()
+            if self.service is not None and self.service is not service:
+                service.disconnect()  # closed once the calls still using it (a submit) are done
                 service = self.service
                 poller = service.poller()
-                trouble: str | None = None
-                engine: bool | None = None
-                engine_checked = 0.0
-                last_status = None
+                trouble, engine, engine_checked, last_status = None, None, 0.0, None
             try:
                 for job in poller.poll_due():
                     problem = job.last_error if job.state == JobState.RUNNING else None
@@ -221,7 +239,6 @@ class SttApp(App):
                 self.post_message(ActionFailed(f"Polling hit a problem and will retry: {exc}"))
                 delay = TROUBLE_RETRY_SECONDS
             self._wake.wait(delay)
-            self._wake.clear()
 
     @on(JobsChanged)
     @while_shown
@@ -302,15 +319,33 @@ class SttApp(App):
         self._wake.set()
 
     def _expiry_alerts(self) -> None:
-        for job in cells.expiry_alerts(self.main.jobs.jobs.values(), self.clock(), self._warned):
+        now = self.clock()
+        for job in cells.expiry_alerts(self.main.jobs.jobs.values(), now, self._warned):
             self._warned.add(job.id)
+            left = format_duration(seconds_left(job, now) or 0)
             self.notify(
-                f"Job #{job.id}'s result is not saved yet and the service forgets it in under 12 h.",
+                f"Job #{job.id}'s result is not saved yet, and the service forgets it in {left}.",
                 severity="warning",
                 timeout=15,
             )
 
     # --- the highlighted file ----------------------------------------------------------------------
+
+    @on(FileBrowser.Highlighted)
+    def _file_highlighted(self, event: FileBrowser.Highlighted) -> None:
+        self.show_file(event.path)
+
+    @on(FileBrowser.SubmitRequested)
+    def _submit_requested(self, event: FileBrowser.SubmitRequested) -> None:
+        self.ask_submit(event.paths)
+
+    @on(JobTable.JobAction)
+    def _job_action(self, event: JobTable.JobAction) -> None:
+        self.job_action(event.action, event.job)
+
+    @on(JobTable.SortChanged)
+    def _sort_changed(self, event: JobTable.SortChanged) -> None:
+        self.remember(job_sort=event.sort_by)
 
     def show_file(self, path: Path | None) -> None:
         info = self.main.query_one(FileInfo)
@@ -344,8 +379,8 @@ class SttApp(App):
         self.post_message(ProbeReady(str(path), *cached))
         if key:
             self._probes[key] = cached
-        if cached[0] is None:
-            return
+        if cached[0] is None or (cached[1] is not None and cached[1].refused):
+            return  # nothing to see in a file that cannot be sent (and it may be hours long)
         levels = self._levels.get(key) if key else None
         if levels is None:
             try:
@@ -375,7 +410,10 @@ class SttApp(App):
 
     def _usable_service(self) -> Service | None:
         if self.service is None:
-            self.notify("The history is still being read; try again in a moment.", severity="warning")
+            if self._load_error is not None:
+                self.notify(self._load_error, title="The history cannot be used", severity="error")
+            else:
+                self.notify("The history is still being read; try again in a moment.", severity="warning")
         return self.service
 
     def ask_submit(self, paths: list[Path]) -> None:
@@ -399,25 +437,34 @@ class SttApp(App):
     def submit_files(self, paths: list[Path], options: RequestOptions) -> None:
         worker = get_current_worker()
         service = self.service
-        for n, path in enumerate(paths):
-            progress = self._progress_reporter(path.name, worker)
-            try:
-                job = service.submit(path, options, progress)
-                self.post_message(SubmitEnded(path.name, job, None, len(paths) - n - 1))
-            except QuotaExceeded as exc:
-                # The rest would meet the same answer: one message for the batch, not one per file.
-                rest = len(paths) - n - 1
-                more = f" The {rest} file(s) after it were not sent either." if rest else ""
-                self.post_message(SubmitEnded(path.name, None, f"{exc}{more}", 0, dropped=rest))
-                return
-            except EXPECTED as exc:
-                self.post_message(SubmitEnded(path.name, None, str(exc), len(paths) - n - 1))
-            except SubmitStopped:
-                return
-            finally:
-                self._wake.set()
+        assert service is not None
+        ended = 0  # files of this batch reported, so that the batch's end accounts for the rest
+        try:
+            for n, path in enumerate(paths):
+                progress = self._progress_reporter(path.name, worker)
+                try:
+                    job = service.submit(path, options, progress)
+                    self.post_message(SubmitEnded(path.name, job, None, len(paths) - n - 1))
+                except QuotaExceeded as exc:
+                    # The rest would meet the same answer: one message for the batch, not one per file.
+                    rest = len(paths) - n - 1
+                    more = f" The {rest} file(s) after it were not sent either." if rest else ""
+                    self.post_message(SubmitEnded(path.name, None, f"{exc}{more}", 0, dropped=rest))
+                    ended = len(paths)
+                    return
+                except EXPECTED as exc:
+                    self.post_message(SubmitEnded(path.name, None, str(exc), len(paths) - n - 1))
+                except SubmitStopped:
+                    return
+                finally:
+                    self._wake.set()
+                ended = n + 1
+        finally:
+            # Whatever ended the batch (a stop, an error nobody expected), its files stop counting.
+            if ended < len(paths):
+                self.post_message(SubmitEnded("", None, None, 0, dropped=len(paths) - ended - 1))
 
-    def _progress_reporter(self, name: str, worker: Worker) -> Callable[[str, float], None]:
+    def _progress_reporter(self, name: str, worker: Worker[None]) -> Callable[[str, float], None]:
         """A progress callback for one file: throttled messages; stops the work when the app quits."""
         last = 0.0
 
@@ -444,6 +491,10 @@ class SttApp(App):
     @while_shown
     def _submit_ended(self, event: SubmitEnded) -> None:
         self._submitting = max(self._submitting - 1 - event.dropped, 0)
+        if not event.name:  # the batch ended early: only the count changes
+            if not self._submitting:
+                self.main.query_one(Activity).fraction = None
+            return
         if not self._submitting:
             self.main.query_one(Activity).fraction = None
         if event.error:
@@ -468,12 +519,12 @@ class SttApp(App):
             else:
                 self.notify(f"Job #{job.id} has no operation id.", severity="warning")
         elif action == "refresh":
-            self.in_background(lambda: service.refresh(job), f"Job #{job.id} checked.")
+            self.in_background(lambda: service.refresh(job), f"Job #{job.id} checked; it is still running.")
         elif action == "cancel":
             self.in_background(lambda: service.cancel(job), f"Asked the service to stop job #{job.id}.")
         elif action == "forget":
             question = f"Forget job #{job.id} ({Path(job.file_path).name or job.operation_id})?"
-            if job.has_result:
+            if job.has_transcript:
                 question += " Its saved transcript is deleted with it."
             elif job.state == JobState.RUNNING:
                 question += " It is still running; its result will never be fetched."
@@ -498,11 +549,8 @@ class SttApp(App):
     @work(thread=True, group="transcript", exclusive=True, exit_on_error=False, description="read a result")
     def open_transcript(self, job: Job) -> None:
         try:
-            raw = self.service.history.result(job.id)
-            if raw is None:
-                why = f": {job.last_error}" if job.last_error else ""
-                raise UserError(f"Job #{job.id} has no transcript (it is {job.state.value}{why}).")
-            items = utterances(raw)
+            assert self.service is not None
+            items = utterances(self.service.transcript_json(job))
         except (*EXPECTED, ExportError) as exc:
             self.post_message(ActionFailed(str(exc)))
             return
@@ -517,10 +565,8 @@ class SttApp(App):
         self.ask_export(event.job, event.channels)
 
     def ask_export(self, job: Job, channels: list[int]) -> None:
-        if not job.has_result:
-            self.notify(
-                f"Job #{job.id} has no transcript to export (it is {job.state.value}).", severity="warning"
-            )
+        if not job.has_transcript:
+            self.notify(no_transcript(job), severity="warning")
             return
         channels = channels or list(range(1, (job.channels or 1) + 1))
         # Beside the audio, as subtitle players look for it; else in the folder being browsed.
@@ -534,15 +580,13 @@ class SttApp(App):
         self.push_screen(ExportScreen(folder, job.file_path, job.id, channels), chosen)
 
     def write_export(self, job: Job, choice: ExportChoice) -> None:
-        """Render the stored result and write it whole (a temporary file renamed into place)."""
+        """Render the stored result and write it whole (see outputs.write_output)."""
+        assert self.service is not None
         text = self.service.export(job, choice.fmt, choice.channel)
-        tmp = choice.path.with_name(choice.path.name + ".part")
         try:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, choice.path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise UserError(f"{choice.path} cannot be written: {exc.strerror}.") from None
+            write_output(choice.path, text)
+        except OutputError as exc:
+            raise UserError(str(exc)) from None
 
     @on(ActionFailed)
     def _action_failed(self, event: ActionFailed) -> None:
@@ -560,25 +604,32 @@ class SttApp(App):
 
     # --- app-wide --------------------------------------------------------------------------------
 
-    def remember(self, **changes) -> None:
-        """Keep a preference for the next run (written at once; a failure to write is not fatal)."""
+    def remember(self, **changes: Any) -> None:
+        """Keep a preference for the next run (written in the background; a failure is not fatal)."""
         self.prefs = self.prefs.with_(**changes)
+        self.save_preferences(self.prefs)
+
+    @work(thread=True, group="preferences", exclusive=True, exit_on_error=False, description="save settings")
+    def save_preferences(self, prefs: preferences.Preferences) -> None:
         # A preference that cannot be saved is only forgotten; the user's work is untouched.
         with contextlib.suppress(OSError):
-            preferences.save(self.paths.preferences, self.prefs)
+            preferences.save(self.paths.preferences, prefs)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(help_sections()))
 
-    def action_quit(self) -> None:
+    async def action_quit(self) -> None:
         # Thread workers stop at their next check; a file being prepared is marked failed, not lost.
+        # Calls in flight (up to a 30 s deadline) and an engine start are ended, not waited for.
         self.workers.cancel_all()
+        if self.service is not None:
+            self.service.interrupt()
         self._wake.set()
         self.exit()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         # `screen` is the one the palette was opened over (self.screen is the palette itself).
         for title, help_text, target, action in palette_entries():
@@ -587,19 +638,22 @@ class SttApp(App):
                 yield SystemCommand(title, help_text, lambda w=widget, a=action: w.run_action(a))
 
 
-def palette_entries() -> list[tuple[str, str, Callable[[SttApp, Screen], object], str]]:
+Owner = Callable[["SttApp", Screen[Any]], DOMNode | None]
+
+
+def palette_entries() -> list[tuple[str, str, Owner, str]]:
     """(title, help, who owns the action on a given screen, action) for the command palette."""
 
-    def browser(app: SttApp, screen: Screen):
+    def browser(app: SttApp, screen: Screen[Any]) -> DOMNode | None:
         return app.main.browser if screen is app.main else None
 
-    def jobs(app: SttApp, screen: Screen):
+    def jobs(app: SttApp, screen: Screen[Any]) -> DOMNode | None:
         return app.main.jobs if screen is app.main else None
 
-    def transcript(app: SttApp, screen: Screen):
+    def transcript(app: SttApp, screen: Screen[Any]) -> DOMNode | None:
         return screen if isinstance(screen, TranscriptScreen) else None
 
-    def this_app(app: SttApp, screen: Screen):
+    def this_app(app: SttApp, screen: Screen[Any]) -> DOMNode | None:
         return app
 
     return [
@@ -626,7 +680,7 @@ def palette_entries() -> list[tuple[str, str, Callable[[SttApp, Screen], object]
     ]
 
 
-def help_sections() -> list[tuple[str, list]]:
+def help_sections() -> list[tuple[str, Sequence[BindingType]]]:
     return [
         ("Everywhere", SttApp.BINDINGS),
         ("Files", FileBrowser.BINDINGS + [("enter", "select", "Submit the file, or open the folder")]),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 
 from ..formatting import audio_text, file_label
 from ..jobs import Job, JobState, expiry_level, format_duration, seconds_left
 from ..poller import PollPolicy, expected_work
+from ..wording import printable
 
 COLUMNS = (
     ("id", "#"),
@@ -40,7 +42,7 @@ def _clip(text: str, width: int) -> str:
 
 def retention_cell(job: Job, now: float) -> Text:
     """✓ saved once the result is local; else the countdown, a warning in the last 12 h, expired after."""
-    if job.has_result:
+    if job.has_transcript:
         return Text("✓ saved", style="green")
     level = expiry_level(job, now)
     if level is None:
@@ -59,7 +61,7 @@ def time_cell(job: Job, now: float, policy: PollPolicy) -> Text:
         elapsed = format_duration(now - job.created_at)
         if job.options.deferred:
             return Text(f"{elapsed}/≤24h")
-        expected = format_duration(expected_work(job.audio_seconds, job.channels, policy))
+        expected = format_duration(expected_work(job.audio_seconds, job.channels, policy), up=True)
         return Text(f"{elapsed}/~{expected}")
     if job.done_at is not None and job.state == JobState.DONE and job.operation_id:
         return Text(f"took {format_duration(job.done_at - job.created_at)}", style="dim")
@@ -71,7 +73,7 @@ def submitted_cell(job: Job) -> str:
 
 
 def request_cell(job: Job) -> str:
-    return "/".join(x for x in (job.options.language, job.options.model) if x) or "-"
+    return printable("/".join(x for x in (job.options.language, job.options.model) if x)) or "-"
 
 
 def cells(job: Job, now: float, policy: PollPolicy) -> dict[str, str | Text]:
@@ -106,7 +108,7 @@ def matches(job: Job, query: str) -> bool:
 _STATE_ORDER = {s: i for i, s in enumerate(STATE_STYLES)}
 
 
-def sort_key(sort: str, now: float) -> tuple[Callable[[Job], object], bool]:
+def sort_key(sort: str, now: float) -> tuple[Callable[[Job], Any], bool]:
     """(key, reverse) for one of SORTS."""
     if sort == "oldest":
         return (lambda j: j.id), False

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
 
 from ..audio import Probe, Verdict
-from ..feed import Changes
+from ..config import Config
+from ..export import Utterance
+from ..feed import Changes, JobFeed
 from ..jobs import Job
+from ..service import Service
 
 
 @dataclass
@@ -41,8 +45,8 @@ class Notice(Message):
 class ProfilesReady(Message):
     """The configuration, read again, and each profile's state, for the profile switch."""
 
-    config: object  # stt_tui.config.Config
-    rows: list[dict]
+    config: Config
+    rows: list[dict[str, Any]]
 
 
 @dataclass
@@ -85,6 +89,13 @@ class SubmitEnded(Message):
 
 
 @dataclass
+class LoadFailed(Message):
+    """The history could not be opened; every action says this until the app is restarted."""
+
+    message: str
+
+
+@dataclass
 class ActionFailed(Message):
     """A background action failed; one sentence for a notification."""
 
@@ -102,8 +113,8 @@ class ActionDone(Message):
 class ServiceReady(Message):
     """The history is open; the service is usable from now on."""
 
-    service: object  # stt_tui.service.Service
-    feed: object  # stt_tui.feed.JobFeed
+    service: Service
+    feed: JobFeed
     jobs: list[Job]
     recovered: list[Job]
 
@@ -113,4 +124,4 @@ class TranscriptReady(Message):
     """A job's stored result, as phrases, ready to show."""
 
     job: Job
-    items: list  # list[stt_tui.export.Utterance]
+    items: list[Utterance]

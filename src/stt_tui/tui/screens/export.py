@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -27,6 +27,17 @@ def default_path(folder: Path, source: str, job_id: int, fmt: str, channel: int 
     stem = Path(source).stem if source else f"job-{job_id}"
     suffix = f".ch{channel}" if channel else ""
     return folder / f"{stem}{suffix}.{fmt}"
+
+
+def format_of(path: str) -> str | None:
+    """The export format a file name's extension names, if it names one."""
+    suffix = Path(path).suffix.lstrip(".").lower()
+    return suffix if suffix in FORMATS else None
+
+
+def with_format(path: str, fmt: str) -> str:
+    """The path with its extension made `fmt` (a name without a known extension gets it added)."""
+    return str(Path(path).with_suffix(f".{fmt}")) if format_of(path) else f"{path}.{fmt}"
 
 
 class ExportScreen(ModalScreen[ExportChoice | None]):
@@ -58,7 +69,8 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
         self._check_exists()
 
     def _choice(self) -> ExportChoice:
-        channel = int(self.query_one("#channel", Select).value) or None
+        chosen = self.query_one("#channel", Select).value
+        channel = chosen if isinstance(chosen, int) and chosen else None
         raw = self.query_one("#path", Input).value.strip()
         path = Path(raw).expanduser()
         return ExportChoice(
@@ -67,17 +79,41 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
             path if path.is_absolute() else self.folder / path,
         )
 
-    @on(Select.Changed)
-    def _options_changed(self) -> None:
+    @on(Select.Changed, "#channel")
+    def _channel_changed(self) -> None:
         choice = self._choice()
         self.query_one("#path", Input).value = str(
             default_path(choice.path.parent, self.source, self.job_id, choice.fmt, choice.channel)
         )
 
-    @on(Input.Changed)
+    @on(Select.Changed, "#format")
+    def _format_changed(self, event: Select.Changed) -> None:
+        # The extension follows the format, so the file is named for what it holds.
+        box = self.query_one("#path", Input)
+        if format_of(box.value) != event.value and box.value.strip():
+            box.value = with_format(box.value.strip(), str(event.value))
+
+    @on(Input.Changed, "#path")
+    def _path_changed(self, event: Input.Changed) -> None:
+        # ...and the format follows an extension typed by hand: a .vtt file gets WebVTT.
+        fmt = format_of(event.value)
+        select = self.query_one("#format", Select)
+        if fmt is not None and select.value != fmt:
+            select.value = fmt
+        self._check_exists()
+
     def _check_exists(self) -> None:
-        exists = self._choice().path.exists()
-        self.query_one("#exists", Static).update("The file exists and will be replaced." if exists else "")
+        self._look_for(self._choice().path)
+
+    @work(thread=True, exclusive=True, group="export-exists", exit_on_error=False)
+    def _look_for(self, path: Path) -> None:
+        # A file system call per keystroke would stall typing on a slow disk: it runs in a thread.
+        try:
+            exists = path.exists()
+        except OSError:
+            exists = False
+        note = "The file exists and will be replaced." if exists else ""
+        self.app.call_from_thread(self.query_one("#exists", Static).update, note)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#export")
@@ -85,6 +121,11 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
         choice = self._choice()
         if not choice.path.name:
             self.notify("Give a file name to write to.", severity="warning")
+            return
+        named = format_of(choice.path.name)
+        if named is not None and named != choice.fmt:
+            message = f"{choice.path.name} names {named}, not {choice.fmt}; make them match."
+            self.notify(message, severity="warning")
             return
         self.dismiss(choice)
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-def key_rows(bindings: Iterable[Binding | tuple], display: Callable[[Binding], str]) -> list[tuple[str, str]]:
+def key_rows(bindings: Iterable[BindingType], display: Callable[[Binding], str]) -> list[tuple[str, str]]:
     """(keys, what they do) for each binding; several keys of one binding share a row."""
     rows = []
     for b in bindings:
@@ -28,7 +28,7 @@ def key_rows(bindings: Iterable[Binding | tuple], display: Callable[[Binding], s
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
 
-    def __init__(self, sections: list[tuple[str, Iterable[Binding | tuple]]]) -> None:
+    def __init__(self, sections: Sequence[tuple[str, Sequence[BindingType]]]) -> None:
         super().__init__()
         self.sections = sections
 

@@ -22,7 +22,7 @@ from ..widgets.job_table import JobTable
 from ..widgets.status_line import StatusLine
 
 
-class MainScreen(Screen):
+class MainScreen(Screen[None]):
     """Composes the panes; routes what they ask for to the app, which owns the service."""
 
     BINDINGS = [
@@ -89,26 +89,16 @@ class MainScreen(Screen):
 
     # --- what the panes ask for ------------------------------------------------------------------
 
-    @on(FileBrowser.Highlighted)
-    def _file_highlighted(self, event: FileBrowser.Highlighted) -> None:
-        self.app.show_file(event.path)
-
-    @on(FileBrowser.SubmitRequested)
-    def _submit_requested(self, event: FileBrowser.SubmitRequested) -> None:
-        self.app.ask_submit(event.paths)
+    # FileBrowser.Highlighted, FileBrowser.SubmitRequested and JobTable.JobAction bubble on to the app,
+    # which owns the service.
 
     @on(FileBrowser.MarksChanged)
     def _marks_changed(self, event: FileBrowser.MarksChanged) -> None:
         self.query_one(StatusLine).marked = event.count
 
-    @on(JobTable.JobAction)
-    def _job_action(self, event: JobTable.JobAction) -> None:
-        self.app.job_action(event.action, event.job)
-
     @on(JobTable.SortChanged)
     def _sort_changed(self, event: JobTable.SortChanged) -> None:
-        self.update_job_count()
-        self.app.remember(job_sort=event.sort_by)
+        self.update_job_count()  # and on to the app, which remembers the order
 
     @on(JobTable.FilterRequested)
     def _filter_requested(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,7 +14,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 
-def profile_prompt(row: dict, current: str) -> Text:
+def profile_prompt(row: dict[str, Any], current: str) -> Text:
     """One profile as a list entry: name, backend, and what is missing if it is not ready (pure)."""
     text = Text()
     text.append(row["name"], style="bold")
@@ -33,7 +35,7 @@ class ProfileScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, rows: list[dict], current: str, config_path: str) -> None:
+    def __init__(self, rows: list[dict[str, Any]], current: str, config_path: str) -> None:
         super().__init__()
         self.rows, self.current, self.config_path = rows, current, config_path
 

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from ...export import Utterance, channels_of, select, to_txt
 from ...formatting import file_label
 from ...jobs import Job
+from ...wording import plural, printable
 
 CHANNEL_STYLES = ("bold cyan", "bold magenta")
 
@@ -33,9 +34,9 @@ def utterance_text(u: Utterance, *, labelled: bool, words: bool, query: str) -> 
     text = Text(clock_text(u.start) + "  ", style="dim")
     if labelled:
         text.append(f"ch{u.channel}  ", style=CHANNEL_STYLES[(u.channel - 1) % 2])
-    body = Text(u.text)
+    body = Text(printable(u.text))
     if words and u.words:
-        body = Text(" ".join(f"{w.text}@{w.start:.1f}" for w in u.words))
+        body = Text(printable(" ".join(f"{w.text}@{w.start:.1f}" for w in u.words)))
     if query:
         body.highlight_regex(re.compile(re.escape(query), re.IGNORECASE), "reverse bold")
     return text.append_text(body)
@@ -47,7 +48,7 @@ def matching(items: list[Utterance], query: str) -> list[int]:
     return [i for i, u in enumerate(items) if q and q in u.text.lower()]
 
 
-class TranscriptScreen(Screen):
+class TranscriptScreen(Screen[None]):
     """Receives a job and its phrases; asks the app to export through a message."""
 
     BINDINGS = [
@@ -112,9 +113,10 @@ class TranscriptScreen(Screen):
         view = "all channels" if self.channel is None else f"channel {self.channel}"
         if len(self.channels) <= 1:
             view = "mono" if self.channels else "empty"
-        parts = [f"#{self.job.id} {file_label(self.job)}", view, f"{len(self.shown())} phrases"]
+        parts = [f"#{self.job.id} {file_label(self.job)}", view, plural(len(self.shown()), "phrase")]
         if self.search_text:
-            parts.append(f"{len(matching(self.shown(), self.search_text))} match '{self.search_text}'")
+            hits = len(matching(self.shown(), self.search_text))
+            parts.append(f"{plural(hits, 'match')} for '{printable(self.search_text)}'")
         if not self.items:
             parts.append("the service returned no speech")
         self.query_one("#transcript-title", Static).update(" · ".join(parts))

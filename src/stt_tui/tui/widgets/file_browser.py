@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
@@ -27,6 +28,14 @@ def home_relative(path: Path) -> str:
         return "~/" + str(path.relative_to(Path.home()))
     except ValueError:
         return str(path)
+
+
+def is_dir(path: Path) -> bool:
+    """Whether the path is a folder; a path that cannot be looked at (a broken link) is not one."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def is_media(path: Path) -> bool:
@@ -73,16 +82,17 @@ class FileBrowser(DirectoryTree):
 
         count: int
 
-    def __init__(self, path: str | Path, **kw) -> None:
+    def __init__(self, path: str | Path, **kw: Any) -> None:
         super().__init__(path, **kw)
         self.marked: set[Path] = set()
         self.border_title = home_relative(Path(path).resolve())
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        # Called from the tree's loading worker, off the event loop: stat calls are fine here.
         return [
             p
             for p in paths
-            if visible(p, is_dir=self._safe_is_dir(p), show_all=self.show_all, show_hidden=self.show_hidden)
+            if visible(p, is_dir=is_dir(p), show_all=self.show_all, show_hidden=self.show_hidden)
         ]
 
     def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
@@ -99,15 +109,19 @@ class FileBrowser(DirectoryTree):
         if self.is_mounted:
             self.reload()
 
-    def _cursor_path(self) -> Path | None:
+    def _cursor_file(self) -> Path | None:
+        """The highlighted file; None on a folder (the tree knows which nodes are folders: no stat)."""
         node = self.cursor_node
-        return node.data.path if node is not None and node.data is not None else None
+        if node is None or node.data is None or node.allow_expand:
+            return None
+        return node.data.path
 
     @on(Tree.NodeHighlighted)
-    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+    def _highlighted(self, event: Tree.NodeHighlighted[DirEntry]) -> None:
         event.stop()
-        path = event.node.data.path if event.node.data is not None else None
-        self.post_message(self.Highlighted(None if path is None or self._safe_is_dir(path) else path))
+        node = event.node
+        file = None if node.data is None or node.allow_expand else node.data.path
+        self.post_message(self.Highlighted(file))
 
     @on(DirectoryTree.FileSelected)
     def _selected(self, event: DirectoryTree.FileSelected) -> None:
@@ -115,8 +129,8 @@ class FileBrowser(DirectoryTree):
         self.action_submit()
 
     def action_mark(self) -> None:
-        path = self._cursor_path()
-        if path is None or self._safe_is_dir(path):
+        path = self._cursor_file()
+        if path is None:
             self.action_toggle_node()
             return
         self.marked.symmetric_difference_update({path})
@@ -139,8 +153,8 @@ class FileBrowser(DirectoryTree):
     def action_submit(self) -> None:
         paths = sorted(self.marked)
         if not paths:
-            path = self._cursor_path()
-            if path is None or self._safe_is_dir(path):
+            path = self._cursor_file()
+            if path is None:
                 self.notify("Highlight a file or mark some with space first.", severity="warning")
                 return
             paths = [path]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -25,11 +26,12 @@ class FileFacts:
 
 
 def _size(n: int) -> str:
+    size = float(n)
     for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"
 
 
 def describe(facts: FileFacts) -> Text:
@@ -55,7 +57,9 @@ def describe(facts: FileFacts) -> Text:
         for reason in v.reasons:
             text.append(f"{reason}\n", style="dark_orange")
     else:
-        text.append(f"ready · sent as {v.encoding.value}\n", style="bold green")
+        text.append(f"ready · sent as {v.encoding}\n", style="bold green")
+    for note in v.notes:
+        text.append(f"{note}\n", style="dark_orange")
     return text
 
 
@@ -65,7 +69,7 @@ class FileInfo(Vertical):
     facts: reactive[FileFacts | None] = reactive(None, init=False)
     levels: reactive[list[list[float]] | None] = reactive(None, init=False)
 
-    def __init__(self, **kw) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         # Made here, not in compose: the facts may arrive before this pane is mounted.
         self._facts = Static("Highlight a file to see what it holds.", id="facts")

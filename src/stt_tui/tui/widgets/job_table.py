@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -20,7 +22,7 @@ WIDTHS = {"id": 4, "state": 10, "file": cells.FILE_WIDTH, "retention": 9, "time"
           "request": 18, "submitted": 11}  # fmt: skip
 
 
-class JobTable(DataTable):
+class JobTable(DataTable[str | Text]):
     """Receives jobs from its screen; posts what the user asks to do with the one under the cursor."""
 
     BINDINGS = [
@@ -53,7 +55,7 @@ class JobTable(DataTable):
 
         sort_by: str
 
-    def __init__(self, policy: PollPolicy, clock: Callable[[], float] = time.time, **kw) -> None:
+    def __init__(self, policy: PollPolicy, clock: Callable[[], float] = time.time, **kw: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kw)
         self.policy = policy
         self.clock = clock
@@ -151,7 +153,7 @@ class JobTable(DataTable):
             key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
         except CellDoesNotExist:
             return None
-        return self.jobs.get(int(key.value))
+        return self.jobs.get(int(key.value or 0))
 
     def _post(self, action: str) -> None:
         job = self.current_job()

@@ -1,0 +1,63 @@
+"""`stt-tui paths` and `stt-tui profiles`: where things are, and which backends can be used."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..paths import resolve_paths
+from .output import EXIT_OK, EXIT_USER, err, out, out_json, warn
+
+
+def paths_command(args: argparse.Namespace) -> int:
+    from ..config import CONFIG_FILE
+
+    paths = resolve_paths(args.home)
+    rows = {
+        "config": str(paths.config_dir),
+        "config_file": str(paths.config_dir / CONFIG_FILE),
+        "data": str(paths.data_dir),
+        "history": str(paths.history),
+        "outbox": str(paths.outbox),
+        "engine_data": str(paths.engine_dir),
+        "engine_socket": paths.engine_target,
+        "engine_log": str(paths.engine_log),
+    }
+    if args.json:
+        out_json(rows)
+    else:
+        width = max(map(len, rows))
+        for key, value in rows.items():
+            out(f"{key.ljust(width)}  {value}")
+    return EXIT_OK
+
+
+def profiles(args: argparse.Namespace) -> int:
+    from ..config import CONFIG_FILE, TEMPLATE, ConfigError, load_config
+    from ..credentials import describe_profiles
+
+    paths = resolve_paths(args.home)
+    if args.template:
+        sys.stdout.write(TEMPLATE)
+        return EXIT_OK
+    try:
+        config = load_config(paths.config_dir)
+    except ConfigError as exc:
+        err(str(exc))
+        return EXIT_USER
+    for warning in config.warnings:
+        warn(warning)
+    rows = describe_profiles(config, os.environ)
+    if args.json:
+        out_json(rows)
+        return EXIT_OK
+    out(f"config: {config.path or paths.config_dir / CONFIG_FILE}{'' if config.path else ' (none yet)'}")
+    for row in rows:
+        out(f"\n{row['name']}{' (default)' if row['default'] else ''}: {row['backend']}")
+        for key in ("operations", "bucket", "credentials", "storage_key"):
+            if row.get(key):
+                out(f"  {key.replace('_', ' ')}: {row[key]}")
+        if row["problem"]:
+            out(f"  not ready: {row['problem']}.")
+    return EXIT_OK

@@ -1,0 +1,212 @@
+"""The job commands: submit, jobs, show, wait, export, import, cancel, forget. Thin over service.py."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..formatting import JOB_COLUMNS, job_details, job_row, job_summary, job_to_dict, table
+from ..jobs import Job, JobState, RequestOptions
+from ..poller import expected_work
+from ..service import Service, UserError
+from .live import LiveJobs
+from .output import (
+    EXIT_INTERRUPTED,
+    EXIT_JOB_FAILED,
+    EXIT_OK,
+    EXIT_SERVICE,
+    EXIT_TIMEOUT,
+    EXIT_USER,
+    Progress,
+    err,
+    out,
+    out_json,
+)
+
+Command = Callable[[argparse.Namespace, Service], int]
+
+
+def emit_jobs(args: argparse.Namespace, jobs: list[Job]) -> None:
+    now = time.time()
+    if args.json:
+        out_json([job_to_dict(j, now) for j in jobs])
+    elif args.command == "jobs":
+        out(table(JOB_COLUMNS, [job_row(j, now) for j in jobs]))
+    else:
+        for job in jobs:
+            out(job_summary(job, now))
+
+
+def wait_and_report(service: Service, args: argparse.Namespace, jobs: list[Job]) -> int:
+    """Wait for the jobs: a live line per job on a terminal, then each final line once, on stdout."""
+    policy = service.profile.poll_policy
+
+    def expected(job: Job) -> float | None:
+        return None if job.options.deferred else expected_work(job.audio_seconds, job.channels, policy)
+
+    live = LiveJobs(sys.stderr, jobs, expected)
+    live.draw()
+    try:
+        final = service.wait(jobs, timeout=args.timeout, on_update=live.update, sleep=live.sleep)
+    except KeyboardInterrupt:
+        live.close()
+        ids = " ".join(str(j.id) for j in jobs)
+        err(f"stopped waiting; the jobs keep running, and `stt-tui wait {ids}` picks them up.")
+        return EXIT_INTERRUPTED
+    finally:
+        live.close()
+    emit_jobs(args, final)
+    if any(j.state in (JobState.RUNNING, JobState.SUBMITTING) for j in final):
+        err(f"{args.timeout:g} s passed; the unfinished jobs keep running.")
+        return EXIT_TIMEOUT
+    return EXIT_OK if all(j.state == JobState.DONE for j in final) else EXIT_JOB_FAILED
+
+
+def request_options(args: argparse.Namespace, service: Service) -> RequestOptions:
+    """The options asked for, checked before any file is looked at (a typo writes no row)."""
+    return service.check_options(
+        RequestOptions(
+            language=args.language or service.profile.default_language,
+            model=args.model or service.profile.default_model,
+            profanity_filter=args.profanity_filter,
+            literature_text=args.literature_text,
+            raw_results=args.raw_results,
+        )
+    )
+
+
+def submit(args: argparse.Namespace, service: Service) -> int:
+    from ..api import ServiceError
+    from ..service import QuotaExceeded
+    from ..storage import StorageError
+
+    options = request_options(args, service)
+    submitted: list[Job] = []
+    code = EXIT_OK
+    for name in args.files:
+        progress = Progress(Path(name).name)
+        try:
+            job = service.submit(name, options, progress)
+        except UserError as exc:
+            err(str(exc))
+            code = max(code, EXIT_USER)
+            continue
+        except QuotaExceeded as exc:
+            err(f"{Path(name).name} and the files after it were not sent: {exc}")
+            code = max(code, EXIT_SERVICE)
+            break
+        except (ServiceError, StorageError) as exc:
+            err(f"{Path(name).name}: {exc}")
+            code = max(code, EXIT_SERVICE)
+            continue
+        finally:
+            progress.done()
+        submitted.append(job)
+        if not args.json and not args.wait:
+            out(job_summary(job, time.time()))
+    if args.wait and submitted:
+        return max(code, wait_and_report(service, args, submitted))
+    if args.json:
+        emit_jobs(args, submitted)
+    return code
+
+
+def jobs(args: argparse.Namespace, service: Service) -> int:
+    found = service.history.jobs(None if args.all_profiles else service.profile.name)
+    if args.state:
+        found = [j for j in found if j.state.value in args.state]
+    emit_jobs(args, found)
+    return EXIT_OK
+
+
+def find(service: Service, refs: Sequence[str]) -> list[Job]:
+    from ..history import JobNotFound
+
+    try:
+        return [service.history.find(ref) for ref in refs]
+    except JobNotFound as exc:
+        raise UserError(str(exc)) from None
+
+
+def show(args: argparse.Namespace, service: Service) -> int:
+    (job,) = find(service, [args.id])
+    text = service.export(job, "txt") if job.has_transcript else None
+    if args.json:
+        out_json({**job_to_dict(job, time.time()), "transcript": text})
+        return EXIT_OK
+    out(job_details(job, time.time()))
+    if text is not None:
+        out("")
+        out(text, end="")
+    return EXIT_OK
+
+
+def wait(args: argparse.Namespace, service: Service) -> int:
+    if args.ids:
+        waiting = find(service, args.ids)
+    else:
+        waiting = list(service.history.pollable(service.profile.name))
+        waiting += [j for j in service.history.submissions() if j.profile == service.profile.name]
+        if not waiting:
+            if args.json:
+                out_json([])
+            else:
+                err("no jobs are running.")
+            return EXIT_OK
+    waiting = [
+        service.refresh(j) if j.state == JobState.RUNNING and j.next_poll_at is None else j for j in waiting
+    ]
+    return wait_and_report(service, args, waiting)
+
+
+def export(args: argparse.Namespace, service: Service) -> int:
+    from ..export import FORMATS
+    from ..outputs import OutputError, write_output
+
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
+        fmt = suffix if suffix in FORMATS else "txt"
+    (job,) = find(service, [args.id])
+    text = service.export(job, fmt, args.channel)
+    if not args.output or args.output == "-":
+        out(text, end="")
+        return EXIT_OK
+    try:
+        written = write_output(Path(args.output), text)
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+    err(f"wrote {written}")
+    return EXIT_OK
+
+
+def import_(args: argparse.Namespace, service: Service) -> int:
+    options = RequestOptions(language=args.language or "", model=args.model or "")
+    job = service.import_operation(args.id, options)
+    emit_jobs(args, [job])
+    return EXIT_OK
+
+
+def cancel(args: argparse.Namespace, service: Service) -> int:
+    emit_jobs(args, [service.cancel(job) for job in find(service, args.ids)])
+    return EXIT_OK
+
+
+def forget(args: argparse.Namespace, service: Service) -> int:
+    chosen = find(service, args.ids)
+    for job in chosen:
+        if not job.finished and not args.force:
+            raise UserError(
+                f"Job #{job.id} is {job.state}: forgetting it loses its operation id and its result; "
+                "add --force to forget it anyway."
+            )
+    for job in chosen:
+        service.forget(job)
+        if not args.json:
+            err(f"forgot job #{job.id}")
+    if args.json:
+        out_json([j.id for j in chosen])
+    return EXIT_OK

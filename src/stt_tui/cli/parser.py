@@ -1,0 +1,304 @@
+"""The command line's grammar: every command, its options and its help text."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import NoReturn
+
+from .. import __version__
+from ..jobs import JobState
+from ..speechkit import CHECKS_PER_HOUR, REQUESTS_PER_HOUR, STORAGE_URL
+from . import admin, commands, serve
+from .output import EXIT_CODES_HELP
+from .run import with_service
+
+
+class Parser(argparse.ArgumentParser):
+    """Argument mistakes as one sentence, as every other mistake is (argparse prints its usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}; see `{self.prog} --help`.\n")
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name."""
+    common = Parser(add_help=False)
+    common.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="output JSON for scripts"
+    )
+    return common
+
+
+def _request_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--language", metavar="CODE", help="language code, e.g. en-US, ru-RU (default: the profile's)"
+    )
+    p.add_argument(
+        "--model",
+        metavar="NAME",
+        help="general (default), general:rc, or deferred-general (cheaper, done within 24 h, polled rarely)",
+    )
+    p.add_argument("--profanity-filter", action="store_true", help="mask profanities in the transcript")
+    p.add_argument(
+        "--literature-text", action="store_true", help="punctuation and capitals, as in written text"
+    )
+    p.add_argument("--raw-results", action="store_true", help="numbers spelled out as words")
+
+
+def _timeout(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--timeout",
+        type=serve.positive_float,
+        metavar="S",
+        help="stop waiting after S seconds (exit 5; the jobs keep running)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="stt-tui",
+        usage="stt-tui [--home DIR] [--profile NAME] [FOLDER]\n"
+        "       stt-tui [--home DIR] [--profile NAME] [--json] COMMAND ...",
+        description="Asynchronous speech recognition (Yandex SpeechKit v2) from the terminal. Jobs are "
+        "kept in a local history with their results, so nothing is lost when the service forgets them "
+        "after 3 days.\n\nWithout a command, opens the terminal UI on FOLDER (default: the current folder).",
+        epilog=EXIT_CODES_HELP + "\nRun `stt-tui COMMAND --help` for a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"stt-tui {__version__}")
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="keep all state, config and the local engine's data under DIR (default: $STT_TUI_HOME, "
+        "else the platform's user folders)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="which backend to use: local (the embedded engine), yandex, or one from config.toml "
+        "(default: $STT_TUI_PROFILE, else default_profile in config.toml, else local)",
+    )
+    parser.add_argument("--json", action="store_true", help="output JSON for scripts")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    common = _common()
+
+    def command(
+        name: str, func: Callable[[argparse.Namespace], int], help: str, description: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            prog=f"stt-tui {name}",  # the top level's own usage line would otherwise prefix it
+            parents=[common],
+            help=help,
+            description=description,
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.set_defaults(func=func)
+        return p
+
+    p = command(
+        "submit",
+        with_service(commands.submit),
+        "send audio files for recognition",
+        "Check each file against the service's limits, convert what it cannot take as is (FLAC, AAC, "
+        "Vorbis, 44.1 kHz or 24-bit WAV, video) to Ogg Opus, and submit it. Each job is recorded in the "
+        "history before the call, so its operation id is never lost.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    _request_options(p)
+    p.add_argument("--wait", action="store_true", help="wait until every job is finished")
+    _timeout(p)
+
+    p = command(
+        "jobs",
+        with_service(commands.jobs),
+        "list the jobs in the history",
+        "List jobs, newest first, with their state and how long the service keeps a result not yet "
+        "saved locally (RETENTION: 'saved' once it is).",
+    )
+    p.add_argument(
+        "--state",
+        action="append",
+        choices=[state.value for state in JobState],
+        help="only jobs in this state (repeatable)",
+    )
+    p.add_argument(
+        "--all-profiles", action="store_true", help="jobs of every profile, not only the current one"
+    )
+
+    p = command(
+        "show",
+        with_service(commands.show),
+        "show one job and its transcript",
+        "Show a job (by number, operation id, or a unique prefix of one) and, when done, its transcript.",
+    )
+    p.add_argument("id", metavar="ID")
+
+    p = command(
+        "wait",
+        with_service(commands.wait),
+        "wait until jobs are finished",
+        "Poll the service on the stored schedule, within the status-check budget, until the jobs are "
+        "finished; every result is stored as soon as it is ready. With no ID, waits for every running job.",
+    )
+    p.add_argument("ids", nargs="*", metavar="ID")
+    _timeout(p)
+
+    p = command(
+        "export",
+        with_service(commands.export),
+        "write a transcript as txt, json, srt or vtt",
+        "Render a stored result; the service is not asked again. All channels are merged into one "
+        "dialogue in time order with channel labels, unless --channel picks one.",
+    )
+    p.add_argument("id", metavar="ID")
+    p.add_argument(
+        "--format", "-f", choices=["txt", "json", "srt", "vtt"], help="default: from -o's extension, else txt"
+    )
+    p.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
+    p.add_argument("--channel", type=int, metavar="N", help="only channel N (1 or 2)")
+
+    p = command(
+        "import",
+        with_service(commands.import_),
+        "add an operation started elsewhere, by its id",
+        "Record an operation id started by another tool, check it once, and keep polling it with the rest.",
+    )
+    p.add_argument("id", metavar="OPERATION_ID")
+    p.add_argument("--language", metavar="CODE", help="what it was submitted with, for the record")
+    p.add_argument("--model", metavar="NAME", help="what it was submitted with, for the record")
+
+    p = command(
+        "cancel",
+        with_service(commands.cancel),
+        "ask the service to stop running jobs",
+        "Ask the service to cancel running jobs. The service may finish a job anyway; whatever it "
+        "answers is recorded.",
+    )
+    p.add_argument("ids", nargs="+", metavar="ID")
+
+    p = command(
+        "forget",
+        with_service(commands.forget),
+        "remove jobs and their stored results from the history",
+        "Remove jobs from the history, with their stored results. A job still running is kept unless "
+        "--force: its operation id would be lost.",
+    )
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--force", action="store_true", help="forget running jobs too")
+
+    p = command(
+        "profiles",
+        admin.profiles,
+        "list the profiles and where their credentials come from",
+        "List the profiles (the built-in `local` and `yandex`, and those in config.toml), their endpoints "
+        "and bucket, and where each one's credentials come from; secrets themselves are never shown. "
+        "With --template, print a commented config.toml to start from.",
+    )
+    p.add_argument("--template", action="store_true", help="print an example config.toml")
+
+    command(
+        "paths",
+        admin.paths_command,
+        "show where config, history and results live",
+        "Show where stt-tui keeps its config, the history (with every stored result), audio prepared for "
+        "the local engine, and the engine's data and log.",
+    )
+
+    serve_cmd = command(
+        "serve",
+        serve.serve,
+        "run the embedded recognition engine (SpeechKit v2 over gRPC)",
+        "Run the embedded engine: a local gRPC server speaking SpeechKit v2 "
+        "(LongRunningRecognize, OperationService Get/Cancel) that transcribes offline. It prints the "
+        "address it listens on and runs until SIGINT or SIGTERM. The local profile starts it by itself.",
+    )
+    serve_cmd.add_argument(
+        "--listen",
+        metavar="ADDR",
+        help="HOST:PORT (port 0 picks a free one) or unix:PATH; default: the local profile's socket "
+        "in the engine's data folder, reachable only from this machine",
+    )
+    serve_cmd.add_argument("--data-dir", metavar="DIR", help="where operations and spooled audio are kept")
+    serve_cmd.add_argument(
+        "--allow-root",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="a folder that file:// URIs may point into (repeatable; without --data-dir, the local "
+        "profile's outbox is always allowed)",
+    )
+    serve_cmd.add_argument(
+        "--retention-hours",
+        type=serve.positive_float,
+        default=72.0,
+        metavar="H",
+        help="keep results H hours (default 72)",
+    )
+    serve_cmd.add_argument(
+        "--model",
+        metavar="NAME_OR_PATH",
+        help="a faster-whisper model folder or a cached model name (default: the bundled tiny.en)",
+    )
+    serve_cmd.add_argument(
+        "--workers",
+        type=serve.positive_int(serve.MAX_WORKERS),
+        default=1,
+        metavar="N",
+        help=f"recognize N jobs at once (default 1, at most {serve.MAX_WORKERS})",
+    )
+    tls = serve_cmd.add_argument_group("TLS (as the cloud serves it)")
+    tls.add_argument("--tls-cert", metavar="PEM", help="certificate chain to serve TLS with")
+    tls.add_argument("--tls-key", metavar="PEM", help="the certificate's private key")
+    cloud = serve_cmd.add_argument_group(
+        "strict cloud mode",
+        "Behave like the real service, for testing a cloud profile: every call needs authorization, "
+        "audio comes only from Object Storage links (read from --storage-endpoint with the static key in "
+        "$AWS_ACCESS_KEY_ID / $AWS_SECRET_ACCESS_KEY), inline content is refused, quotas apply, and "
+        "IamTokenService/Create exchanges service-account JWTs for IAM tokens.",
+    )
+    cloud.add_argument("--cloud", action="store_true", help="turn strict cloud mode on")
+    cloud.add_argument(
+        "--api-keys-file", metavar="FILE", help="API keys to accept, one per line (kept off the command line)"
+    )
+    cloud.add_argument(
+        "--service-account-key",
+        metavar="JSON",
+        action="append",
+        default=[],
+        help="an authorized key file whose public key signs accepted JWTs (repeatable)",
+    )
+    cloud.add_argument(
+        "--iam-token-lifetime",
+        type=serve.positive_float,
+        default=12 * 3600,
+        metavar="S",
+        help="IAM token life (default 12 h)",
+    )
+    cloud.add_argument(
+        "--storage-endpoint", metavar="URL", help="the S3 server standing in for Object Storage"
+    )
+    cloud.add_argument(
+        "--storage-uri-base",
+        metavar="URL",
+        default=STORAGE_URL,
+        help=f"the host audio links name (default {STORAGE_URL})",
+    )
+    cloud.add_argument("--storage-ca-file", metavar="PEM", help="CA for an https storage endpoint")
+    for flag, default in (("--requests-per-hour", REQUESTS_PER_HOUR), ("--checks-per-hour", CHECKS_PER_HOUR)):
+        cloud.add_argument(
+            flag, type=serve.positive_int(10**9), default=default, metavar="N", help=f"default {default}"
+        )
+    cloud.add_argument(
+        "--quota-window",
+        type=serve.positive_float,
+        default=3600.0,
+        metavar="S",
+        help="the quotas' window in seconds (default 3600; shorter to test quota handling)",
+    )
+    parser.set_defaults(commands=set(sub.choices))  # the names that are commands, not a folder
+    return parser

@@ -1,0 +1,67 @@
+"""Running a job command: the history opened, every failure a person can cause said in one sentence."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..paths import resolve_paths
+from .output import EXIT_SERVICE, EXIT_USER, err, warn
+
+if TYPE_CHECKING:  # the service loads the whole core; `--help` need not
+    from ..service import Service
+
+
+def open_service(args: argparse.Namespace) -> Service:
+    from ..config import choose_profile, load_config
+    from ..service import Service
+
+    paths = resolve_paths(args.home)
+    config = load_config(paths.config_dir)
+    for warning in config.warnings:
+        warn(warning)
+    service = Service.open(paths, choose_profile(config, args.profile), warn=warn)
+    for job in service.recover_interrupted():
+        err(f"job #{job.id} ({Path(job.file_path).name}): {job.last_error}")
+    return service
+
+
+def with_service(
+    command: Callable[[argparse.Namespace, Service], int],
+) -> Callable[[argparse.Namespace], int]:
+    """Run a job command with the history open, every failure a person can cause as one sentence."""
+
+    def run(args: argparse.Namespace) -> int:
+        from ..api import ProtocolError, ServiceError
+        from ..config import ConfigError
+        from ..history import HistoryError
+        from ..service import UserError, disk_trouble
+        from ..storage import StorageError
+
+        try:
+            service = open_service(args)
+        except (ConfigError, HistoryError) as exc:
+            err(str(exc))
+            return EXIT_USER
+        except OSError as exc:
+            err(disk_trouble(exc, "opening stt-tui's folders"))
+            return EXIT_USER
+        try:
+            return command(args, service)
+        except BrokenPipeError:
+            raise  # the reader went away: main() ends quietly
+        except (UserError, ConfigError, HistoryError) as exc:
+            err(str(exc))
+            return EXIT_USER
+        except (ServiceError, ProtocolError, StorageError) as exc:
+            err(str(exc))
+            return EXIT_SERVICE
+        except OSError as exc:
+            err(disk_trouble(exc, f"`stt-tui {args.command}`"))
+            return EXIT_USER
+        finally:
+            service.close()
+
+    return run

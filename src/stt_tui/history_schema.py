@@ -1,0 +1,76 @@
+"""The history's schema: each migration takes it from the version before to its own number."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 4
+
+# Each entry takes the schema from the version before it to its own number.
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE jobs (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        profile       TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        operation_id  TEXT,
+        file_path     TEXT NOT NULL,
+        file_size     INTEGER,
+        file_hash     TEXT,
+        probe         TEXT,
+        options       TEXT NOT NULL,
+        encoding      TEXT,
+        audio_seconds REAL,
+        channels      INTEGER,
+        payload_path  TEXT,
+        created_at    REAL NOT NULL,
+        done_at       REAL,
+        expires_at    REAL,
+        next_poll_at  REAL,
+        polls         INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT,
+        errors        INTEGER NOT NULL DEFAULT 0,  -- failed checks in a row, for the retry backoff
+        submitter_pid INTEGER
+    );
+    CREATE UNIQUE INDEX jobs_operation ON jobs (profile, operation_id) WHERE operation_id IS NOT NULL;
+    CREATE INDEX jobs_due ON jobs (profile, state, next_poll_at);
+    CREATE TABLE results (
+        job_id         INTEGER PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+        operation_json TEXT NOT NULL,
+        stored_at      REAL NOT NULL
+    );
+    -- Calls counted against the service's hourly quotas, shared by every process using this history.
+    CREATE TABLE quota_events (profile TEXT NOT NULL, kind TEXT NOT NULL, at REAL NOT NULL);
+    CREATE INDEX quota_events_at ON quota_events (profile, kind, at);
+    CREATE TABLE pauses (profile TEXT PRIMARY KEY, until REAL NOT NULL, strikes INTEGER NOT NULL);
+    """,
+    # A revision number bumped on every change of a row, so a window on the history (the TUI) reads
+    # only what changed, whoever changed it. The counter lives apart from the rows so that it never
+    # goes back, even when the newest rows are forgotten.
+    2: """
+    CREATE TABLE revision (n INTEGER NOT NULL);
+    INSERT INTO revision (n) SELECT COALESCE(MAX(id), 0) FROM jobs;
+    ALTER TABLE jobs ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+    UPDATE jobs SET rev = id;
+    CREATE INDEX jobs_rev ON jobs (rev);
+    CREATE TRIGGER jobs_rev_insert AFTER INSERT ON jobs BEGIN
+        UPDATE revision SET n = n + 1;
+        UPDATE jobs SET rev = (SELECT n FROM revision) WHERE id = NEW.id;
+    END;
+    CREATE TRIGGER jobs_rev_update AFTER UPDATE ON jobs WHEN NEW.rev = OLD.rev BEGIN
+        UPDATE revision SET n = n + 1;
+        UPDATE jobs SET rev = (SELECT n FROM revision) WHERE id = NEW.id;
+    END;
+    """,
+    # The Object Storage URI of audio uploaded for a cloud job, kept until the object is deleted.
+    3: """
+    ALTER TABLE jobs ADD COLUMN object_uri TEXT;
+    CREATE INDEX jobs_object ON jobs (object_uri) WHERE object_uri IS NOT NULL;
+    """,
+    # When the recognition request was about to go out: a submission interrupted before it never reached
+    # the service (nothing to lose), one interrupted after it may have (its operation id is unknown).
+    # The offset of the service's clock from this machine's, measured at each submit, per profile:
+    # retention deadlines are the service's, on its clock.
+    4: """
+    ALTER TABLE jobs ADD COLUMN sent_at REAL;
+    CREATE TABLE clock_skews (profile TEXT PRIMARY KEY, seconds REAL NOT NULL, measured_at REAL NOT NULL);
+    """,
+}

@@ -1,0 +1,125 @@
+"""The real app through Pilot where it used to lie or stick: exports, finished jobs, batches, histories."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Select
+
+from stt_tui.history import History
+from stt_tui.jobs import JobState, RequestOptions
+from stt_tui.tui.screens.export import ExportScreen
+
+from .homes import stop_engine
+from .test_export import operation_json, parse_vtt
+from .tui_helpers import make_app, wait_for
+
+
+@pytest.fixture
+def home(short_tmp: Path):
+    yield short_tmp / "home"
+    stop_engine(short_tmp / "home")
+
+
+def stored_jobs(home: Path) -> dict[str, int]:
+    """A done job, a cancelled one with its stored Operation, and one running 30 minutes from expiry."""
+    history = History(home / "history.sqlite3")
+    now = time.time()
+
+    def add(name: str) -> int:
+        job = history.add_submitting(profile="local", file_path=f"/audio/{name}", options=RequestOptions())
+        return job.id
+
+    done = add("talk.wav")
+    history.mark_submitted(done, "opdone0000000000000a", now - 100, now + 3600)
+    history.store_result(done, operation_json())
+    cancelled = add("stopped.wav")
+    history.mark_submitted(cancelled, "opcancel00000000000b", now - 100, now + 3600)
+    history.store_result(cancelled, operation_json(), state=JobState.CANCELLED, error="Cancelled.")
+    expiring = add("late.wav")
+    history.mark_submitted(expiring, "oplate0000000000000c", now - 72 * 3600 + 1800, now + 20)
+    history.close()
+    return {"done": done, "cancelled": cancelled, "expiring": expiring}
+
+
+async def test_exports_follow_the_extension_and_finished_jobs_say_so(home, tmp_path):
+    ids = stored_jobs(home)
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        table = app.main.jobs
+        await wait_for(pilot, lambda: table.row_count == 3, what="the history")
+        # The expiry alert says how long is left, not "under 12 h".
+        await wait_for(pilot, lambda: any("forgets it in 29m" in m or "forgets it in 30m" in m
+                                          for _, m in app.shown), what="the expiry alert")  # fmt: skip
+        table.focus()
+
+        # A cancelled job: saved nothing, and `e` says so at once instead of failing at the end.
+        table.move_cursor(row=table.get_row_index(str(ids["cancelled"])))
+        assert "saved" not in str(table.get_row(str(ids["cancelled"]))[3])
+        await pilot.press("e")
+        await wait_for(pilot, lambda: any("has no transcript: it is cancelled" in m for _, m in app.shown))
+        assert not isinstance(app.screen, ExportScreen)
+
+        # `r` on a finished job asks nothing and says why.
+        await pilot.press("r")
+        await wait_for(pilot, lambda: any("there is nothing to ask the service" in m for _, m in app.shown))
+
+        # The export dialog: a .vtt name gets WebVTT even though srt was chosen.
+        table.move_cursor(row=table.get_row_index(str(ids["done"])))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the export dialog")
+        dialog = app.screen
+        assert dialog.query_one("#format", Select).value == "srt"
+        target = tmp_path / "talk.vtt"
+        dialog.query_one("#path", Input).value = str(target)
+        await pilot.pause(0.2)
+        assert dialog.query_one("#format", Select).value == "vtt"
+        await pilot.press("enter")
+        await wait_for(pilot, target.exists, what="the VTT file")
+        assert target.read_text().startswith("WEBVTT\n")
+        assert len(parse_vtt(target.read_text())) >= 2
+
+
+async def test_a_batch_that_ends_unexpectedly_leaves_no_progress_behind(home, tmp_path):
+    for name in ("a.wav", "b.wav", "c.wav"):
+        shutil.copy(Path(__file__).parents[2] / "shared/bench/speech/ps_cards_001.wav", tmp_path / name)
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        service = app.service
+        real_submit = service.submit
+        calls = []
+
+        def submit(path, options, progress):
+            calls.append(path)
+            if len(calls) == 2:
+                raise RuntimeError("database is locked")  # nothing the batch expects
+            return real_submit(path, options, progress)
+
+        service.submit = submit  # type: ignore[method-assign]
+        app._submitting += 3
+        app.submit_files([tmp_path / n for n in ("a.wav", "b.wav", "c.wav")], RequestOptions())
+        await wait_for(pilot, lambda: len(calls) == 2, what="the batch to stop")
+        await wait_for(pilot, lambda: app._submitting == 0, what="the batch's count to clear")
+        activity = app.main.query_one("#activity")
+        await wait_for(pilot, lambda: not activity.display, what="the progress bar to go")
+        assert any("submit files failed: database is locked" in m for _, m in app.shown)
+
+
+async def test_a_history_that_cannot_be_read_is_said_on_every_action(home, tmp_path):
+    home.mkdir(parents=True)
+    db = sqlite3.connect(home / "history.sqlite3")
+    db.execute("PRAGMA user_version=99")
+    db.close()
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: any("newer stt-tui" in m for _, m in app.shown), what="the error")
+        app.shown.clear()
+        await pilot.press("P")
+        await pilot.pause(0.2)
+        assert any("newer stt-tui" in m for _, m in app.shown)
+        assert not any("still being read" in m for _, m in app.shown)
