@@ -21,7 +21,7 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message}; see `{self.prog} --help`.\n")
 
 
-def _common() -> argparse.ArgumentParser:
+def _common() -> Parser:
     """Options every command takes, before or after its name."""
     common = Parser(add_help=False)
     common.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

@@ -58,7 +58,7 @@ def normalize_roots(roots: Sequence[str | Path]) -> list[Path]:
     return [Path(os.path.realpath(Path(r).expanduser())) for r in roots]
 
 
-def spool(content: bytes, folder: Path, name: str) -> Path:
+def spool(content: bytes | memoryview, folder: Path, name: str) -> Path:
     """Write inline audio where only this user can read it; the engine works from the copy."""
     private_dir(folder)
     path = folder / name

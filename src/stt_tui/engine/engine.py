@@ -8,8 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
-
 from .audio_source import normalize_roots, read_head, resolve_file_uri, spool
 from .cloud import CloudConfig
 from .decode import UndecodableAudio, probe
@@ -17,6 +15,7 @@ from .recognition import recognize_file
 from .recognizer import WhisperRecognizer
 from .store import FINISHED, OperationStore, State, StoredOperation, new_operation_id
 from .validation import RequestRefused, Spec, check_lpcm, check_size, check_spec
+from .wire import RecognizeRequest
 from .workers import CODE_CANCELLED, WorkerPool, discard_audio
 
 log = logging.getLogger(__name__)
@@ -88,28 +87,25 @@ class Engine:
         self.pool.stop()
         self.store.close()
 
-    def submit(self, request: stt.LongRunningRecognitionRequest) -> StoredOperation:
+    def submit(self, request: RecognizeRequest) -> StoredOperation:
         """Validate like the service and queue; raises RequestRefused with the reason."""
         spec = check_spec(request.config.specification)
         reason = self.recognizer.unsupported(spec.language)
         if reason:
             raise RequestRefused(reason)
         op_id = new_operation_id()
-        source = request.audio.WhichOneof("audio_source")
-        if source == "content" and self.objects is not None:
+        if request.content is not None and self.objects is not None:
             raise RequestRefused(
                 "audio.content is not accepted for asynchronous recognition; upload the audio to Object "
                 "Storage and send its link in audio.uri."
             )
-        if source == "content":
-            content = request.audio.content  # each access copies the bytes: once only
-            check_size(len(content))
-            path, owned = spool(content, self.spool_dir, op_id), True
-            del content
-        elif source == "uri" and self.objects is not None:
-            path, owned = self.objects.fetch(request.audio.uri, self.spool_dir / op_id), True
-        elif source == "uri":
-            path, owned = resolve_file_uri(request.audio.uri, self.allowed_roots), False
+        if request.content is not None:
+            check_size(len(request.content))
+            path, owned = spool(request.content, self.spool_dir, op_id), True
+        elif request.uri is not None and self.objects is not None:
+            path, owned = self.objects.fetch(request.uri, self.spool_dir / op_id), True
+        elif request.uri is not None:
+            path, owned = resolve_file_uri(request.uri, self.allowed_roots), False
             check_size(path.stat().st_size)
         else:
             raise RequestRefused("The request has no audio: set audio.content or audio.uri.")

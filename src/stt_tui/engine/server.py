@@ -13,7 +13,6 @@ from pathlib import Path
 
 import grpc
 
-from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2_grpc as stt_grpc
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2_grpc as iam_grpc
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
 from stt_tui.private import private_dir
@@ -21,7 +20,7 @@ from stt_tui.speechkit import MAX_AUDIO_BYTES
 
 from .cloud import CloudInterceptor, TokenIssuer
 from .engine import Engine, EngineConfig
-from .servicer import IamTokenServicer, OperationServicer, SttServicer
+from .servicer import IamTokenServicer, OperationServicer, stt_handler
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ class EngineServer:
                 ("grpc.so_reuseport", 0),
             ],
         )
-        stt_grpc.add_SttServiceServicer_to_server(SttServicer(self.engine), self._server)
+        self._server.add_generic_rpc_handlers((stt_handler(self.engine),))
         ops_grpc.add_OperationServiceServicer_to_server(OperationServicer(self.engine), self._server)
         if self.issuer is not None:
             iam_grpc.add_IamTokenServiceServicer_to_server(IamTokenServicer(self.issuer), self._server)

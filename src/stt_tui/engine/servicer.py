@@ -9,8 +9,6 @@ from google.protobuf.any_pb2 import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import status_pb2
 
-from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
-from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2_grpc as stt_grpc
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2 as iam
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2_grpc as iam_grpc
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
@@ -23,7 +21,9 @@ from .engine import Engine
 from .object_source import AudioAccessDenied
 from .store import State, StoredOperation
 from .validation import RequestRefused
+from .wire import RecognizeRequest, parse_recognize
 
+SERVICE = "yandex.cloud.ai.stt.v2.SttService"
 RESPONSE_TYPE_URL = "type.googleapis.com/yandex.cloud.ai.stt.v2.LongRunningRecognitionResponse"
 CREATED_BY = "stt-tui-engine"
 
@@ -64,12 +64,23 @@ def _operation_id(value: str, context: grpc.ServicerContext) -> str:
     return value
 
 
-class SttServicer(stt_grpc.SttServiceServicer):
+def stt_handler(engine: Engine) -> grpc.GenericRpcHandler:  # type: ignore[type-arg]
+    """SttService with its request read by wire.parse_recognize: inline audio is never copied."""
+    servicer = SttServicer(engine)
+    method = grpc.unary_unary_rpc_method_handler(
+        servicer.LongRunningRecognize,
+        request_deserializer=parse_recognize,
+        response_serializer=operation_pb2.Operation.SerializeToString,
+    )
+    return grpc.method_handlers_generic_handler(SERVICE, {"LongRunningRecognize": method})
+
+
+class SttServicer:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
     def LongRunningRecognize(  # noqa: N802 - gRPC method name
-        self, request: stt.LongRunningRecognitionRequest, context: grpc.ServicerContext
+        self, request: RecognizeRequest, context: grpc.ServicerContext
     ) -> operation_pb2.Operation:
         try:
             op = self._engine.submit(request)
