@@ -67,7 +67,9 @@ def main() -> None:
     kills: Counter[str] = Counter()
     started = time.monotonic()
     try:
-        for n in range(args.kills):
+        n = 0
+        while sum(kills.values()) < args.kills:
+            n += 1
             target = rand.choice(["submit", "wait", "engine"])
             if target == "engine":
                 pid = engine_pid(home)
@@ -92,8 +94,8 @@ def main() -> None:
                 proc.kill()
                 kills[target] += 1
             proc.wait()
-            if n % 10 == 9:
-                print(f"{n + 1} rounds, kills so far {dict(kills)}", flush=True)
+            if n % 10 == 0:
+                print(f"{n} rounds, kills so far {dict(kills)}", flush=True)
 
         finish = time.monotonic()
         final = subprocess.run(
@@ -117,7 +119,7 @@ def main() -> None:
         engine_db.close()
         lost = accepted - known
         print()
-        print(f"kills: {dict(kills)} ({sum(kills.values())} in all) over {finish - started:.0f} s")
+        print(f"kills: {dict(kills)} ({sum(kills.values())} in {n} rounds) over {finish - started:.0f} s")
         print(f"integrity_check: {checks}")
         print(f"jobs by state after the final wait: {dict(states)}")
         print(f"operation ids the engine accepted: {len(accepted)}; unknown to the history: {len(lost)}")
