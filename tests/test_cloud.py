@@ -16,8 +16,8 @@ import pytest
 
 from stt_tui.api import ServiceError
 from stt_tui.jobs import JobState, RequestOptions
-from stt_tui.service import QuotaExceeded
 from stt_tui.storage import StorageError
+from stt_tui.submission import QuotaExceeded
 
 from .audio_helpers import clip, normalize
 from .cloud_helpers import BUCKET, SA_SECRET_KEY, clean_env

@@ -13,7 +13,8 @@ from stt_tui.config import builtin_profiles
 from stt_tui.history import History
 from stt_tui.jobs import RETENTION_SECONDS, JobState, RequestOptions
 from stt_tui.paths import resolve_paths
-from stt_tui.service import INTERRUPTED, INTERRUPTED_BEFORE_SENDING, Service, UserError
+from stt_tui.service import Service
+from stt_tui.submission import INTERRUPTED, INTERRUPTED_BEFORE_SENDING, UserError
 
 from .audio_helpers import clip
 from .conftest import client_for, make_server

@@ -360,3 +360,37 @@ def test_a_replaced_connection_is_closed_only_after_its_calls(tmp_path, engine_s
         assert caught.value.code == grpc.StatusCode.NOT_FOUND
     with pytest.raises(ServiceError, match="closed"):
         conn_client.get_operation("unknownop0000000000000")  # closed by the last user, and said so
+
+
+def test_a_poll_round_reports_changes_and_a_status_only_when_it_moves(tmp_path):
+    from stt_tui.config import builtin_profiles
+    from stt_tui.feed import JobFeed
+    from stt_tui.poll_round import PollRound
+    from stt_tui.service import Service
+
+    paths = resolve_paths(tmp_path / "home")
+    history = History(paths.history)
+    service = Service(paths, builtin_profiles()["local"], history)
+    feed = JobFeed(history)
+    feed.load()
+    rounds = PollRound(service, feed)
+    first = rounds.run()
+    assert first.status is not None and first.status.engine == "engine off, starts on demand"
+    assert not first.changes
+    history.add_submitting(profile="local", file_path="/a.wav", options=RequestOptions())
+    second = rounds.run()
+    assert second.status is None and len(second.changes.changed) == 1  # the status did not move
+    disconnected = []
+    service.disconnect = lambda: disconnected.append(True)  # type: ignore[method-assign]
+    other = Service(paths, replace(builtin_profiles()["local"], name="other"), history)
+    rounds.switch(other)
+    third = rounds.run()
+    assert disconnected == [True] and rounds.service is other and third.status is not None
+
+
+def test_a_jobs_expected_time_is_the_one_stored_at_submit():
+    cloud_job = job(audio_seconds=600.0, channels=1, expected_seconds=100.0, created_at=0.0)
+    # The local profile would say a minute; the job was sent to the cloud and stored its own figure.
+    assert cells.time_cell(cloud_job, 30.0, LOCAL_POLICY).plain == "30s/~1m40s"
+    older = replace(cloud_job, expected_seconds=None)
+    assert cells.time_cell(older, 30.0, LOCAL_POLICY).plain == "30s/~1m00s"

@@ -241,3 +241,16 @@ def test_levels_show_the_loudest_window_of_each_bucket_per_channel():
     assert got[1][5] == 0.5 and got[1][4] == 0.0
     assert levels(np.zeros((1, 3)), 10) == [[0.0, 0.0, 0.0]]  # fewer windows than buckets
     assert levels(np.zeros((1, 0)), 10) == [[]]
+
+
+def test_no_module_is_over_400_lines():
+    """One module, one job: a module past 400 lines holds more than one (generated code aside)."""
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src" / "stt_tui"
+    long = {
+        str(p.relative_to(src)): n
+        for p in src.rglob("*.py")
+        if "_proto" not in p.parts and (n := len(p.read_text().splitlines())) > 400
+    }
+    assert long == {}

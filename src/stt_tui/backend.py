@@ -56,13 +56,16 @@ class Backend:
     _stopping: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @contextmanager
-    def client(self) -> Iterator[SpeechKitClient]:
+    def client(self, submitting: bool = False) -> Iterator[SpeechKitClient]:
         """The connection for one or more calls; the local profile starts its engine if it is not running.
 
-        A cloud profile without usable credentials raises ConfigError, saying what to set.
+        A cloud profile without usable credentials raises ConfigError, saying what to set. Once the
+        process is stopping, nothing more is asked, but a submission already on its way still goes out
+        within the grace the client gives it (so a file being sent is not left half submitted).
         """
         with self._lock:
-            if self._stopping.is_set():
+            stopping = self._stopping.is_set()
+            if stopping and not (submitting and self._conn is not None):
                 raise ServiceError(grpc.StatusCode.CANCELLED, "stt-tui is stopping; nothing more is sent.")
             if self._conn is None:
                 self._conn = self._connect()

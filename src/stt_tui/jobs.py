@@ -74,6 +74,7 @@ class Job:
     object_uri: str | None = None  # the uploaded audio, while it is in Object Storage
     has_result: bool = False  # the finished Operation is stored (a transcript, or why there is none)
     sent_at: float | None = None  # when the recognition request was about to go out
+    expected_seconds: float | None = None  # recognition time expected at submit, by its profile's speed
 
     @property
     def finished(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from .errors import ServiceError, from_rpc_error
 from .operations import OperationState, decode_operation
 
 DEFAULT_TIMEOUT = 30.0
+SUBMIT_GRACE = 0.5  # how long a quitting app lets a submission in flight be answered
 # Inline audio can be large; give the upload time on top of the base deadline.
 UPLOAD_SECONDS_PER_MIB = 0.5
 
@@ -52,9 +54,10 @@ class SpeechKitClient:
 
     def __post_init__(self) -> None:
         # Calls in flight, so that a quitting app can end them at once instead of waiting for deadlines.
-        self._calls: set[grpc.Future[Any]] = set()
+        self._calls: dict[grpc.Future[Any], bool] = {}  # call -> whether it submits audio
         self._calls_lock = threading.Lock()
         self._aborted = False
+        self._grace_until = 0.0
         self._stt_channel = open_channel(self.endpoints.stt)
         if self.endpoints.operation == self.endpoints.stt:
             self._op_channel = self._stt_channel
@@ -73,6 +76,7 @@ class SpeechKitClient:
             self.endpoints.stt,
             "submit the audio for recognition",
             timeout,
+            submits=True,
         )
         return decode_operation(op)
 
@@ -104,13 +108,31 @@ class SpeechKitClient:
         )
         return decode_operation(op)
 
-    def abort(self) -> None:
-        """End every call in flight now (they fail as CANCELLED) and refuse new ones: the app is quitting."""
+    def abort(self, submit_grace: float = SUBMIT_GRACE) -> None:
+        """The app is quitting: refuse new calls and end those in flight (they fail as CANCELLED).
+
+        Status checks end now. A submission gets `submit_grace` seconds to be answered first: cut off,
+        the service may have taken the audio without its operation id ever being stored.
+        """
         with self._calls_lock:
             self._aborted = True
-            calls = list(self._calls)
-        for call in calls:
-            call.cancel()
+            self._grace_until = time.monotonic() + submit_grace
+        for call, submits in self._in_flight().items():
+            if not submits:
+                call.cancel()
+
+        def cut_off() -> None:
+            for call, submits in self._in_flight().items():
+                if submits:
+                    call.cancel()
+
+        timer = threading.Timer(submit_grace, cut_off)
+        timer.daemon = True
+        timer.start()
+
+    def _in_flight(self) -> dict[grpc.Future[Any], bool]:
+        with self._calls_lock:
+            return dict(self._calls)
 
     def close(self) -> None:
         self._stt_channel.close()
@@ -123,12 +145,12 @@ class SpeechKitClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _wait(self, start: Callable[[], Any]) -> Any:
-        if self._aborted:
+    def _wait(self, start: Callable[[], Any], submits: bool = False) -> Any:
+        if self._aborted and not (submits and time.monotonic() < self._grace_until):
             raise grpc.FutureCancelledError()
         call = start()  # outside the lock: starting may first fetch an IAM token
         with self._calls_lock:
-            self._calls.add(call)
+            self._calls[call] = submits
             aborted = self._aborted
         if aborted:
             call.cancel()
@@ -136,12 +158,19 @@ class SpeechKitClient:
             return call.result()
         finally:
             with self._calls_lock:
-                self._calls.discard(call)
+                self._calls.pop(call, None)
 
-    def _call(self, fn: Callable[[], Any], settings: ChannelSettings, action: str, timeout: float) -> Any:
+    def _call(
+        self,
+        fn: Callable[[], Any],
+        settings: ChannelSettings,
+        action: str,
+        timeout: float,
+        submits: bool = False,
+    ) -> Any:
         try:
             try:
-                return self._wait(fn)
+                return self._wait(fn, submits)
             except grpc.RpcError as exc:
                 # An IAM token can stop working before its stated expiry (revoked, a clock off):
                 # credentials that can fetch a new one get one retry, unseen by the user.
@@ -149,7 +178,7 @@ class SpeechKitClient:
                     raise
                 if not self.credentials.renew():
                     raise
-            return self._wait(fn)
+            return self._wait(fn, submits)
         except grpc.FutureCancelledError:
             raise ServiceError(grpc.StatusCode.CANCELLED, f"Stopped; could not {action}.") from None
         except ValueError:

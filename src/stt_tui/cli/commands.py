@@ -11,7 +11,8 @@ from pathlib import Path
 from ..formatting import JOB_COLUMNS, job_details, job_row, job_summary, job_to_dict, table
 from ..jobs import Job, JobState, RequestOptions
 from ..poller import expected_work
-from ..service import Service, UserError
+from ..service import Service
+from ..submission import UserError
 from .live import LiveJobs
 from .output import (
     EXIT_INTERRUPTED,
@@ -45,7 +46,9 @@ def wait_and_report(service: Service, args: argparse.Namespace, jobs: list[Job])
     policy = service.profile.poll_policy
 
     def expected(job: Job) -> float | None:
-        return None if job.options.deferred else expected_work(job.audio_seconds, job.channels, policy)
+        if job.options.deferred:
+            return None
+        return job.expected_seconds or expected_work(job.audio_seconds, job.channels, policy)
 
     live = LiveJobs(sys.stderr, jobs, expected)
     live.draw()
@@ -80,8 +83,8 @@ def request_options(args: argparse.Namespace, service: Service) -> RequestOption
 
 def submit(args: argparse.Namespace, service: Service) -> int:
     from ..api import ServiceError
-    from ..service import QuotaExceeded
     from ..storage import StorageError
+    from ..submission import QuotaExceeded
 
     options = request_options(args, service)
     submitted: list[Job] = []

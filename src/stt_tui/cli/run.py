@@ -37,8 +37,8 @@ def with_service(
         from ..api import ProtocolError, ServiceError
         from ..config import ConfigError
         from ..history import HistoryError
-        from ..service import UserError, disk_trouble
         from ..storage import StorageError
+        from ..submission import UserError, disk_trouble
 
         try:
             service = open_service(args)

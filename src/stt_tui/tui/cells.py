@@ -61,11 +61,18 @@ def time_cell(job: Job, now: float, policy: PollPolicy) -> Text:
         elapsed = format_duration(now - job.created_at)
         if job.options.deferred:
             return Text(f"{elapsed}/≤24h")
-        expected = format_duration(expected_work(job.audio_seconds, job.channels, policy), up=True)
+        expected = format_duration(expected_seconds(job, policy), up=True)
         return Text(f"{elapsed}/~{expected}")
     if job.done_at is not None and job.state == JobState.DONE and job.operation_id:
         return Text(f"took {format_duration(job.done_at - job.created_at)}", style="dim")
     return Text("")
+
+
+def expected_seconds(job: Job, policy: PollPolicy) -> float:
+    """The recognition time stored with the job at submit; for older rows, by today's profile's speed."""
+    if job.expected_seconds is not None:
+        return job.expected_seconds
+    return expected_work(job.audio_seconds, job.channels, policy)
 
 
 def submitted_cell(job: Job) -> str:

@@ -7,11 +7,11 @@ from typing import Any
 
 from textual.message import Message
 
-from ..audio import Probe, Verdict
 from ..config import Config
 from ..export import Utterance
 from ..feed import Changes, JobFeed
 from ..jobs import Job
+from ..poll_round import Status
 from ..service import Service
 
 
@@ -26,12 +26,7 @@ class JobsChanged(Message):
 class PollStatus(Message):
     """The polling budget, the request budget (0: no quota to show) and the backend's state."""
 
-    checks: int
-    budget: int
-    paused_for: float
-    engine: str
-    requests: int = 0
-    requests_budget: int = 0
+    status: Status
 
 
 @dataclass
@@ -47,24 +42,6 @@ class ProfilesReady(Message):
 
     config: Config
     rows: list[dict[str, Any]]
-
-
-@dataclass
-class ProbeReady(Message):
-    """A file's probe and verdict, or why it cannot be read."""
-
-    path: str
-    probe: Probe | None
-    verdict: Verdict | None
-    error: str | None
-
-
-@dataclass
-class LoudnessReady(Message):
-    """A file's loudness envelope per channel (levels 0..1)."""
-
-    path: str
-    levels: list[list[float]]
 
 
 @dataclass

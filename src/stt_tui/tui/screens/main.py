@@ -89,8 +89,11 @@ class MainScreen(Screen[None]):
 
     # --- what the panes ask for ------------------------------------------------------------------
 
-    # FileBrowser.Highlighted, FileBrowser.SubmitRequested and JobTable.JobAction bubble on to the app,
-    # which owns the service.
+    @on(FileBrowser.Highlighted)
+    def _file_highlighted(self, event: FileBrowser.Highlighted) -> None:
+        self.query_one(FileInfo).path = event.path
+
+    # FileBrowser.SubmitRequested and JobTable.JobAction bubble on to the app, which owns the service.
 
     @on(FileBrowser.MarksChanged)
     def _marks_changed(self, event: FileBrowser.MarksChanged) -> None:

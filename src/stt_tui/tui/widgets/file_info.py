@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Label, Sparkline, Static
+from textual.worker import get_current_worker
 
+from ... import audio, loudness
 from ...audio import Probe, Verdict
 from ...jobs import format_duration
+
+LOUDNESS_BUCKETS = 120
 
 
 @dataclass(frozen=True)
@@ -63,17 +71,92 @@ def describe(facts: FileFacts) -> Text:
     return text
 
 
-class FileInfo(Vertical):
-    """Receives facts and loudness levels; fetches nothing itself."""
+FileKey = tuple[str, int, int]  # path, size, mtime: a file as it is now
 
+
+class FileInfo(Vertical):
+    """Shows the file its screen points it at (`path`): probes it and reads its loudness in a worker of
+    its own, cached by path, size and mtime so a file is read once while it is unchanged."""
+
+    path: reactive[Path | None] = reactive(None, init=False)
     facts: reactive[FileFacts | None] = reactive(None, init=False)
     levels: reactive[list[list[float]] | None] = reactive(None, init=False)
+
+    @dataclass
+    class Probed(Message):
+        """The probe of a file: facts, verdict, or why it cannot be read."""
+
+        facts: FileFacts
+
+    @dataclass
+    class Measured(Message):
+        """A file's loudness envelope per channel (levels 0..1)."""
+
+        path: str
+        levels: list[list[float]]
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         # Made here, not in compose: the facts may arrive before this pane is mounted.
         self._facts = Static("Highlight a file to see what it holds.", id="facts")
         self._loudness = Vertical(id="loudness")
+        self._probes: dict[FileKey, FileFacts] = {}
+        self._levels: dict[FileKey, list[list[float]]] = {}
+
+    def watch_path(self, path: Path | None) -> None:
+        self.levels = None
+        if path is None:
+            self.facts = None
+            self.workers.cancel_group(self, "probe")
+            return
+        self.facts = FileFacts(str(path))
+        self._probe(path)
+
+    @work(thread=True, group="probe", exclusive=True, exit_on_error=False, description="probe a file")
+    def _probe(self, path: Path) -> None:
+        worker = get_current_worker()
+        time.sleep(0.1)  # holding a key down moves faster than files can be read
+        if worker.is_cancelled:
+            return
+        try:
+            st = path.stat()
+            key: FileKey | None = (str(path), st.st_size, st.st_mtime_ns)
+        except OSError:
+            key = None
+        facts = self._probes.get(key) if key else None
+        if facts is None:
+            try:
+                probe = audio.probe(path)
+                facts = FileFacts(str(path), probe, audio.check(probe))
+            except audio.ProbeError as exc:
+                facts = FileFacts(str(path), error=str(exc))
+            if key:
+                self._probes[key] = facts
+        if worker.is_cancelled:
+            return
+        self.post_message(self.Probed(facts))
+        if facts.probe is None or (facts.verdict is not None and facts.verdict.refused):
+            return  # nothing to see in a file that cannot be sent (and it may be hours long)
+        levels = self._levels.get(key) if key else None
+        if levels is None:
+            try:
+                levels = loudness.envelope(path, LOUDNESS_BUCKETS, should_stop=lambda: worker.is_cancelled)
+            except loudness.LoudnessError:
+                return
+            if key:
+                self._levels[key] = levels
+        if not worker.is_cancelled:
+            self.post_message(self.Measured(str(path), levels))
+
+    @on(Probed)
+    def _probed(self, event: Probed) -> None:
+        if self.path is not None and str(self.path) == event.facts.path:
+            self.facts = event.facts
+
+    @on(Measured)
+    def _measured(self, event: Measured) -> None:
+        if self.path is not None and str(self.path) == event.path:
+            self.levels = event.levels[:2]
 
     def compose(self) -> ComposeResult:
         yield self._facts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Each entry takes the schema from the version before it to its own number.
 MIGRATIONS: dict[int, str] = {
@@ -72,5 +72,10 @@ MIGRATIONS: dict[int, str] = {
     4: """
     ALTER TABLE jobs ADD COLUMN sent_at REAL;
     CREATE TABLE clock_skews (profile TEXT PRIMARY KEY, seconds REAL NOT NULL, measured_at REAL NOT NULL);
+    """,
+    # How long recognition was expected to take, by the speed of the profile it was sent to: shown
+    # against the elapsed time whatever profile is in use later.
+    5: """
+    ALTER TABLE jobs ADD COLUMN expected_seconds REAL;
     """,
 }

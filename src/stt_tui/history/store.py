@@ -1,69 +1,28 @@
-"""The local history: every job and every result, in SQLite. The only module that touches the database.
+"""The jobs of the history, a row per job written before every step, and their stored results.
 
-The service cannot list operations and forgets results after 3 days, so this file is the user's only
-record. Several processes (a TUI and a CLI) may use it at once: WAL mode, short transactions.
+The service cannot list operations and forgets results after 3 days, so this is the user's only record.
+Several processes (a TUI and a CLI) may use it at once: WAL mode, short transactions.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
 import os
-import sqlite3
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from .history_schema import MIGRATIONS, SCHEMA_VERSION
-from .jobs import Job, JobState, RequestOptions, retention_deadline
-from .private import private_dir, private_file
-from .wording import quoted
+from ..jobs import Job, JobState, RequestOptions, retention_deadline
+from ..wording import quoted
+from .database import HistoryError, JobNotFound, Row
+from .quota import QuotaBook
+
+__all__ = ["History", "HistoryError", "JobNotFound"]
 
 _JOB_COLUMNS = (
     "id, profile, state, operation_id, file_path, file_size, file_hash, probe, options, encoding, "
     "audio_seconds, channels, payload_path, created_at, done_at, expires_at, next_poll_at, polls, "
     "last_error, errors, submitter_pid, object_uri, "
-    "EXISTS (SELECT 1 FROM results r WHERE r.job_id = jobs.id), sent_at"
+    "EXISTS (SELECT 1 FROM results r WHERE r.job_id = jobs.id), sent_at, expected_seconds"
 )
-Row = tuple[Any, ...]
-
-
-def _statements(script: str) -> Iterator[str]:
-    """The statements of a script, whole (trigger bodies hold semicolons of their own)."""
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            yield pending.strip()
-            pending = ""
-    if pending.strip():
-        raise ValueError(f"incomplete SQL statement in a migration: {pending.strip()[:60]}")
-
-
-class HistoryError(Exception):
-    """The history cannot be opened or used; the message says why."""
-
-
-class JobNotFound(LookupError):
-    """No job matches the reference (or the job was forgotten meanwhile)."""
-
-
-def _sentence(exc: sqlite3.Error, path: Path) -> str:
-    """What an SQLite failure means for the person whose history it is."""
-    text = str(exc).lower()
-    if "full" in text or getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
-        return f"The disk holding the history ({path.parent}) is full; free some space and try again."
-    if "locked" in text or "busy" in text:
-        return f"The history at {path} is locked by another stt-tui process; try again in a moment."
-    if "readonly" in text or "read-only" in text:
-        return f"The history at {path} cannot be written (read-only); check its permissions."
-    if "i/o" in text:
-        return f"The history at {path} could not be read or written (disk I/O error); is the disk full?"
-    return f"The history at {path} is damaged or not a history ({exc}); move it away to start a new one."
 
 
 def _job(r: Row) -> Job:
@@ -92,133 +51,12 @@ def _job(r: Row) -> Job:
         object_uri=r[21],
         has_result=bool(r[22]),
         sent_at=r[23],
+        expected_seconds=r[24],
     )
 
 
-class History:
-    """One connection per instance; safe to share between threads of one process."""
-
-    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
-        self.path = path
-        self._clock = clock
-        self._lock = threading.RLock()
-        self.read_only = False  # opened only to read: the disk is full, or the file cannot be written
-        try:
-            private_dir(path.parent)
-            private_file(path)
-        except OSError as exc:
-            if exc.errno != errno.ENOSPC or not path.exists():
-                raise HistoryError(f"The history {path} cannot be created: {exc.strerror}.") from None
-        try:
-            self._db = self._connect()
-        except sqlite3.Error as exc:
-            raise HistoryError(_sentence(exc, path)) from None
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=15, check_same_thread=False, isolation_level=None)
-        try:
-            db.execute("PRAGMA foreign_keys=ON")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise HistoryError(
-                    f"The history at {self.path} was written by a newer stt-tui (schema {version}); upgrade."
-                )
-            # Only a history that needs it is written to on opening: a full disk still lets it be read.
-            if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                db.execute("PRAGMA journal_mode=WAL")
-            if version < SCHEMA_VERSION:
-                self._migrate(db, version)
-            db.execute("SELECT 1 FROM jobs LIMIT 1").fetchall()  # a history with no tables is damaged
-            return db
-        except sqlite3.OperationalError as exc:
-            db.close()
-            text = str(exc).lower()
-            if "full" in text or "i/o" in text or "readonly" in text:
-                return self._connect_read_only()
-            raise
-        except BaseException:
-            db.close()
-            raise
-
-    def _connect_read_only(self) -> sqlite3.Connection:
-        """The history as it is on disk, for reading when it cannot be written (a full disk)."""
-        db = sqlite3.connect(
-            f"{self.path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False,
-            isolation_level=None,
-        )  # fmt: skip
-        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            db.close()
-            raise sqlite3.OperationalError("database or disk is full")
-        self.read_only = True
-        return db
-
-    def _migrate(self, db: sqlite3.Connection, version: int) -> None:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            # Another process may have migrated it meanwhile.
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in _statements(MIGRATIONS[target]):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version={target}")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; BEGIN IMMEDIATE so concurrent writers queue instead of deadlocking.
-
-        Every SQLite failure comes out as a HistoryError sentence (a full disk, a lock held too long).
-        """
-        with self._lock:
-            if self.read_only:
-                raise HistoryError(
-                    f"The history at {self.path} can only be read now (the disk is full); free some space."
-                )
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise HistoryError(_sentence(exc, self.path)) from None
-            try:
-                yield self._db
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._rollback()
-                raise HistoryError(_sentence(exc, self.path)) from None
-            except BaseException:
-                self._rollback()
-                raise
-
-    def _rollback(self) -> None:
-        with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back by itself (a full disk)
-            self._db.execute("ROLLBACK")
-
-    def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Row | None:
-        with self._lock:
-            try:
-                row: Row | None = self._db.execute(sql, args).fetchone()
-            except sqlite3.Error as exc:
-                raise HistoryError(_sentence(exc, self.path)) from None
-            return row
-
-    def _scalar(self, sql: str, args: tuple[Any, ...] = ()) -> int:
-        row = self._one(sql, args)
-        return int(row[0]) if row else 0
-
-    def _all(self, sql: str, args: tuple[Any, ...] = ()) -> list[Row]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, args).fetchall()
-            except sqlite3.Error as exc:
-                raise HistoryError(_sentence(exc, self.path)) from None
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    # --- jobs -----------------------------------------------------------------------------------
+class History(QuotaBook):
+    """Every job and its stored result; one connection, safe to share between threads of one process."""
 
     def add_submitting(
         self,
@@ -291,13 +129,27 @@ class History:
         )
         return r is not None
 
-    def mark_submitted(self, job_id: int, operation_id: str, created_at: float, next_poll_at: float) -> Job:
-        """The operation id, stored the moment it is known."""
+    def mark_submitted(
+        self,
+        job_id: int,
+        operation_id: str,
+        created_at: float,
+        next_poll_at: float,
+        expected_seconds: float | None = None,
+    ) -> Job:
+        """The operation id, stored the moment it is known (with the recognition time to expect)."""
         return self._update(
             job_id,
             "UPDATE jobs SET state=?, operation_id=?, created_at=?, expires_at=?, next_poll_at=?, "
-            "last_error=NULL WHERE id=?",
-            (JobState.RUNNING, operation_id, created_at, retention_deadline(created_at), next_poll_at),
+            "expected_seconds=?, last_error=NULL WHERE id=?",
+            (
+                JobState.RUNNING,
+                operation_id,
+                created_at,
+                retention_deadline(created_at),
+                next_poll_at,
+                expected_seconds,
+            ),
         )
 
     def import_operation(
@@ -454,55 +306,3 @@ class History:
             (payload_path, except_job, JobState.SUBMITTING, JobState.RUNNING),
         )
         return r is not None
-
-    # --- quota ----------------------------------------------------------------------------------
-
-    def record_call(self, profile: str, kind: str, at: float | None = None) -> None:
-        """Count one call against an hourly quota; events older than a day are dropped on the way."""
-        at = self._clock() if at is None else at
-        with self._tx() as db:
-            db.execute("INSERT INTO quota_events (profile, kind, at) VALUES (?,?,?)", (profile, kind, at))
-            db.execute("DELETE FROM quota_events WHERE at < ?", (at - 86400,))
-
-    def calls_since(self, profile: str, kind: str, since: float) -> int:
-        """How many calls were made since `since`."""
-        row = self._one(
-            "SELECT COUNT(*) FROM quota_events WHERE profile=? AND kind=? AND at >= ?", (profile, kind, since)
-        )
-        return int(row[0]) if row else 0
-
-    def nth_latest_call(self, profile: str, kind: str, n: int, since: float) -> float | None:
-        """The time of the n-th most recent call since `since` (1: the latest), None if fewer were made."""
-        row = self._one(
-            "SELECT at FROM quota_events WHERE profile=? AND kind=? AND at >= ? ORDER BY at DESC "
-            "LIMIT 1 OFFSET ?",
-            (profile, kind, since, n - 1),
-        )
-        return None if row is None else float(row[0])
-
-    def clock_skew(self, profile: str) -> float:
-        """Seconds the service's clock is ahead of this machine's (last measured; 0 when never)."""
-        row = self._one("SELECT seconds FROM clock_skews WHERE profile=?", (profile,))
-        return float(row[0]) if row else 0.0
-
-    def set_clock_skew(self, profile: str, seconds: float) -> None:
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO clock_skews (profile, seconds, measured_at) VALUES (?,?,?) "
-                "ON CONFLICT (profile) DO UPDATE SET seconds=excluded.seconds, "
-                "measured_at=excluded.measured_at",
-                (profile, seconds, self._clock()),
-            )
-
-    def pause(self, profile: str) -> tuple[float, int]:
-        """(until, strikes): polling paused after RESOURCE_EXHAUSTED."""
-        r = self._one("SELECT until, strikes FROM pauses WHERE profile=?", (profile,))
-        return (r[0], r[1]) if r else (0.0, 0)
-
-    def set_pause(self, profile: str, until: float, strikes: int) -> None:
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO pauses (profile, until, strikes) VALUES (?,?,?) "
-                "ON CONFLICT (profile) DO UPDATE SET until=excluded.until, strikes=excluded.strikes",
-                (profile, until, strikes),
-            )

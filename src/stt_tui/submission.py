@@ -1,0 +1,295 @@
+"""Sending files to the service, and adopting operations started elsewhere: the row stays true at every
+step (written before anything is sent, completed the moment the operation id is known)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import errno
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import grpc
+
+from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
+
+from . import audio
+from .api import OperationState, ServiceError
+from .config import ConfigError
+from .history import HistoryError, JobNotFound
+from .jobs import Job, JobState, RequestOptions
+from .poller import expected_work, first_check_at
+from .prepare import Payload, PrepareError, Progress, prepare
+from .speechkit import canonical_language, options_problem
+from .storage import StorageError, object_key
+
+if TYPE_CHECKING:
+    from .service import Service
+
+def quiet(stage: str, fraction: float) -> None:
+    """Progress nobody watches."""
+
+
+class UserError(Exception):
+    """Something the user can fix (a bad file, an unknown id); one sentence."""
+
+
+class QuotaExceeded(ServiceError):
+    """The client's own count says the hourly request quota is used up; nothing was sent."""
+
+    def __init__(self, limit: int, wait: float) -> None:
+        minutes = max(1, round(wait / 60))
+        super().__init__(
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+            f"The hourly quota of {limit} recognition requests is used up; the next one fits in about "
+            f"{minutes} min.",
+        )
+        self.wait = wait
+
+
+# No submission takes this long (a 4 h file converts in minutes): past it, even a live pid is a reused one.
+MAX_SUBMISSION_SECONDS = 6 * 3600
+INTERRUPTED = (
+    "Interrupted while submitting: the operation id was never stored. If the service accepted the audio, "
+    "its id is unknown; submit the file again."
+)
+INTERRUPTED_BEFORE_SENDING = (
+    "Interrupted before the audio was sent; nothing reached the service. Submit the file again."
+)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process, alive
+    return True
+
+
+def submission_interrupted(job: Job, now: float, pid_alive: Callable[[int], bool]) -> bool:
+    """Whether a `submitting` row was left by a process that is gone (or is impossibly old)."""
+    if job.state != JobState.SUBMITTING:
+        return False
+    if now - job.created_at > MAX_SUBMISSION_SECONDS:
+        return True
+    return job.submitter_pid is None or (
+        job.submitter_pid != os.getpid() and not pid_alive(job.submitter_pid)
+    )
+
+
+def build_request(
+    payload: Payload, options: RequestOptions, uri: str, folder_id: str = ""
+) -> stt.LongRunningRecognitionRequest:
+    """The LongRunningRecognize request for a prepared payload."""
+    spec = stt.RecognitionSpec(
+        audio_encoding=payload.encoding.value,
+        language_code=options.language,
+        model=options.model,
+        profanity_filter=options.profanity_filter,
+        literature_text=options.literature_text,
+        raw_results=options.raw_results,
+    )
+    if payload.encoding == audio.Encoding.LINEAR16_PCM:
+        # The docs call the rate both defaulted and required for LPCM: always send it, and the count.
+        spec.sample_rate_hertz = payload.sample_rate
+        spec.audio_channel_count = payload.channels
+    return stt.LongRunningRecognitionRequest(
+        config=stt.RecognitionConfig(specification=spec, folder_id=folder_id),
+        audio=stt.RecognitionAudio(uri=uri),
+    )
+
+
+def disk_trouble(exc: OSError, what: str) -> str:
+    """One sentence for a failure of the local disk while preparing or storing audio."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"The disk is full: {what} failed{where}; free some space and try again."
+    return f"Could not finish {what}: {exc.strerror or exc}{where}."
+
+
+
+class Submission:
+    """The submit use cases of one Service (its profile, history and connection)."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    def check_options(self, options: RequestOptions) -> RequestOptions:
+        """The options as the service spells them; UserError for a language or model it does not know."""
+        problem = options_problem(options.language, options.model)
+        if problem:
+            raise UserError(problem)
+        return dataclasses.replace(options, language=canonical_language(options.language) or options.language)
+
+    def submit(self, path: str | Path, options: RequestOptions, progress: Progress = quiet) -> Job:
+        """Check, prepare (convert if needed) and submit one file; the job is in the history throughout.
+
+        A file the service would refuse, or options it does not know, raise UserError and leave no row;
+        from the moment it is accepted here, the row exists (`submitting` while it is prepared and sent).
+        """
+        options = self.check_options(options)
+        probe, verdict = self.service.inspect(path)
+        if verdict.refused:
+            raise UserError(f"{Path(path).name} cannot be sent: {' '.join(verdict.reasons)}")
+        for note in verdict.notes:
+            self.service.warn(f"{Path(path).name}: {note}")
+        wait = self.service.request_wait()
+        if wait > 0:
+            raise QuotaExceeded(self.service.profile.requests_per_hour, wait)
+        with self.service.backend.client():
+            pass  # missing credentials or engine trouble: said before any row or upload
+        store = None if self.service.profile.local else self.service.backend.object_store()
+        if store is not None:
+            store.check_bucket()
+        job = self.service.history.add_submitting(
+            profile=self.service.profile.name,
+            file_path=str(Path(path).resolve()),
+            options=options,
+            file_size=probe.size,
+            probe=probe.to_dict(),
+            audio_seconds=probe.duration,
+            channels=probe.channels,
+        )
+        with self._failing(job, "preparing"):
+            try:
+                payload = prepare(probe, verdict, self.service.outbox, progress)
+            except PrepareError as exc:
+                raise UserError(str(exc)) from None
+            job = self.service.history.set_prepared(
+                job.id,
+                file_hash=payload.sha256,
+                encoding=payload.encoding.value,
+                payload_path=str(payload.path),
+            )
+        uri = payload.path.as_uri()
+        if store is not None:
+            with self._failing(job, "uploading"):
+                key = object_key(store.settings.prefix, payload.sha256, payload.encoding.value)
+                uri = store.upload(payload.path, key, progress)
+                job = self.service.history.set_uploaded(job.id, uri)
+        request = build_request(payload, options, uri, self.service.profile.folder_id)
+        with self._failing(job, "sending"), self.service.backend.client(submitting=True) as client:
+            self.service.history.record_call(self.service.profile.name, "submit")
+            job = self.service.history.mark_sending(job.id)
+        sent = self.service.clock()
+        try:
+            with self.service.backend.client(submitting=True) as client:
+                op = client.recognize(request)
+        except ServiceError as exc:
+            if exc.code == grpc.StatusCode.CANCELLED:
+                raise  # cut off by a quit: the service may have it; recover_interrupted() says so
+            self.service.cleanup(self.service.history.set_state(job.id, JobState.FAILED, error=str(exc)))
+            raise
+        # Anything else (Ctrl-C among them) leaves the row `submitting`: the call may have reached the
+        # service, so only recover_interrupted() may call it lost, once this process is gone.
+        answered = self.service.clock()
+        created = self._measure_skew(op, sent, answered)
+        first = first_check_at(
+            created,
+            probe.duration,
+            probe.channels,
+            options.deferred,
+            self.service.profile.poll_policy,
+            self.service.rand,
+        )
+        policy = self.service.profile.poll_policy
+        expected = None if options.deferred else expected_work(probe.duration, probe.channels, policy)
+        job = self.service.history.mark_submitted(job.id, op.id, created, first, expected)
+        if store is not None:
+            self.service.drop_payload(job)  # the service reads the bucket; the local copy has done its part
+        return job
+
+    def _measure_skew(self, op: OperationState, sent: float, answered: float) -> float:
+        """When the operation was created, on this machine's clock; the service's clock offset is stored.
+
+        A new operation is created while the call is in flight: its `created_at` against the middle of
+        the call is how far the service's clock is ahead of this one's.
+        """
+        local = (sent + answered) / 2
+        if op.created_at is None:
+            return local
+        skew = op.created_at.timestamp() - local
+        # Whole-second timestamps and the call's own length make small offsets noise.
+        if abs(skew) < max(2.0, answered - sent):
+            skew = 0.0
+        self.service.history.set_clock_skew(self.service.profile.name, skew)
+        return local
+
+    @contextlib.contextmanager
+    def _failing(self, job: Job, stage: str) -> Iterator[None]:
+        """A failure while the audio is prepared or uploaded ends the job as failed, with the reason."""
+        try:
+            yield
+        except (UserError, StorageError, ConfigError, HistoryError) as exc:
+            self._fail(job, str(exc))
+            raise
+        except OSError as exc:
+            error = disk_trouble(exc, f"{stage} the audio")
+            self._fail(job, error)
+            raise UserError(error) from None
+        except BaseException:
+            self._fail(job, f"Interrupted while {stage} the audio.")
+            raise
+
+    def _fail(self, job: Job, error: str) -> None:
+        # If even that cannot be written, the row stays `submitting`: recover_interrupted() settles it.
+        with contextlib.suppress(HistoryError, JobNotFound):
+            self.service.cleanup(self.service.history.set_state(job.id, JobState.FAILED, error=error))
+
+    def import_operation(self, operation_id: str, options: RequestOptions | None = None) -> Job:
+        """Add an operation started elsewhere, once the service confirms it knows the id."""
+        operation_id = operation_id.strip()
+        if not operation_id.isalnum() or len(operation_id) > 50:
+            raise UserError(f"{operation_id[:60]!r} is not an operation id.")
+        options = options or RequestOptions(language="", model="")
+        if options.language or options.model:
+            self.check_options(
+                dataclasses.replace(
+                    options, language=options.language or "ru-RU", model=options.model or "general"
+                )
+            )
+        try:
+            existing = self.service.history.find(operation_id)
+        except JobNotFound:
+            existing = None
+        if existing is not None and existing.operation_id == operation_id:
+            return existing
+        try:
+            state = self.service.get_operation(operation_id)
+        except ServiceError as exc:
+            if exc.code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                raise UserError(
+                    f"The {self.service.profile.name} service does not know operation {operation_id}: "
+                    "the id is "
+                    "wrong, belongs to another account or profile, or its result has expired (3 days)."
+                ) from None
+            raise
+        now = self.service.clock()
+        created = self.service.local_time(state.created_at.timestamp()) if state.created_at else now
+        job = self.service.history.import_operation(
+            profile=self.service.profile.name, operation_id=operation_id, options=options,
+            created_at=created, next_poll_at=now,
+        )  # fmt: skip
+        self.service.history.record_call(self.service.profile.name, "check", now)
+        return self.service.poller().record(job, state, now)
+
+    def recover_interrupted(self) -> list[Job]:
+        """`submitting` rows left by a process that died mid-call: shown as failed, never dropped."""
+        recovered = []
+        now = self.service.clock()
+        for job in self.service.history.submissions():
+            if not submission_interrupted(job, now, _pid_alive):
+                continue
+            error = INTERRUPTED if job.sent_at is not None else INTERRUPTED_BEFORE_SENDING
+            try:
+                failed = self.service.history.set_state(job.id, JobState.FAILED, error=error)
+            except JobNotFound:
+                continue
+            self.service.cleanup(failed)  # its prepared audio, and an object it may have uploaded
+            recovered.append(failed)
+        return recovered
+

@@ -1,0 +1,59 @@
+"""The command palette and the help screen, both read from the bindings themselves: one list of keys.
+
+Every binding with a description becomes a palette command named "<description> (<where>)", run on the
+widget or screen that declares it, so a command and its key can never drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from textual.app import SystemCommand
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+from .screens.submit import SubmitScreen
+from .screens.transcript import TranscriptScreen
+from .widgets.file_browser import FileBrowser
+from .widgets.job_table import JobTable
+
+if TYPE_CHECKING:
+    from .app import SttApp
+
+# Who declares keys, and how the palette names where a command acts.
+AREAS: dict[type, str] = {FileBrowser: "files", JobTable: "jobs", TranscriptScreen: "transcript"}
+
+
+def _bindings(node: DOMNode) -> Iterator[Binding]:
+    for b in type(node).BINDINGS:
+        binding = b if isinstance(b, Binding) else Binding(*b)
+        if binding.description and binding.action not in ("command_palette", "quit"):
+            yield binding
+
+
+def binding_commands(app: SttApp, screen: Screen[Any]) -> Iterator[SystemCommand]:
+    """Palette commands for the screen the palette was opened over: its widgets' keys, then the app's."""
+    owners: list[DOMNode] = [screen] if type(screen) in AREAS else []
+    owners += [node for node in screen.query("*") if type(node) in AREAS]
+    for owner in owners:
+        where = AREAS[type(owner)]
+        for b in _bindings(owner):
+            yield SystemCommand(
+                f"{b.description} ({where})",
+                b.tooltip or b.description,
+                lambda node=owner, action=b.action: node.run_action(action),
+            )
+    for b in _bindings(app):
+        yield SystemCommand(b.description, b.tooltip or b.description, lambda a=b.action: app.run_action(a))
+
+
+def help_sections(app_bindings: Sequence[BindingType]) -> list[tuple[str, Sequence[BindingType]]]:
+    return [
+        ("Everywhere", app_bindings),
+        ("Files", [*FileBrowser.BINDINGS, ("enter", "select", "Submit the file, or open the folder")]),
+        ("Jobs", JobTable.BINDINGS),
+        ("Transcript", TranscriptScreen.BINDINGS),
+        ("Dialogs", [*SubmitScreen.BINDINGS, ("tab", "focus_next", "Next field")]),
+    ]

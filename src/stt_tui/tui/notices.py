@@ -1,0 +1,26 @@
+"""What the app says about jobs on its own: an ending, a result nearing its expiry. Pure."""
+
+from __future__ import annotations
+
+from textual.notifications import SeverityLevel
+
+from ..formatting import file_label
+from ..jobs import Job, JobState, format_duration, seconds_left
+
+Notice = tuple[str, SeverityLevel]
+
+
+def ending(job: Job) -> Notice:
+    """A job reached a final state."""
+    name = f"Job #{job.id} ({file_label(job) if job.file_path else job.operation_id})"
+    if job.state == JobState.DONE:
+        return f"{name} is done; the transcript is saved locally.", "information"
+    if job.state == JobState.CANCELLED:
+        return f"{name} was cancelled.", "information"
+    return f"{name} {job.state.value}: {job.last_error}", "error"
+
+
+def expiring(job: Job, now: float) -> Notice:
+    """A job entered its last hours without a stored result: say how long is left."""
+    left = format_duration(seconds_left(job, now) or 0)
+    return f"Job #{job.id}'s result is not saved yet, and the service forgets it in {left}.", "warning"

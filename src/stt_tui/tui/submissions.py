@@ -1,0 +1,71 @@
+"""A batch of files sent one after another, in a thread worker; each end (sent, refused, stopped) is a
+message, and the batch's own end always accounts for its files, however it ends."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.worker import Worker
+
+from ..jobs import RequestOptions
+from ..service import Service
+from ..submission import QuotaExceeded
+from .actions import EXPECTED
+from .messages import SubmitEnded, SubmitProgress
+
+if TYPE_CHECKING:
+    from .app import SttApp
+
+
+class SubmitStopped(Exception):
+    """The app is quitting: stop preparing the file (its row is marked failed, not left hanging)."""
+
+
+def run_batch(
+    app: SttApp, service: Service, paths: list[Path], options: RequestOptions, worker: Worker[None]
+) -> None:
+    ended = 0  # files of this batch reported, so that the batch's end accounts for the rest
+    try:
+        for n, path in enumerate(paths):
+            progress = _reporter(app, path.name, worker)
+            try:
+                job = service.submit(path, options, progress)
+                app.post_message(SubmitEnded(path.name, job, None, len(paths) - n - 1))
+            except QuotaExceeded as exc:
+                # The rest would meet the same answer: one message for the batch, not one per file.
+                rest = len(paths) - n - 1
+                more = f" The {rest} file(s) after it were not sent either." if rest else ""
+                app.post_message(SubmitEnded(path.name, None, f"{exc}{more}", 0, dropped=rest))
+                ended = len(paths)
+                return
+            except EXPECTED as exc:
+                app.post_message(SubmitEnded(path.name, None, str(exc), len(paths) - n - 1))
+            except SubmitStopped:
+                return
+            finally:
+                app.wake_poller()
+            ended = n + 1
+    finally:
+        # Whatever ended the batch (a stop, an error nobody expected), its files stop counting.
+        if ended < len(paths):
+            app.post_message(SubmitEnded("", None, None, 0, dropped=len(paths) - ended - 1))
+
+
+def _reporter(app: SttApp, name: str, worker: Worker[None]) -> Callable[[str, float], None]:
+    """A progress callback for one file: throttled messages; stops the work when the app quits."""
+    last = 0.0
+
+    def progress(stage: str, fraction: float) -> None:
+        nonlocal last
+        if worker.is_cancelled:
+            raise SubmitStopped
+        if last == 0.0:
+            app.wake_poller()  # the new `submitting` row: show it now
+        if time.monotonic() - last > 0.1 or fraction >= 1.0:
+            last = time.monotonic()
+            app.post_message(SubmitProgress(name, stage, fraction))
+
+    return progress
