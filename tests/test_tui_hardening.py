@@ -58,8 +58,8 @@ async def test_exports_follow_the_extension_and_finished_jobs_say_so(home, tmp_p
         table.focus()
 
         # A cancelled job: saved nothing, and `e` says so at once instead of failing at the end.
-        table.move_cursor(row=table.get_row_index(str(ids["cancelled"])))
-        assert "saved" not in str(table.get_row(str(ids["cancelled"]))[3])
+        table.cursor = table.index_of(ids["cancelled"])
+        assert "saved" not in str(table.row_cells(ids["cancelled"])[3])
         await pilot.press("e")
         await wait_for(pilot, lambda: any("has no transcript: it is cancelled" in m for _, m in app.shown))
         assert not isinstance(app.screen, ExportScreen)
@@ -69,7 +69,7 @@ async def test_exports_follow_the_extension_and_finished_jobs_say_so(home, tmp_p
         await wait_for(pilot, lambda: any("there is nothing to ask the service" in m for _, m in app.shown))
 
         # The export dialog: a .vtt name gets WebVTT even though srt was chosen.
-        table.move_cursor(row=table.get_row_index(str(ids["done"])))
+        table.cursor = table.index_of(ids["done"])
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the export dialog")
         dialog = app.screen
@@ -101,10 +101,10 @@ async def test_a_batch_that_ends_unexpectedly_leaves_no_progress_behind(home, tm
             return real_submit(path, options, progress)
 
         service.submit = submit  # type: ignore[method-assign]
-        app._submitting += 3
+        app.main.batch_started(3)
         app.submit_files([tmp_path / n for n in ("a.wav", "b.wav", "c.wav")], RequestOptions())
         await wait_for(pilot, lambda: len(calls) == 2, what="the batch to stop")
-        await wait_for(pilot, lambda: app._submitting == 0, what="the batch's count to clear")
+        await wait_for(pilot, lambda: app.main.submitting == 0, what="the batch's count to clear")
         activity = app.main.query_one("#activity")
         await wait_for(pilot, lambda: not activity.display, what="the progress bar to go")
         assert any("submit files failed: database is locked" in m for _, m in app.shown)

@@ -129,7 +129,7 @@ def test_transcript_view(scene, snap_compare):
         await settled(pilot)
         await pilot.press("tab")
         table = pilot.app.main.jobs
-        table.move_cursor(row=table.get_row_index("1"))
+        table.cursor = table.index_of(1)
         await pilot.press("enter")
         await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "TranscriptScreen")
         await pilot.press("slash", *"how", "enter", "escape")
@@ -182,3 +182,22 @@ uri_base = "https://storage.yandexcloud.kz"
 
     app = app_for(scene)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(60, 20), (160, 48)], ids=["narrow-60x20", "wide-160x48"])
+def test_main_screen_at_other_sizes(scene, snap_compare, size):
+    """Narrow: the file pane steps aside and the list keeps #, state, file and retention. Wide: every
+    column, the file name column taking the room."""
+
+    async def run_before(pilot):
+        app = pilot.app
+        await wait_for(pilot, lambda: app.service is not None, what="the service")
+        await wait_for(pilot, lambda: app.main.jobs.row_count == 5, what="the history")
+        await wait_for(pilot, lambda: "engine" in app.main.query_one("StatusLine").engine, what="status")
+        await pilot.press("down", "down")
+        if size[0] >= 70:
+            await wait_for(pilot, lambda: app.main.query_one("FileInfo").levels, what="the loudness")
+        app.clear_notifications()
+        await pilot.pause(0.3)
+
+    assert snap_compare(app_for(scene), terminal_size=size, run_before=run_before)

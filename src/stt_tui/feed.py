@@ -1,8 +1,8 @@
 """What changed in the history since a reader last looked: cheap enough to ask twice a second.
 
 The TUI shows the whole history and must see changes made by anyone (its own workers, a CLI in
-another terminal) without re-reading 10,000 rows: row revisions say what changed, the row count
-says whether something was forgotten.
+another terminal) without re-reading 100,000 rows: row revisions say what changed, and a forgotten job
+leaves its id at the revision it went.
 """
 
 from __future__ import annotations
@@ -28,21 +28,16 @@ class JobFeed:
     def __init__(self, history: History) -> None:
         self.history = history
         self._rev = 0
-        self._ids: set[int] = set()
 
     def load(self) -> list[Job]:
-        """Every job, newest first; later calls to changes() report what happens after this."""
+        """The jobs not finished yet; later calls to changes() report what happens after this.
+
+        The rest of the history is read by window, as it is shown (see history/windows.py).
+        """
         self._rev = self.history.revision()
-        jobs = self.history.jobs()
-        self._ids = {j.id for j in jobs}
-        return jobs
+        return self.history.unfinished()
 
     def changes(self) -> Changes:
-        changed, self._rev = self.history.changed_since(self._rev)
-        self._ids.update(j.id for j in changed)
-        removed: set[int] = set()
-        if self.history.count() != len(self._ids):
-            current = self.history.job_ids()
-            removed = self._ids - current
-            self._ids = current
+        """What changed since the last look: rows changed or added, ids forgotten (from the revisions)."""
+        changed, removed, self._rev = self.history.changed_since(self._rev)
         return Changes(changed, removed)

@@ -20,13 +20,25 @@ class Preferences:
     last_options: dict[str, RequestOptions] = field(default_factory=dict)  # per profile
     show_all_files: bool = False
     show_hidden_files: bool = False
-    job_sort: str = "newest"
+    theme: str | None = None  # the colour theme chosen in the app (None: Textual's default)
+    export_format: str = "srt"  # the last format exported
+    last_folder: str | None = None  # the folder last browsed, for a start without one named
+    job_sort: str = "id"  # the job list's sort column
+    job_descending: bool = True
 
     def options_for(self, profile: str, default: RequestOptions) -> RequestOptions:
         return self.last_options.get(profile, default)
 
     def with_options(self, profile: str, options: RequestOptions) -> Preferences:
         return replace(self, last_options={**self.last_options, profile: options})
+
+    def job_order(self) -> tuple[str, bool]:
+        """(column, descending); the sorts of earlier versions read as the column they meant."""
+        legacy = {"newest": ("id", True), "oldest": ("id", False)}
+        if self.job_sort in legacy:
+            return legacy[self.job_sort]
+        known = ("id", "state", "file", "retention", "time", "audio", "request", "submitted")
+        return (self.job_sort, self.job_descending) if self.job_sort in known else ("id", True)
 
     def with_(self, **changes: Any) -> Preferences:
         return replace(self, **changes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Each entry takes the schema from the version before it to its own number.
 MIGRATIONS: dict[int, str] = {
@@ -77,5 +77,15 @@ MIGRATIONS: dict[int, str] = {
     # against the elapsed time whatever profile is in use later.
     5: """
     ALTER TABLE jobs ADD COLUMN expected_seconds REAL;
+    """,
+    # Forgotten jobs leave their id at the revision they went, so a reader learns what left the history
+    # from the revisions alone, without holding every id.
+    6: """
+    CREATE TABLE forgotten (id INTEGER NOT NULL, rev INTEGER NOT NULL);
+    CREATE INDEX forgotten_rev ON forgotten (rev);
+    CREATE TRIGGER jobs_forgotten AFTER DELETE ON jobs BEGIN
+        UPDATE revision SET n = n + 1;
+        INSERT INTO forgotten (id, rev) SELECT OLD.id, n FROM revision;
+    END;
     """,
 }

@@ -12,50 +12,14 @@ from typing import Any
 
 from ..jobs import Job, JobState, RequestOptions, retention_deadline
 from ..wording import quoted
-from .database import HistoryError, JobNotFound, Row
+from .database import HistoryError, JobNotFound
 from .quota import QuotaBook
+from .rows import JOB_COLUMNS, job_from_row
+from .windows import JobWindows
 
 __all__ = ["History", "HistoryError", "JobNotFound"]
 
-_JOB_COLUMNS = (
-    "id, profile, state, operation_id, file_path, file_size, file_hash, probe, options, encoding, "
-    "audio_seconds, channels, payload_path, created_at, done_at, expires_at, next_poll_at, polls, "
-    "last_error, errors, submitter_pid, object_uri, "
-    "EXISTS (SELECT 1 FROM results r WHERE r.job_id = jobs.id), sent_at, expected_seconds"
-)
-
-
-def _job(r: Row) -> Job:
-    return Job(
-        id=r[0],
-        profile=r[1],
-        state=JobState(r[2]),
-        operation_id=r[3],
-        file_path=r[4],
-        file_size=r[5],
-        file_hash=r[6],
-        probe=json.loads(r[7]) if r[7] else None,
-        options=RequestOptions.from_dict(json.loads(r[8])),
-        encoding=r[9],
-        audio_seconds=r[10],
-        channels=r[11],
-        payload_path=r[12],
-        created_at=r[13],
-        done_at=r[14],
-        expires_at=r[15],
-        next_poll_at=r[16],
-        polls=r[17],
-        last_error=r[18],
-        errors=r[19],
-        submitter_pid=r[20],
-        object_uri=r[21],
-        has_result=bool(r[22]),
-        sent_at=r[23],
-        expected_seconds=r[24],
-    )
-
-
-class History(QuotaBook):
+class History(JobWindows, QuotaBook):
     """Every job and its stored result; one connection, safe to share between threads of one process."""
 
     def add_submitting(
@@ -225,10 +189,10 @@ class History(QuotaBook):
         return self.get(job_id)
 
     def get(self, job_id: int) -> Job:
-        r = self._one(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id=?", (job_id,))
+        r = self._one(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id=?", (job_id,))
         if r is None:
             raise JobNotFound(f"No job #{job_id} in the history.")
-        return _job(r)
+        return job_from_row(r)
 
     def find(self, ref: str) -> Job:
         """A job by its number (`12` or `#12`), its operation id, or a unique prefix of one."""
@@ -238,14 +202,14 @@ class History(QuotaBook):
         if ref.lstrip("#").isdigit() and len(ref.lstrip("#")) < 12:
             return self.get(int(ref.lstrip("#")))
         rows = self._all(
-            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE operation_id LIKE ? ESCAPE '\\' ORDER BY id",
+            f"SELECT {JOB_COLUMNS} FROM jobs WHERE operation_id LIKE ? ESCAPE '\\' ORDER BY id",
             (ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",),
         )
         exact = [r for r in rows if r[3] == ref]
         if exact:
-            return _job(exact[0])
+            return job_from_row(exact[0])
         if len(rows) == 1:
-            return _job(rows[0])
+            return job_from_row(rows[0])
         if not rows:
             raise JobNotFound(f"No job with the id {quoted(ref)} in the history.")
         raise JobNotFound(f"{quoted(ref)} matches {len(rows)} jobs; give more of the operation id.")
@@ -253,39 +217,47 @@ class History(QuotaBook):
     def jobs(self, profile: str | None = None) -> list[Job]:
         """Every job, newest first."""
         if profile is None:
-            rows = self._all(f"SELECT {_JOB_COLUMNS} FROM jobs ORDER BY id DESC")
+            rows = self._all(f"SELECT {JOB_COLUMNS} FROM jobs ORDER BY id DESC")
         else:
-            rows = self._all(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE profile=? ORDER BY id DESC", (profile,))
-        return [_job(r) for r in rows]
+            rows = self._all(f"SELECT {JOB_COLUMNS} FROM jobs WHERE profile=? ORDER BY id DESC", (profile,))
+        return [job_from_row(r) for r in rows]
 
     def pollable(self, profile: str) -> list[Job]:
         """Running jobs of a profile, soonest check first."""
         rows = self._all(
-            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE profile=? AND state=? ORDER BY next_poll_at",
+            f"SELECT {JOB_COLUMNS} FROM jobs WHERE profile=? AND state=? ORDER BY next_poll_at",
             (profile, JobState.RUNNING),
         )
-        return [_job(r) for r in rows]
+        return [job_from_row(r) for r in rows]
 
     def submissions(self) -> list[Job]:
         """Jobs still in `submitting`: in progress somewhere, or left by a process that died."""
-        rows = self._all(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state=? ORDER BY id", (JobState.SUBMITTING,))
-        return [_job(r) for r in rows]
+        rows = self._all(f"SELECT {JOB_COLUMNS} FROM jobs WHERE state=? ORDER BY id", (JobState.SUBMITTING,))
+        return [job_from_row(r) for r in rows]
 
     def revision(self) -> int:
         """The latest revision: it grows with every change to a job row."""
         return self._scalar("SELECT n FROM revision")
 
-    def changed_since(self, rev: int) -> tuple[list[Job], int]:
-        """Jobs added or changed after revision `rev`, and the revision they bring the reader to."""
-        with self._lock:
-            latest = self.revision()
-            rows = self._all(
-                f"SELECT {_JOB_COLUMNS} FROM jobs WHERE rev > ? AND rev <= ? ORDER BY id", (rev, latest)
-            )
-        return [_job(r) for r in rows], latest
+    def forgotten_since(self, rev: int, latest: int) -> set[int]:
+        """Ids of the jobs forgotten after revision `rev` (up to `latest`)."""
+        rows = self._all("SELECT id FROM forgotten WHERE rev > ? AND rev <= ?", (rev, latest))
+        return {r[0] for r in rows}
 
-    def job_ids(self) -> set[int]:
-        return {r[0] for r in self._all("SELECT id FROM jobs")}
+    def changed_since(self, rev: int) -> tuple[list[Job], set[int], int]:
+        """Jobs added or changed, and ids forgotten, after revision `rev`; and the revision they bring
+        the reader to. Read in one transaction, so nothing slips between the three."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                latest = self.revision()
+                rows = self._all(
+                    f"SELECT {JOB_COLUMNS} FROM jobs WHERE rev > ? AND rev <= ? ORDER BY id", (rev, latest)
+                )
+                gone = self.forgotten_since(rev, latest)
+            finally:
+                self._db.execute("COMMIT")
+        return [job_from_row(r) for r in rows], gone, latest
 
     def count(self) -> int:
         return self._scalar("SELECT COUNT(*) FROM jobs")

@@ -77,9 +77,11 @@ class JobActions:
 
         def chosen(choice: ExportChoice | None) -> None:
             if choice is not None:
+                self.app.remember(export_format=choice.fmt)
                 self._act(lambda: self._write_export(service, job, choice), f"Wrote {choice.path}.")
 
-        self.app.push_screen(ExportScreen(folder, job.file_path, job.id, channels), chosen)
+        fmt = self.app.prefs.export_format
+        self.app.push_screen(ExportScreen(folder, job.file_path, job.id, channels, fmt), chosen)
 
     @staticmethod
     def _write_export(service: Service, job: Job, choice: ExportChoice) -> None:

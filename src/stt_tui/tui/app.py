@@ -23,6 +23,7 @@ from .. import preferences
 from ..config import CONFIG_FILE, Config, ConfigError, Profile, builtin_profiles, choose_profile, load_config
 from ..credentials import describe_profiles
 from ..feed import JobFeed
+from ..history import History
 from ..jobs import FINAL_STATES, Job, JobState, RequestOptions
 from ..paths import Paths
 from ..poll_round import PollRound
@@ -50,9 +51,8 @@ from .screens.profiles import ProfileScreen
 from .screens.submit import SubmitScreen
 from .screens.transcript import TranscriptScreen
 from .submissions import run_batch
-from .widgets.activity import Activity, activity_label
 from .widgets.file_browser import FileBrowser
-from .widgets.job_table import JobTable
+from .widgets.job_list import JobList
 from .widgets.status_line import StatusLine
 
 FEED_SECONDS = 0.5  # how soon a change to the history (by anyone) shows
@@ -61,12 +61,13 @@ TROUBLE_RETRY_SECONDS = 5.0
 
 class SttApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
+    # Layout classes by width: under 70 columns the file pane steps aside.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-normal"), (160, "-wide")]
     TITLE = "stt-tui"
     BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Quit (running jobs go on; they are polled next time)"),
         Binding("question_mark,f1", "help", "Help", tooltip="Every key"),
         Binding("P", "switch_profile", "Profile", show=False, tooltip="Use another profile (backend)"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False, tooltip="Every action, by name"),
+        Binding("ctrl+p,colon", "command_palette", "Commands", show=False, tooltip="Every action, by name"),
     ]
 
     def __init__(
@@ -89,13 +90,19 @@ class SttApp(App[None]):
         self.main = MainScreen(start, profile, self.prefs, clock)
         self._wake = threading.Event()  # a submit or an action wants the poll loop to look now
         self._warned: set[int] = set()
-        self._submitting = 0  # files of the batches under way, not yet sent or refused
         self._load_error: str | None = None  # why the history could not be opened, if it could not
         self._rounds: PollRound | None = None
+        self._open: dict[int, Job] = {}  # jobs not finished yet (few, whatever the history's size)
         self.actions = JobActions(self)
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
+
+    def on_mount(self) -> None:
+        if self.prefs.theme and self.prefs.theme in self.available_themes:
+            self.theme = self.prefs.theme
+        self.theme_changed_signal.subscribe(self, lambda theme: self.remember(theme=theme.name))
+        self.remember(last_folder=str(self.start))
 
     def on_ready(self) -> None:
         # After the first frame: the screen shows at once, the history fills it in.
@@ -113,10 +120,12 @@ class SttApp(App[None]):
             recovered = service.recover_interrupted()
             feed = JobFeed(service.history)
             jobs = feed.load()
+            # The job list reads on a connection of its own: never behind a write of the poll loop's.
+            reader = History(self.paths.history, clock=self.clock)
         except EXPECTED as exc:
             self.post_message(LoadFailed(str(exc)))
             return
-        self.post_message(ServiceReady(service, feed, jobs, recovered))
+        self.post_message(ServiceReady(service, feed, jobs, recovered, reader))
 
     @on(LoadFailed)
     def _load_failed(self, event: LoadFailed) -> None:
@@ -127,8 +136,8 @@ class SttApp(App[None]):
     @while_shown
     def _service_ready(self, event: ServiceReady) -> None:
         self.service = event.service
-        self.main.jobs.show_jobs(event.jobs)
-        self.main.update_job_count()
+        self._open = {j.id: j for j in event.jobs}
+        self.main.jobs.attach(event.reader, event.jobs)
         self._update_running()
         for job in event.recovered:
             self.notify(f"Job #{job.id}: {job.last_error}", severity="warning", timeout=10)
@@ -171,21 +180,27 @@ class SttApp(App[None]):
     @on(JobsChanged)
     @while_shown
     def _jobs_changed(self, event: JobsChanged) -> None:
-        table = self.main.jobs
         for job in event.changes.changed:
-            before = table.jobs.get(job.id)
-            if before is not None and before.state not in FINAL_STATES and job.state in FINAL_STATES:
+            if job.id in self._open and job.state in FINAL_STATES:
                 self._announce(job)
-        table.apply(event.changes.changed, event.changes.removed)
-        self.main.update_job_count()
+            if job.state in FINAL_STATES:
+                self._open.pop(job.id, None)
+            else:
+                self._open[job.id] = job
+        for job_id in event.changes.removed:
+            self._open.pop(job_id, None)
+        self.main.jobs.apply(event.changes.changed, event.changes.removed)
         self._update_running()
 
     def _announce(self, job: Job) -> None:
+        # An ending is counted on the status line; only one that needs a person is a notification.
+        self.main.job_ended(job)
         message, severity = notices.ending(job)
-        self.notify(message, severity=severity, timeout=10 if severity == "error" else 5)
+        if severity == "error":
+            self.notify(message, severity=severity, timeout=10)
 
     def _update_running(self) -> None:
-        running = sum(1 for j in self.main.jobs.jobs.values() if j.state == JobState.RUNNING)
+        running = sum(1 for j in self._open.values() if j.state == JobState.RUNNING)
         self.main.query_one(StatusLine).running = running
 
     @on(PollStatus)
@@ -245,7 +260,7 @@ class SttApp(App[None]):
 
     def _expiry_alerts(self) -> None:
         now = self.clock()
-        for job in cells.expiry_alerts(self.main.jobs.jobs.values(), now, self._warned):
+        for job in cells.expiry_alerts(self._open.values(), now, self._warned):
             self._warned.add(job.id)
             self.notify(notices.expiring(job, now)[0], severity="warning", timeout=15)
 
@@ -255,13 +270,17 @@ class SttApp(App[None]):
     def _submit_requested(self, event: FileBrowser.SubmitRequested) -> None:
         self.ask_submit(event.paths)
 
-    @on(JobTable.JobAction)
-    def _job_action(self, event: JobTable.JobAction) -> None:
+    @on(JobList.JobAction)
+    def _job_action(self, event: JobList.JobAction) -> None:
         self.job_action(event.action, event.job)
 
-    @on(JobTable.SortChanged)
-    def _sort_changed(self, event: JobTable.SortChanged) -> None:
-        self.remember(job_sort=event.sort_by)
+    @on(FileBrowser.FolderChanged)
+    def _folder_changed(self, event: FileBrowser.FolderChanged) -> None:
+        self.remember(last_folder=str(event.path))
+
+    @on(JobList.SortChanged)
+    def _sort_changed(self, event: JobList.SortChanged) -> None:
+        self.remember(job_sort=event.sort_by, job_descending=event.descending)
 
     # --- submitting ------------------------------------------------------------------------------
 
@@ -285,7 +304,7 @@ class SttApp(App[None]):
                 return
             self.remember(last_options={**self.prefs.last_options, self.profile.name: options})
             self.main.browser.clear_marks(paths)
-            self._submitting += len(paths)
+            self.main.batch_started(len(paths))
             self.submit_files(paths, options)
 
         self.push_screen(SubmitScreen(paths, defaults), chosen)
@@ -298,24 +317,12 @@ class SttApp(App[None]):
     @on(SubmitProgress)
     @while_shown
     def _submit_progress(self, event: SubmitProgress) -> None:
-        activity = self.main.query_one(Activity)
-        activity.label = activity_label(event.name, event.stage, max(self._submitting - 1, 0))
-        activity.fraction = event.fraction
+        self.main.show_progress(event)
 
     @on(SubmitEnded)
     @while_shown
     def _submit_ended(self, event: SubmitEnded) -> None:
-        self._submitting = max(self._submitting - 1 - event.dropped, 0)
-        if not event.name:  # the batch ended early: only the count changes
-            if not self._submitting:
-                self.main.query_one(Activity).fraction = None
-            return
-        if not self._submitting:
-            self.main.query_one(Activity).fraction = None
-        if event.error:
-            self.notify(event.error, title=f"{event.name} was not submitted", severity="error", timeout=10)
-        elif event.job is not None:
-            self.notify(f"{event.name} is job #{event.job.id}; polling it.", title="Submitted")
+        self.main.file_ended(event)
 
     # --- jobs ------------------------------------------------------------------------------------
 
@@ -373,7 +380,7 @@ class SttApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(help_sections(self.BINDINGS)))
+        self.push_screen(HelpScreen(help_sections(self.BINDINGS, MainScreen.BINDINGS)))
 
     async def action_quit(self) -> None:
         # Thread workers stop at their next check; a file being prepared is marked failed, not lost.

@@ -17,13 +17,13 @@ from textual.screen import Screen
 from .screens.submit import SubmitScreen
 from .screens.transcript import TranscriptScreen
 from .widgets.file_browser import FileBrowser
-from .widgets.job_table import JobTable
+from .widgets.job_list import JobList
 
 if TYPE_CHECKING:
     from .app import SttApp
 
 # Who declares keys, and how the palette names where a command acts.
-AREAS: dict[type, str] = {FileBrowser: "files", JobTable: "jobs", TranscriptScreen: "transcript"}
+AREAS: dict[type, str] = {FileBrowser: "files", JobList: "jobs", TranscriptScreen: "transcript"}
 
 
 def _bindings(node: DOMNode) -> Iterator[Binding]:
@@ -49,11 +49,14 @@ def binding_commands(app: SttApp, screen: Screen[Any]) -> Iterator[SystemCommand
         yield SystemCommand(b.description, b.tooltip or b.description, lambda a=b.action: app.run_action(a))
 
 
-def help_sections(app_bindings: Sequence[BindingType]) -> list[tuple[str, Sequence[BindingType]]]:
+def help_sections(
+    app_bindings: Sequence[BindingType], main_bindings: Sequence[BindingType]
+) -> list[tuple[str, Sequence[BindingType]]]:
     return [
         ("Everywhere", app_bindings),
+        ("Main screen", main_bindings),
         ("Files", [*FileBrowser.BINDINGS, ("enter", "select", "Submit the file, or open the folder")]),
-        ("Jobs", JobTable.BINDINGS),
+        ("Jobs", JobList.BINDINGS),
         ("Transcript", TranscriptScreen.BINDINGS),
         ("Dialogs", [*SubmitScreen.BINDINGS, ("tab", "focus_next", "Next field")]),
     ]

@@ -10,6 +10,7 @@ from textual.message import Message
 from ..config import Config
 from ..export import Utterance
 from ..feed import Changes, JobFeed
+from ..history import History
 from ..jobs import Job
 from ..poll_round import Status
 from ..service import Service
@@ -92,8 +93,9 @@ class ServiceReady(Message):
 
     service: Service
     feed: JobFeed
-    jobs: list[Job]
+    jobs: list[Job]  # the jobs not finished yet
     recovered: list[Job]
+    reader: History  # for the job list's reads
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.notifications import SeverityLevel
 
 from ..formatting import file_label
@@ -18,6 +20,14 @@ def ending(job: Job) -> Notice:
     if job.state == JobState.CANCELLED:
         return f"{name} was cancelled.", "information"
     return f"{name} {job.state.value}: {job.last_error}", "error"
+
+
+SUMMARY_ORDER = ("submitted", "refused", "done", "failed", "expired", "cancelled")
+
+
+def summary(tally: Mapping[str, int]) -> str:
+    """A batch in one line: '28 submitted · 12 done · 1 failed' (what is zero is left out)."""
+    return " · ".join(f"{tally[key]:,} {key}" for key in SUMMARY_ORDER if tally.get(key))
 
 
 def expiring(job: Job, now: float) -> Notice:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,11 +15,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from ...config import Profile
+from ...jobs import Job
 from ...preferences import Preferences
-from ..widgets.activity import Activity
+from ...wording import printable
+from ..messages import SubmitEnded, SubmitProgress
+from ..notices import summary
+from ..widgets.activity import Activity, activity_label
 from ..widgets.file_browser import FileBrowser
 from ..widgets.file_info import FileInfo
-from ..widgets.job_table import JobTable
+from ..widgets.job_list import COLUMNS, JobList
 from ..widgets.status_line import StatusLine
 
 
@@ -26,7 +31,8 @@ class MainScreen(Screen[None]):
     """Composes the panes; routes what they ask for to the app, which owns the service."""
 
     BINDINGS = [
-        Binding("escape", "leave_filter", "Close filter", show=False),
+        Binding("q", "app.quit", "Quit", tooltip="Quit (running jobs go on; they are polled next time)"),
+        Binding("escape", "leave_filter", "Clear filter", show=False, tooltip="Leave, or clear, the filter"),
     ]
 
     def __init__(
@@ -36,6 +42,8 @@ class MainScreen(Screen[None]):
         self.start = start
         self.profile = profile
         self.prefs = prefs
+        self.submitting = 0  # files of the batches under way, not yet sent or refused
+        self.tally: Counter[str] = Counter()  # what the current batch came to: submitted, done...
         self.clock = clock
 
     def compose(self) -> ComposeResult:
@@ -48,7 +56,7 @@ class MainScreen(Screen[None]):
             pane.border_title = "Jobs"
             yield Activity(id="activity")
             yield Input(placeholder="filter: words in the file name, state, id or language", id="job-filter")
-            yield JobTable(self.profile.poll_policy, self.clock, id="jobs")
+            yield JobList(self.profile.poll_policy, self.clock, id="jobs")
         yield StatusLine(id="status")
         yield Footer()
 
@@ -56,7 +64,7 @@ class MainScreen(Screen[None]):
         self.show_profile(self.profile)
         self.browser.show_all = self.prefs.show_all_files
         self.browser.show_hidden = self.prefs.show_hidden_files
-        self.jobs.sort_by = self.prefs.job_sort
+        self.jobs.sort_by, self.jobs.descending = self.prefs.job_order()
         self.query_one("#job-filter", Input).display = False
         self.query_one(FileBrowser).focus()
 
@@ -72,20 +80,51 @@ class MainScreen(Screen[None]):
         self.jobs.policy = profile.poll_policy
 
     @property
-    def jobs(self) -> JobTable:
-        return self.query_one(JobTable)
+    def jobs(self) -> JobList:
+        return self.query_one(JobList)
 
     @property
     def browser(self) -> FileBrowser:
         return self.query_one(FileBrowser)
 
+    # --- what a batch of submissions says -----------------------------------------------------------
+
+    def batch_started(self, files: int) -> None:
+        if not self.submitting and not self.query_one(StatusLine).running:
+            self.tally.clear()  # a new batch once the last one is over: count it afresh
+        self.submitting += files
+
+    def show_progress(self, event: SubmitProgress) -> None:
+        activity = self.query_one(Activity)
+        activity.label = activity_label(event.name, event.stage, max(self.submitting - 1, 0))
+        activity.fraction = event.fraction
+
+    def file_ended(self, event: SubmitEnded) -> None:
+        """A file of a batch was sent or refused (or the batch stopped): one count, no notification
+        unless it needs a person."""
+        self.submitting = max(self.submitting - 1 - event.dropped, 0)
+        if not self.submitting:
+            self.query_one(Activity).fraction = None
+        if event.error:
+            self.notify(event.error, title=f"{event.name} was not submitted", severity="error", timeout=10)
+            self.tally["refused"] += 1 + event.dropped
+        elif event.job is not None:
+            self.tally["submitted"] += 1
+        self.query_one(StatusLine).summary = summary(self.tally)
+
+    def job_ended(self, job: Job) -> None:
+        self.tally[job.state.value] += 1
+        self.query_one(StatusLine).summary = summary(self.tally)
+
     def update_job_count(self) -> None:
         table = self.jobs
-        shown, total = table.row_count, len(table.jobs)
-        title = (
-            f"Jobs ({total:,})" if shown == total else f"Jobs ({shown:,} of {total:,}: '{table.filter_text}')"
-        )
-        self.query_one("#jobs-pane").border_title = f"{title} · sorted by {table.sort_by}"
+        shown, total = table.row_count, table.total
+        title = f"Jobs ({total:,})"
+        if table.filter_text:
+            title = f"Jobs ({shown:,} of {total:,}: '{printable(table.filter_text)}')"
+        column = dict((key, label) for key, label, _ in COLUMNS)[table.sort_by]
+        arrow = "▼" if table.descending else "▲"
+        self.query_one("#jobs-pane").border_title = f"{title} · sorted by {column} {arrow}"
 
     # --- what the panes ask for ------------------------------------------------------------------
 
@@ -93,17 +132,21 @@ class MainScreen(Screen[None]):
     def _file_highlighted(self, event: FileBrowser.Highlighted) -> None:
         self.query_one(FileInfo).path = event.path
 
-    # FileBrowser.SubmitRequested and JobTable.JobAction bubble on to the app, which owns the service.
+    # FileBrowser.SubmitRequested and JobList.JobAction bubble on to the app, which owns the service.
 
     @on(FileBrowser.MarksChanged)
     def _marks_changed(self, event: FileBrowser.MarksChanged) -> None:
         self.query_one(StatusLine).marked = event.count
 
-    @on(JobTable.SortChanged)
-    def _sort_changed(self, event: JobTable.SortChanged) -> None:
+    @on(JobList.SortChanged)
+    def _sort_changed(self, event: JobList.SortChanged) -> None:
         self.update_job_count()  # and on to the app, which remembers the order
 
-    @on(JobTable.FilterRequested)
+    @on(JobList.Counted)
+    def _counted(self) -> None:
+        self.update_job_count()
+
+    @on(JobList.FilterRequested)
     def _filter_requested(self) -> None:
         box = self.query_one("#job-filter", Input)
         box.display = True
@@ -112,14 +155,17 @@ class MainScreen(Screen[None]):
     @on(Input.Changed, "#job-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.jobs.filter_text = event.value.strip()
-        self.update_job_count()
 
     @on(Input.Submitted, "#job-filter")
     def _filter_submitted(self) -> None:
         self.action_leave_filter()
 
     def action_leave_filter(self) -> None:
+        """Esc in the filter box leaves it; Esc in the job list clears an active filter."""
         box = self.query_one("#job-filter", Input)
         if box.has_focus:
             box.display = bool(box.value)
             self.jobs.focus()
+        elif self.jobs.has_focus and box.value:
+            box.value = ""
+            box.display = False

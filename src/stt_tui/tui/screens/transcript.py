@@ -60,6 +60,12 @@ class TranscriptScreen(Screen[None]):
         Binding("w", "toggle_words", "Word times"),
         Binding("e", "export", "Export"),
         Binding("y", "copy", "Copy"),
+        Binding("j", "phrase(1)", "Down", show=False),
+        Binding("k", "phrase(-1)", "Up", show=False),
+        Binding("g", "phrase_at(0)", "First", show=False),
+        Binding("G", "phrase_at(-1)", "Last", show=False),
+        Binding("ctrl+d", "phrase(10)", "Page down", show=False),
+        Binding("ctrl+u", "phrase(-10)", "Page up", show=False),
     ]
 
     channel: reactive[int | None] = reactive(None, init=False)  # None: all channels merged
@@ -149,6 +155,10 @@ class TranscriptScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
+        # Enter leaves the box for the phrases, so `n`/`N` go on to the next matches (not into the box).
+        box = self.query_one("#search", Input)
+        box.display = bool(box.value)
+        self.query_one(OptionList).focus()
         self.action_next_match()
 
     def _jump(self, step: int) -> None:
@@ -166,6 +176,17 @@ class TranscriptScreen(Screen[None]):
         else:
             target = next((i for i in reversed(hits) if i < current), hits[-1])
         self.query_one(OptionList).highlighted = target
+
+    def action_phrase(self, step: int) -> None:
+        phrases = self.query_one(OptionList)
+        if phrases.option_count:
+            current = phrases.highlighted or 0
+            phrases.highlighted = max(0, min(current + step, phrases.option_count - 1))
+
+    def action_phrase_at(self, index: int) -> None:
+        phrases = self.query_one(OptionList)
+        if phrases.option_count:
+            phrases.highlighted = index % phrases.option_count
 
     def action_next_match(self) -> None:
         self._jump(+1)

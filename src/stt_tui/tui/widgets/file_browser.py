@@ -59,6 +59,12 @@ class FileBrowser(DirectoryTree):
         Binding("full_stop", "toggle_hidden", "Hidden", show=False, tooltip="Show hidden files"),
         Binding("u", "unmark_all", "Unmark all", show=False),
         Binding("backspace", "go_up", "Parent folder", show=False),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_home", "First", show=False),
+        Binding("G", "scroll_end", "Last", show=False),
+        Binding("ctrl+d", "page_down", "Page down", show=False),
+        Binding("ctrl+u", "page_up", "Page up", show=False),
     ]
 
     show_all: reactive[bool] = reactive(False)
@@ -77,6 +83,12 @@ class FileBrowser(DirectoryTree):
         paths: list[Path]
 
     @dataclass
+    class FolderChanged(Message):
+        """The browser shows another folder."""
+
+        path: Path
+
+    @dataclass
     class MarksChanged(Message):
         """How many files are marked."""
 
@@ -84,6 +96,7 @@ class FileBrowser(DirectoryTree):
 
     def __init__(self, path: str | Path, **kw: Any) -> None:
         super().__init__(path, **kw)
+        self.auto_expand = False  # folders open and close below; the root never closes
         self.marked: set[Path] = set()
         self.border_title = home_relative(Path(path).resolve())
 
@@ -122,6 +135,16 @@ class FileBrowser(DirectoryTree):
         node = event.node
         file = None if node.data is None or node.allow_expand else node.data.path
         self.post_message(self.Highlighted(file))
+
+    @on(Tree.NodeSelected)
+    def _selected_node(self, event: Tree.NodeSelected[DirEntry]) -> None:
+        node = event.node
+        if node is self.root or not node.allow_expand:
+            return  # Enter on the root at first launch used to collapse everything
+        if node.is_expanded:
+            node.collapse()
+        else:
+            node.expand()
 
     @on(DirectoryTree.FileSelected)
     def _selected(self, event: DirectoryTree.FileSelected) -> None:
@@ -177,3 +200,4 @@ class FileBrowser(DirectoryTree):
         if parent != Path(self.path).resolve():
             self.path = parent
             self.border_title = home_relative(parent)
+            self.post_message(self.FolderChanged(parent))

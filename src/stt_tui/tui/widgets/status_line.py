@@ -19,6 +19,7 @@ def status_text(
     marked: int,
     requests: int = 0,
     requests_budget: int = 0,
+    summary: str = "",
 ) -> Text:
     """The status line's content (pure, for tests and the snapshot)."""
     text = Text()
@@ -38,6 +39,8 @@ def status_text(
     text.append(f" · {running} running")
     if marked:
         text.append(f" · {marked} marked", style="bold magenta")
+    if summary:
+        text.append(f" · {summary}", style="bold")
     return text
 
 
@@ -49,6 +52,7 @@ class StatusLine(Widget):
     paused_for: reactive[float] = reactive(0.0)
     running: reactive[int] = reactive(0)
     marked: reactive[int] = reactive(0)
+    summary: reactive[str] = reactive("")  # the current batch: '28 submitted · 12 done · 1 failed'
     requests: reactive[int] = reactive(0)
     requests_budget: reactive[int] = reactive(0)  # 0: the backend has no request quota worth showing
 
@@ -63,4 +67,5 @@ class StatusLine(Widget):
             self.marked,
             self.requests,
             self.requests_budget,
+            self.summary,
         )

@@ -1,0 +1,87 @@
+"""Reading the job list by window: the ids in any order and filter (SQL sorts), then rows by id.
+
+A view of 100,000 jobs holds their ids (a few hundred KB), not their rows: it reads the rows on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..jobs import FINAL_STATES, Job, JobState
+from .database import Database
+from .rows import JOB_COLUMNS, job_from_row
+
+# The file's name: what follows the last '/' (SQLite has no basename()).
+_NAME = "replace(file_path, rtrim(file_path, replace(file_path, '/', '')), '')"
+_HAS_RESULT = "EXISTS (SELECT 1 FROM results r WHERE r.job_id = jobs.id AND jobs.state = 'done')"
+_STATE_RANK = "CASE state " + " ".join(f"WHEN '{s.value}' THEN {i}" for i, s in enumerate(JobState)) + " END"
+
+# Sort keys by column: the first of each row of the list is what "ascending" means for that column.
+ORDERS = {
+    "id": "id",
+    "state": _STATE_RANK,
+    "file": f"lower({_NAME})",
+    # Least time left first; saved, failed and cancelled ones (nothing left to lose) last.
+    "retention": f"CASE WHEN {_HAS_RESULT} OR state IN ('failed', 'cancelled') OR expires_at IS NULL "
+    "THEN 1e18 ELSE expires_at END",
+    "time": "COALESCE(done_at, 1e18) - created_at",
+    "audio": "COALESCE(audio_seconds, 0) * COALESCE(channels, 1)",
+    "request": "options",
+    "submitted": "created_at",
+}
+FINAL = tuple(s.value for s in FINAL_STATES)
+
+
+def filter_sql(query: str) -> tuple[str, list[str]]:
+    """A WHERE clause matching every word of `query` in what a row shows: number, state, file, id, options."""
+    words = query.lower().split()
+    if not words:
+        return "1", []
+    haystack = (
+        "lower('#' || id || ' ' || state || ' ' || file_path || ' ' || COALESCE(operation_id, '') || ' ' "
+        "|| options)"
+    )
+    clauses = [f"{haystack} LIKE ? ESCAPE '\\'" for _ in words]
+    escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
+    return " AND ".join(clauses), [f"%{w}%" for w in escaped]
+
+
+class JobWindows(Database):
+    def ordered_ids(self, sort: str, descending: bool, query: str = "") -> list[int]:
+        """Every job id matching `query`, in the order of column `sort` (ties: newest first)."""
+        where, args = filter_sql(query)
+        direction = "DESC" if descending else "ASC"
+        sql = f"SELECT id FROM jobs WHERE {where} ORDER BY {ORDERS[sort]} {direction}, id DESC"
+        return [r[0] for r in self._all(sql, tuple(args))]
+
+    def jobs_by_id(self, ids: Iterable[int]) -> dict[int, Job]:
+        """The rows of these jobs (those that still exist), by id."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[int, Job] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._all(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id IN ({marks})", tuple(chunk)):
+                job = job_from_row(row)
+                found[job.id] = job
+        return found
+
+    def count_by_state(self) -> dict[JobState, int]:
+        return {JobState(s): n for s, n in self._all("SELECT state, COUNT(*) FROM jobs GROUP BY state")}
+
+    def audio_sent(self, since: float) -> list[tuple[str, str, float]]:
+        """(profile, model, seconds) of audio sent since `since`, summed over channels as the service
+        counts its limits; a job counts once it reached the service (it has an operation id)."""
+        rows = self._all(
+            "SELECT profile, COALESCE(json_extract(options, '$.model'), ''), "
+            "SUM(COALESCE(audio_seconds, 0) * COALESCE(channels, 1)) FROM jobs "
+            "WHERE operation_id IS NOT NULL AND created_at >= ? GROUP BY 1, 2 ORDER BY 1, 2",
+            (since,),
+        )
+        return [(r[0], r[1] or "general", float(r[2] or 0.0)) for r in rows]
+
+    def unfinished(self) -> list[Job]:
+        """Jobs not in a final state (few, whatever the history's size): running or being submitted."""
+        marks = ",".join("?" * len(FINAL))
+        sql = f"SELECT {JOB_COLUMNS} FROM jobs WHERE state NOT IN ({marks}) ORDER BY id DESC"
+        return [job_from_row(r) for r in self._all(sql, FINAL)]

@@ -1,0 +1,49 @@
+"""Everything about one job (as k9s "describe" does): its row, what was sent, and the stored Operation."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ...formatting import job_details
+from ...jobs import Job
+from ...wording import printable
+
+
+class DetailsScreen(ModalScreen[None]):
+    """Receives the job and its stored Operation (JSON, or None when nothing was stored)."""
+
+    BINDINGS = [
+        Binding("escape,q,i", "close", "Close"),
+        Binding("j", "scroll(1)", "Down", show=False),
+        Binding("k", "scroll(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, job: Job, operation_json: str | None) -> None:
+        super().__init__()
+        self.job, self.operation_json = job, operation_json
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dialog", classes="details"):
+            yield Static(Text(f"Job #{self.job.id}", style="bold"), classes="title")
+            yield Static(printable(job_details(self.job, time.time()), lines=True), id="details-facts")
+            yield Static(Text("Stored operation", style="bold underline"), classes="section")
+            if self.operation_json is None:
+                yield Static("Nothing stored yet: the job has not finished.", classes="hint")
+            else:
+                pretty = json.dumps(json.loads(self.operation_json), indent=2, ensure_ascii=False)
+                yield Static(Syntax(printable(pretty, lines=True), "json", word_wrap=True), id="details-json")
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=step, animate=False)
+
+    def action_close(self) -> None:
+        self.dismiss()

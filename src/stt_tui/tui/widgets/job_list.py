@@ -1,0 +1,365 @@
+"""The job list: a view over the history that paints only the rows on screen (Textual's Line API).
+
+It holds the ids of the jobs in the order and filter asked for (read in a worker, the sort done by
+SQL) and the rows it has read, by id; a row is read when it scrolls into view. 100,000 jobs open as
+fast as ten. The cursor stays on its job when rows come and go, except at the top: there it stays at
+the top, so that new and urgent jobs are in view unless the user has moved away on purpose.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from rich.text import Text
+from textual import events, on, work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ...jobs import Job
+from ...poller import PollPolicy
+from ...wording import printable
+from .. import cells
+
+# (key, header, width); FILE takes what is left. The last columns go first when the list is narrow.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("id", "#", 0),
+    ("state", "STATE", 10),
+    ("file", "FILE", 0),
+    ("retention", "RETENTION", 9),
+    ("time", "TIME", 13),
+    ("audio", "AUDIO", 8),
+    ("request", "LANG/MODEL", 18),
+    ("submitted", "SUBMITTED", 11),
+)
+MIN_FILE = 16
+SORT_KEYS = tuple(key for key, _, _ in COLUMNS)
+
+
+class JobSource(Protocol):
+    """What the list reads: the history's windows (see history/windows.py)."""
+
+    def ordered_ids(self, sort: str, descending: bool, query: str = "") -> list[int]: ...
+
+    def jobs_by_id(self, ids: Iterable[int]) -> dict[int, Job]: ...
+
+    def count(self) -> int: ...
+
+
+def layout(width: int, id_digits: int) -> list[tuple[str, str, int]]:
+    """The columns that fit in `width`, with their widths (pure)."""
+    chosen = list(COLUMNS)
+
+    def fixed(cols: list[tuple[str, str, int]]) -> int:
+        return sum(w or max(id_digits, 2) for k, _, w in cols if k != "file") + len(cols) - 1
+
+    while len(chosen) > 4 and width - fixed(chosen) < MIN_FILE:
+        chosen.pop()
+    file_width = max(width - fixed(chosen), 8)
+    return [(k, label, file_width if k == "file" else (w or max(id_digits, 2))) for k, label, w in chosen]
+
+
+class JobList(ScrollView, can_focus=True):
+    """Receives a source and the history's changes; posts what the user asks of the job under the cursor."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Transcript", tooltip="Open the transcript of the job"),
+        Binding("e", "export", "Export", tooltip="Export the transcript to a file"),
+        Binding("r", "refresh_job", "Check now", show=False, tooltip="Ask the service about the job now"),
+        Binding("c", "cancel_job", "Cancel job", show=False, tooltip="Ask the service to stop the job"),
+        Binding("d", "forget_job", "Forget", show=False, tooltip="Remove the job and its stored result"),
+        Binding("y", "copy_id", "Copy id", show=False, tooltip="Copy the operation id to the clipboard"),
+        Binding("slash", "filter", "Filter", tooltip="Show only the jobs matching some words"),
+        Binding("o", "sort", "Sort", tooltip="Sort by the next column: #, state, file, retention, time..."),
+        Binding("O", "reverse", "Reverse", show=False, tooltip="Reverse the order"),
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False),
+        Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False, tooltip="The first row"),
+        Binding("end,G", "last", "Last", show=False, tooltip="The last row"),
+    ]
+    COMPONENT_CLASSES = {"job-list--header", "job-list--cursor"}
+    DEFAULT_CSS = """
+    JobList > .job-list--header { text-style: bold; background: $panel; }
+    JobList > .job-list--cursor { background: $accent 40%; }
+    JobList:focus > .job-list--cursor { background: $accent; }
+    """
+
+    sort_by: reactive[str] = reactive("id", init=False)
+    descending: reactive[bool] = reactive(True, init=False)
+    filter_text: reactive[str] = reactive("", init=False)
+    cursor: reactive[int] = reactive(0, init=False)
+
+    @dataclass
+    class JobAction(Message):
+        """The user asked for `action` (open, export, refresh, cancel, forget, copy_id) on a job."""
+
+        action: str
+        job: Job
+
+    class FilterRequested(Message):
+        """The user pressed the filter key."""
+
+    @dataclass
+    class SortChanged(Message):
+        """The order of the rows changed."""
+
+        sort_by: str
+        descending: bool
+
+    @dataclass
+    class Ordered(Message):
+        """The ids in an order read by the list's worker (for the order and filter named)."""
+
+        key: tuple[str, bool, str]
+        ids: list[int]
+        total: int
+
+    @dataclass
+    class Counted(Message):
+        """How many rows are shown (matching the filter) of how many jobs there are."""
+
+        shown: int
+        total: int
+
+    def __init__(self, policy: PollPolicy, clock: Callable[[], float] = time.time, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.policy = policy
+        self.clock = clock
+        self.source: JobSource | None = None
+        self.ids: list[int] = []
+        self.jobs: dict[int, Job] = {}  # the rows read so far, by id
+        self.total = 0  # jobs in the history, whatever the filter
+        self.shown: tuple[str, bool, str] | None = None  # the order and filter of the rows on screen
+        self._moved = False  # the user moved the cursor off the top on purpose
+
+    # --- data in ------------------------------------------------------------------------------
+
+    def attach(self, source: JobSource, jobs: Iterable[Job] = ()) -> None:
+        """Read from `source` from now on; `jobs` are rows already read (start-up)."""
+        self.source = source
+        self.jobs.update((j.id, j) for j in jobs)
+        self.reorder()
+
+    def apply(self, changed: Iterable[Job], removed: Iterable[int]) -> None:
+        """Rows changed or added, ids removed: update what is held, read the order again if it moved."""
+        for job_id in removed:
+            self.jobs.pop(job_id, None)
+        self.jobs.update((j.id, j) for j in changed)
+        self.reorder()
+
+    @work(thread=True, exclusive=True, group="job-order", exit_on_error=False, description="order jobs")
+    def reorder(self) -> None:
+        if self.source is None:
+            return
+        key = (self.sort_by, self.descending, self.filter_text)
+        ids = self.source.ordered_ids(*key)
+        self.post_message(self.Ordered(key, ids, self.source.count() if self.filter_text else len(ids)))
+
+    @on(Ordered)
+    def _ordered(self, event: Ordered) -> None:
+        if event.key != (self.sort_by, self.descending, self.filter_text):
+            return  # an answer to an order asked before the last change
+        current = self.current_job()
+        at_top = self.cursor == 0 and not self._moved
+        self.ids = event.ids
+        self.shown = event.key
+        self.virtual_size = Size(self.size.width, len(self.ids) + 1)
+        if at_top or current is None:
+            self.cursor = 0
+        else:
+            self.cursor = self.index_of(current.id) if current.id in self._positions() else 0
+        self._keep_cursor_in_view()
+        self.refresh()
+        self.total = event.total
+        self.post_message(self.Counted(len(self.ids), event.total))
+
+    def _positions(self) -> set[int]:
+        return set(self.ids)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self.ids)
+
+    def index_of(self, job_id: int) -> int:
+        return self.ids.index(job_id)
+
+    def current_job(self) -> Job | None:
+        if not 0 <= self.cursor < len(self.ids):
+            return None
+        return self._rows([self.ids[self.cursor]]).get(self.ids[self.cursor])
+
+    def _rows(self, ids: list[int]) -> dict[int, Job]:
+        """The rows of these ids, read (by primary key, a few at most) when not held yet."""
+        missing = [i for i in ids if i not in self.jobs]
+        if missing and self.source is not None:
+            self.jobs.update(self.source.jobs_by_id(missing))
+        return {i: self.jobs[i] for i in ids if i in self.jobs}
+
+    def row_cells(self, job_id: int) -> list[str]:
+        """The plain text of a row's cells, in column order (for tests and the details view)."""
+        job = self._rows([job_id])[job_id]
+        values = cells.cells(job, self.clock(), self.policy)
+        return [str(values[key]) for key, _, _ in COLUMNS]
+
+    # --- drawing ------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        columns = layout(width, len(str(max(self.ids, default=0))))
+        if y == 0:
+            return self._header(columns, width)
+        index = self.scroll_offset.y + y - 1
+        if not self.ids and self.shown is not None and y in (2, 3):
+            return self._hint(y - 2, width)
+        if index >= len(self.ids):
+            return Strip.blank(width, self.rich_style)
+        top = self.scroll_offset.y
+        window = self._rows(self.ids[top : top + self.size.height])
+        job = window.get(self.ids[index])
+        if job is None:
+            return Strip.blank(width, self.rich_style)
+        text = self._row_text(job, columns)
+        style = self.rich_style
+        if index == self.cursor:
+            style = style + self.get_component_rich_style("job-list--cursor")
+        return Strip(list(text.render(self.app.console)), width).simplify().apply_style(style)
+
+    def _hint(self, line: int, width: int) -> Strip:
+        """What to do when the list is empty (the first launch), or why it is (a filter)."""
+        if self.filter_text:
+            lines = [f"  No job matches '{printable(self.filter_text)}'.", "  Esc clears the filter."]
+        else:
+            lines = [
+                "  No jobs yet. Pick an audio file above and press s (space marks several),",
+                "  or open the app on your recordings: stt-tui ~/recordings",
+            ]
+        text = Text(lines[line], style="italic", no_wrap=True, overflow="ellipsis")
+        text.truncate(width, pad=True)
+        return Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
+
+    def _header(self, columns: list[tuple[str, str, int]], width: int) -> Strip:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for n, (key, label, w) in enumerate(columns):
+            arrow = (" ▼" if self.descending else " ▲") if key == self.sort_by else ""
+            text.append(f"{'' if n == 0 else ' '}{(label + arrow)[:w]:<{w}}")
+        text.truncate(width, pad=True)
+        style = self.rich_style + self.get_component_rich_style("job-list--header")
+        return Strip(list(text.render(self.app.console)), width).apply_style(style)
+
+    def _row_text(self, job: Job, columns: list[tuple[str, str, int]]) -> Text:
+        values = cells.cells(job, self.clock(), self.policy)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for n, (key, _, w) in enumerate(columns):
+            cell = values[key]
+            piece = cell.copy() if isinstance(cell, Text) else Text(cell)
+            piece.truncate(w, overflow="ellipsis", pad=True)
+            if n:
+                text.append(" ")
+            text.append_text(piece)
+        text.truncate(self.size.width, pad=True)
+        return text
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.refresh)  # elapsed times and countdowns move with the clock
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self.ids) + 1)
+
+    # --- the cursor ---------------------------------------------------------------------------
+
+    def watch_cursor(self) -> None:
+        self._keep_cursor_in_view()
+        self.refresh()
+
+    def _keep_cursor_in_view(self) -> None:
+        rows = max(self.size.height - 1, 1)
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + rows:
+            self.scroll_to(y=self.cursor - rows + 1, animate=False)
+
+    def _move(self, index: int) -> None:
+        self.cursor = max(0, min(index, len(self.ids) - 1))
+        self._moved = self.cursor != 0
+
+    def action_cursor(self, step: int) -> None:
+        self._move(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self._move(self.cursor + direction * max((self.size.height - 1) // 2, 1))
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(len(self.ids) - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            return
+        self._move(self.scroll_offset.y + event.y - 1)
+
+    # --- order and filter ---------------------------------------------------------------------
+
+    def watch_sort_by(self) -> None:
+        self.reorder()
+        self.post_message(self.SortChanged(self.sort_by, self.descending))
+
+    def watch_descending(self) -> None:
+        self.reorder()
+        self.post_message(self.SortChanged(self.sort_by, self.descending))
+
+    def watch_filter_text(self) -> None:
+        self.reorder()
+
+    def action_sort(self) -> None:
+        """The next column, in its natural direction: newest first by number, else ascending."""
+        column = SORT_KEYS[(SORT_KEYS.index(self.sort_by) + 1) % len(SORT_KEYS)]
+        with self.prevent(self.SortChanged):
+            self.descending = column == "id"
+        self.sort_by = column
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+
+    def action_filter(self) -> None:
+        self.post_message(self.FilterRequested())
+
+    # --- actions on the job under the cursor --------------------------------------------------
+
+    def _post(self, action: str) -> None:
+        job = self.current_job()
+        if job is None:
+            self.notify("There is no job here yet.", severity="warning")
+            return
+        self.post_message(self.JobAction(action, job))
+
+    def action_open(self) -> None:
+        self._post("open")
+
+    def action_export(self) -> None:
+        self._post("export")
+
+    def action_refresh_job(self) -> None:
+        self._post("refresh")
+
+    def action_cancel_job(self) -> None:
+        self._post("cancel")
+
+    def action_forget_job(self) -> None:
+        self._post("forget")
+
+    def action_copy_id(self) -> None:
+        self._post("copy_id")
+

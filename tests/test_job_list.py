@@ -1,0 +1,107 @@
+"""The job list as a view over the history: SQL order and filter, rows read by window, the cursor's rules."""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import App, ComposeResult
+
+from stt_tui.history import History
+from stt_tui.jobs import JobState, RequestOptions
+from stt_tui.poller import LOCAL_POLICY
+from stt_tui.tui.widgets.job_list import JobList, layout
+
+from .tui_helpers import wait_for
+
+
+def fill(history: History, names: list[str]) -> list[int]:
+    ids = []
+    for name in names:
+        job = history.add_submitting(profile="local", file_path=f"/audio/{name}", options=RequestOptions())
+        ids.append(job.id)
+    return ids
+
+
+def test_the_history_orders_and_filters_in_sql(tmp_path):
+    history = History(tmp_path / "h.sqlite3")
+    a, b, c = fill(history, ["b-talk.wav", "a-call.wav", "c-note.wav"])
+    history.set_state(b, JobState.FAILED, error="no")
+    assert history.ordered_ids("id", True) == [c, b, a]
+    assert history.ordered_ids("id", False) == [a, b, c]
+    assert history.ordered_ids("file", False) == [b, a, c]  # by the file's name, not its folder
+    assert history.ordered_ids("state", False) == [c, a, b]  # submitting before failed; ties newest first
+    assert history.ordered_ids("id", True, "failed") == [b]
+    assert history.ordered_ids("id", True, "TALK wav") == [a]  # every word, any case
+    assert history.ordered_ids("id", True, "100%_") == []  # LIKE's wildcards are taken literally
+    assert set(history.jobs_by_id([a, c, 999])) == {a, c}
+
+
+def test_columns_fit_the_width_without_a_horizontal_scrollbar():
+    for width in (40, 60, 80, 120, 200, 250):
+        columns = layout(width, 6)
+        total = sum(w for _, _, w in columns) + len(columns) - 1
+        assert total <= max(width, 50), (width, columns)
+        assert [k for k, _, _ in columns][:4] == ["id", "state", "file", "retention"]
+    assert len(layout(200, 6)) == 8 and dict((k, w) for k, _, w in layout(200, 6))["file"] > 60
+    assert "submitted" not in [k for k, _, _ in layout(80, 6)]  # the least needed go first when narrow
+
+
+class ListApp(App[None]):
+    def __init__(self, history: History) -> None:
+        super().__init__()
+        self.history = history
+
+    def compose(self) -> ComposeResult:
+        yield JobList(LOCAL_POLICY, time.time)
+
+    def on_mount(self) -> None:
+        table = self.query_one(JobList)
+        table.attach(self.history)
+        table.focus()
+
+
+async def test_new_rows_stay_in_view_unless_the_user_moved_away(tmp_path):
+    history = History(tmp_path / "h.sqlite3")
+    fill(history, [f"old-{n}.wav" for n in range(50)])
+    app = ListApp(history)
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(JobList)
+        await wait_for(pilot, lambda: table.row_count == 50, what="the rows")
+        (new,) = fill(history, ["new.wav"])
+        table.apply(history.jobs_by_id([new]).values(), [])
+        await wait_for(pilot, lambda: table.row_count == 51, what="the new row")
+        assert table.cursor == 0 and table.current_job().id == new  # at the top: the newest is in view
+        await pilot.press("j", "j", "j")
+        held = table.current_job().id
+        (newer,) = fill(history, ["newer.wav"])
+        table.apply(history.jobs_by_id([newer]).values(), [])
+        await wait_for(pilot, lambda: table.row_count == 52, what="another row")
+        assert table.current_job().id == held  # moved away on purpose: the cursor keeps its job
+        await pilot.press("G")
+        assert table.cursor == 51 and table.scroll_offset.x == 0  # End is the last row, not sideways
+        await pilot.press("g")
+        assert table.cursor == 0 and table.scroll_offset.y == 0
+        await pilot.press("ctrl+d")
+        assert table.cursor > 0
+
+
+async def test_a_hundred_thousand_ids_but_only_the_rows_on_screen_are_read(tmp_path):
+    history = History(tmp_path / "h.sqlite3")
+    db = history._db
+    db.execute("BEGIN")
+    db.executemany(
+        "INSERT INTO jobs (profile, state, file_path, options, created_at) "
+        "VALUES ('local', 'failed', ?, '{}', 0)",
+        [(f"/audio/{n:06d}.wav",) for n in range(100_000)],
+    )
+    db.execute("COMMIT")
+    app = ListApp(history)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(JobList)
+        await wait_for(pilot, lambda: table.row_count == 100_000, timeout=60, what="the ids")
+        await pilot.pause(0.1)
+        assert len(table.jobs) < 100  # the rows on screen, not the history
+        await pilot.press("G")
+        await pilot.pause(0.1)
+        assert table.current_job().file_path == "/audio/000000.wav"
+        assert len(table.jobs) < 200
