@@ -9,7 +9,8 @@ from textual.app import App, ComposeResult
 from stt_tui.history import History
 from stt_tui.jobs import JobState, RequestOptions
 from stt_tui.poller import LOCAL_POLICY
-from stt_tui.tui.widgets.job_list import JobList, layout
+from stt_tui.tui.widgets.job_list import JobList
+from stt_tui.tui.widgets.job_rows import layout
 
 from .tui_helpers import wait_for
 

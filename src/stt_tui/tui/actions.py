@@ -1,12 +1,18 @@
-"""What can be done to jobs from the UI: open, export, check, cancel, forget, copy the operation id.
+"""What can be done to jobs from the UI: open, details, export, check, cancel, forget, re-submit, copy.
 
-Each action takes the jobs it acts on (the one under the cursor today), asks before what cannot be undone,
-and runs its calls in a thread worker; what it learns comes back to the app as messages.
+Each action takes the jobs it acts on (the marked ones, else the one under the cursor), asks before what
+cannot be undone, and runs its calls in a thread worker; what it learns comes back as messages, and a
+bulk action ends in one notification, not one per job.
 """
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import tempfile
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,10 +23,13 @@ from ..formatting import no_transcript
 from ..history import HistoryError
 from ..jobs import Job, JobState
 from ..outputs import OutputError, write_output
+from ..private import open_private
 from ..service import Service
 from ..storage import StorageError
 from ..submission import UserError
-from .messages import ActionDone, ActionFailed, TranscriptReady
+from ..wording import plural
+from .messages import ActionDone, ActionFailed, DetailsReady, TranscriptReady
+from .screens.bulk_export import BulkChoice, BulkExportScreen, target
 from .screens.confirm import ConfirmScreen
 from .screens.export import ExportChoice, ExportScreen
 
@@ -30,41 +39,78 @@ if TYPE_CHECKING:
 EXPECTED = (UserError, ServiceError, ProtocolError, HistoryError, ConfigError, StorageError, OSError)
 
 
+def describe(jobs: list[Job]) -> str:
+    """'job #4 (talk.wav)' for one, '3 jobs' for several."""
+    if len(jobs) == 1:
+        job = jobs[0]
+        return f"job #{job.id} ({Path(job.file_path).name or job.operation_id})"
+    return plural(len(jobs), "job")
+
+
 class JobActions:
     def __init__(self, app: SttApp) -> None:
         self.app = app
 
-    def run(self, action: str, job: Job, service: Service) -> None:
-        """`action` (open, export, copy_id, refresh, cancel, forget) on `job`."""
+    def run(self, action: str, jobs: list[Job], service: Service) -> None:
+        """`action` on `jobs` (one or more): open, details, export, copy_id, refresh, cancel, forget,
+        resubmit, pager."""
+        job = jobs[0]
         if action == "open":
             self._background(lambda: self._read_transcript(service, job), "read a result", "transcript")
+        elif action == "details":
+            self._background(lambda: self._read_details(service, job), "read a job", "transcript")
         elif action == "export":
-            self.ask_export(job, [], service)
-        elif action == "copy_id":
-            if job.operation_id:
-                self.app.copy_to_clipboard(job.operation_id)
-                self.app.notify(f"Copied {job.operation_id}.")
+            if len(jobs) == 1:
+                self.ask_export(job, [], service)
             else:
-                self.app.notify(f"Job #{job.id} has no operation id.", severity="warning")
+                self._ask_bulk_export(jobs, service)
+        elif action == "copy_id":
+            ids = [j.operation_id for j in jobs if j.operation_id]
+            if ids:
+                self.app.copy_to_clipboard("\n".join(ids))
+                self.app.notify(f"Copied {ids[0]}." if len(ids) == 1 else f"Copied {len(ids)} operation ids.")
+            else:
+                self.app.notify(f"{describe(jobs).capitalize()}: no operation id yet.", severity="warning")
         elif action == "refresh":
-            self._act(lambda: service.refresh(job), f"Job #{job.id} checked; it is still running.")
+            if len(jobs) == 1:
+                self._act([job], service.refresh, f"Job #{job.id} checked; it is still running.")
+            else:
+                running = [j for j in jobs if j.state == JobState.RUNNING]
+                self._act(running, service.refresh, f"Checked {plural(len(running), 'running job')}.")
         elif action == "cancel":
-            self._act(lambda: service.cancel(job), f"Asked the service to stop job #{job.id}.")
+            running = [j for j in jobs if j.state == JobState.RUNNING]
+            if not running:
+                self.app.notify(f"{describe(jobs).capitalize()}: nothing is running.", severity="warning")
+                return
+            self._confirm(
+                f"Ask the service to stop {describe(running)}? It may finish anyway.",
+                "Cancel jobs" if len(running) > 1 else "Cancel job",
+                lambda: self._act(running, service.cancel, f"Asked the service to stop {describe(running)}."),
+            )
         elif action == "forget":
-            self._ask_forget(job, service)
+            self._ask_forget(jobs, service)
+        elif action == "resubmit":
+            self._background(lambda: self._resubmit(jobs), "find the files", "actions")
+        elif action == "pager":
+            self._background(lambda: self._page(service, job), "read a result", "transcript")
 
-    def _ask_forget(self, job: Job, service: Service) -> None:
-        question = f"Forget job #{job.id} ({Path(job.file_path).name or job.operation_id})?"
-        if job.has_transcript:
-            question += " Its saved transcript is deleted with it."
-        elif job.state == JobState.RUNNING:
-            question += " It is still running; its result will never be fetched."
+    def _confirm(self, question: str, yes: str, then: Callable[[], None]) -> None:
+        def answered(ok: bool | None) -> None:
+            if ok:
+                then()
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._act(lambda: service.forget(job), f"Job #{job.id} forgotten.")
+        self.app.push_screen(ConfirmScreen(question, yes), answered)
 
-        self.app.push_screen(ConfirmScreen(question, "Forget"), answered)
+    def _ask_forget(self, jobs: list[Job], service: Service) -> None:
+        question = f"Forget {describe(jobs)}?"
+        if any(j.has_transcript for j in jobs):
+            question += " Saved transcripts are deleted with them." if len(jobs) > 1 else (
+                " Its saved transcript is deleted with it."
+            )
+        if any(j.state == JobState.RUNNING for j in jobs):
+            question += " Running jobs' results will never be fetched."
+        forgotten = f"Forgot {describe(jobs)}."
+        self._confirm(question, "Forget", lambda: self._act(jobs, service.forget, forgotten))
 
     def ask_export(self, job: Job, channels: list[int], service: Service) -> None:
         if not job.has_transcript:
@@ -78,10 +124,31 @@ class JobActions:
         def chosen(choice: ExportChoice | None) -> None:
             if choice is not None:
                 self.app.remember(export_format=choice.fmt)
-                self._act(lambda: self._write_export(service, job, choice), f"Wrote {choice.path}.")
+                self._act([job], lambda j: self._write_export(service, j, choice), f"Wrote {choice.path}.")
 
         fmt = self.app.prefs.export_format
         self.app.push_screen(ExportScreen(folder, job.file_path, job.id, channels, fmt), chosen)
+
+    def _ask_bulk_export(self, jobs: list[Job], service: Service) -> None:
+        with_text = [j for j in jobs if j.has_transcript]
+        if not with_text:
+            self.app.notify(f"None of the {len(jobs)} jobs has a transcript.", severity="warning")
+            return
+
+        def chosen(choice: BulkChoice | None) -> None:
+            if choice is None:
+                return
+            self.app.remember(export_format=choice.fmt)
+
+            def write(job: Job) -> None:
+                self._write_export(service, job, ExportChoice(choice.fmt, None, target(job, choice)))
+
+            skipped = len(jobs) - len(with_text)
+            note = f" ({plural(skipped, 'job')} without a transcript left out)" if skipped else ""
+            self._act(with_text, write, f"Wrote {plural(len(with_text), 'transcript')}{note}.")
+
+        fmt = self.app.prefs.export_format
+        self.app.push_screen(BulkExportScreen(len(with_text), self.app.browsing, fmt), chosen)
 
     @staticmethod
     def _write_export(service: Service, job: Job, choice: ExportChoice) -> None:
@@ -100,18 +167,69 @@ class JobActions:
             return
         self.app.post_message(TranscriptReady(job, items))
 
-    def _act(self, action: Callable[[], object], done: str) -> None:
+    def _read_details(self, service: Service, job: Job) -> None:
+        try:
+            fresh = service.history.get(job.id)
+            stored = service.history.result(job.id)
+        except EXPECTED as exc:
+            self.app.post_message(ActionFailed(str(exc)))
+            return
+        self.app.post_message(DetailsReady(fresh, stored))
+
+    def _resubmit(self, jobs: list[Job]) -> None:
+        files = [Path(j.file_path) for j in jobs if j.file_path and Path(j.file_path).is_file()]
+        missing = len(jobs) - len(files)
+        if missing:
+            gone = "imported or gone" if missing > 1 else "imported, or its file is gone"
+            self.app.post_message(ActionFailed(f"{plural(missing, 'job')} cannot be sent again ({gone})."))
+        if files:
+            self.app.call_from_thread(self.app.ask_submit, files)
+
+    def _page(self, service: Service, job: Job) -> None:
+        """The transcript in $PAGER, the app suspended meanwhile (a person's own pager, search and all)."""
+        try:
+            text = service.export(job, "txt")
+        except EXPECTED as exc:
+            self.app.post_message(ActionFailed(str(exc)))
+            return
+        self.app.call_from_thread(self.app.run_outside, os.environ.get("PAGER") or "less", text)
+
+    def _act(self, jobs: list[Job], act: Callable[[Job], object], done: str) -> None:
         def work() -> None:
-            try:
-                action()
-            except EXPECTED as exc:
-                self.app.post_message(ActionFailed(str(exc)))
+            failures: list[str] = []
+            for job in jobs:
+                try:
+                    act(job)
+                except EXPECTED as exc:
+                    failures.append(str(exc))
+            if failures and len(jobs) == 1:
+                self.app.post_message(ActionFailed(failures[0]))
+            elif failures:
+                done_count = len(jobs) - len(failures)
+                said = f"{done_count} of {len(jobs)} done; {len(failures)} not: {failures[0]}"
+                self.app.post_message(ActionFailed(said))
             else:
                 self.app.post_message(ActionDone(done))
-            finally:
-                self.app.wake_poller()
+            self.app.wake_poller()
 
         self._background(work, "a job action", "actions")
 
     def _background(self, work: Callable[[], None], description: str, group: str) -> None:
         self.app.run_worker(work, thread=True, group=group, exit_on_error=False, description=description)
+
+
+def run_outside(
+    command: str, text: str, suspend: Callable[[], AbstractContextManager[None]], say: Callable[..., None]
+) -> None:
+    """Write `text` to a private temporary file and open it with `command` (a pager or an editor)."""
+    fd, name = tempfile.mkstemp(prefix="stt-tui-", suffix=".txt")
+    os.close(fd)
+    try:
+        with os.fdopen(open_private(Path(name)), "w", encoding="utf-8") as f:
+            f.write(text)
+        with suspend():
+            subprocess.run([*shlex.split(command), name], check=False)
+    except OSError as exc:
+        say(f"{command} could not be run: {exc.strerror}.", severity="error")
+    finally:
+        Path(name).unlink(missing_ok=True)

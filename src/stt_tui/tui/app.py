@@ -20,8 +20,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import preferences
-from ..config import CONFIG_FILE, Config, ConfigError, Profile, builtin_profiles, choose_profile, load_config
-from ..credentials import describe_profiles
+from ..config import Config, Profile, builtin_profiles
 from ..feed import JobFeed
 from ..history import History
 from ..jobs import FINAL_STATES, Job, JobState, RequestOptions
@@ -29,12 +28,13 @@ from ..paths import Paths
 from ..poll_round import PollRound
 from ..service import Service
 from . import cells, notices
-from .actions import EXPECTED, JobActions
+from .actions import EXPECTED, JobActions, run_outside
 from .commands import binding_commands, help_sections
 from .guards import while_shown
 from .messages import (
     ActionDone,
     ActionFailed,
+    DetailsReady,
     JobsChanged,
     LoadFailed,
     Notice,
@@ -43,12 +43,15 @@ from .messages import (
     ServiceReady,
     SubmitEnded,
     SubmitProgress,
+    TotalsReady,
     TranscriptReady,
 )
+from .profile_switch import ProfileSwitch
+from .screens.details import DetailsScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
-from .screens.profiles import ProfileScreen
 from .screens.submit import SubmitScreen
+from .screens.totals import TotalsScreen, read_totals
 from .screens.transcript import TranscriptScreen
 from .submissions import run_batch
 from .widgets.file_browser import FileBrowser
@@ -94,6 +97,7 @@ class SttApp(App[None]):
         self._rounds: PollRound | None = None
         self._open: dict[int, Job] = {}  # jobs not finished yet (few, whatever the history's size)
         self.actions = JobActions(self)
+        self.profile_switch = ProfileSwitch(self)
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
@@ -215,36 +219,23 @@ class SttApp(App[None]):
 
     def action_switch_profile(self) -> None:
         if self._usable_service() is not None:
-            self.load_profiles()
-
-    @work(thread=True, group="profiles", exclusive=True, exit_on_error=False, description="read profiles")
-    def load_profiles(self) -> None:
-        # Read again: the user may have just edited config.toml to add or fix a profile.
-        try:
-            config = load_config(self.paths.config_dir)
-            rows = describe_profiles(config)
-        except ConfigError as exc:
-            self.post_message(ActionFailed(str(exc)))
-            return
-        self.post_message(ProfilesReady(config, rows))
+            self.profile_switch.ask()
 
     @on(ProfilesReady)
     def _profiles_ready(self, event: ProfilesReady) -> None:
-        config: Config = event.config
-        where = str(config.path or self.paths.config_dir / CONFIG_FILE)
+        self.profile_switch.show(event)
 
-        def chosen(name: str | None) -> None:
-            if name is None or name == self.profile.name:
-                return
-            self.config = config
-            self.use_profile(choose_profile(config, name))
-            problem = next((row["problem"] for row in event.rows if row["name"] == name), "")
-            if problem:
-                self.notify(f"Profile {name} is not ready: {problem}.", severity="warning", timeout=15)
-            else:
-                self.notify(f"Using profile {name}.")
+    @work(thread=True, group="totals", exclusive=True, exit_on_error=False, description="count jobs")
+    def action_totals(self) -> None:
+        if (service := self.service) is not None:
+            try:
+                self.post_message(TotalsReady(read_totals(service.history, self.clock())))
+            except EXPECTED as exc:
+                self.post_message(ActionFailed(str(exc)))
 
-        self.push_screen(ProfileScreen(event.rows, self.profile.name, where), chosen)
+    @on(TotalsReady)
+    def _totals_ready(self, event: TotalsReady) -> None:
+        self.push_screen(TotalsScreen(event.totals))
 
     def use_profile(self, profile: Profile) -> None:
         """New jobs go to `profile` and its running jobs are polled; the job list stays as it is."""
@@ -272,7 +263,7 @@ class SttApp(App[None]):
 
     @on(JobList.JobAction)
     def _job_action(self, event: JobList.JobAction) -> None:
-        self.job_action(event.action, event.job)
+        self.job_action(event.action, event.jobs)
 
     @on(FileBrowser.FolderChanged)
     def _folder_changed(self, event: FileBrowser.FolderChanged) -> None:
@@ -326,10 +317,18 @@ class SttApp(App[None]):
 
     # --- jobs ------------------------------------------------------------------------------------
 
-    def job_action(self, action: str, job: Job) -> None:
+    def job_action(self, action: str, jobs: list[Job]) -> None:
         service = self._usable_service()
         if service is not None:
-            self.actions.run(action, job, service)
+            self.actions.run(action, jobs, service)
+
+    def run_outside(self, command: str, text: str) -> None:
+        """Open `text` in a program of the user's ($PAGER), the app suspended meanwhile."""
+        run_outside(command, text, self.suspend, self.notify)
+
+    @on(DetailsReady)
+    def _details_ready(self, event: DetailsReady) -> None:
+        self.push_screen(DetailsScreen(event.job, event.operation_json))
 
     @property
     def browsing(self) -> Path:

@@ -14,6 +14,7 @@ from ..history import History
 from ..jobs import Job
 from ..poll_round import Status
 from ..service import Service
+from .screens.totals import Totals
 
 
 @dataclass
@@ -96,6 +97,21 @@ class ServiceReady(Message):
     jobs: list[Job]  # the jobs not finished yet
     recovered: list[Job]
     reader: History  # for the job list's reads
+
+
+@dataclass
+class DetailsReady(Message):
+    """A job as stored now, and its stored Operation (None when nothing is stored)."""
+
+    job: Job
+    operation_json: str | None
+
+
+@dataclass
+class TotalsReady(Message):
+    """The counts and audio sums for the totals screen."""
+
+    totals: Totals
 
 
 @dataclass

@@ -23,7 +23,8 @@ from ..notices import summary
 from ..widgets.activity import Activity, activity_label
 from ..widgets.file_browser import FileBrowser
 from ..widgets.file_info import FileInfo
-from ..widgets.job_list import COLUMNS, JobList
+from ..widgets.job_list import JobList
+from ..widgets.job_rows import COLUMNS
 from ..widgets.status_line import StatusLine
 
 
@@ -32,6 +33,7 @@ class MainScreen(Screen[None]):
 
     BINDINGS = [
         Binding("q", "app.quit", "Quit", tooltip="Quit (running jobs go on; they are polled next time)"),
+        Binding("t", "app.totals", "Totals", show=False, tooltip="Jobs by state; audio sent, day and month"),
         Binding("escape", "leave_filter", "Clear filter", show=False, tooltip="Leave, or clear, the filter"),
     ]
 
@@ -122,6 +124,8 @@ class MainScreen(Screen[None]):
         title = f"Jobs ({total:,})"
         if table.filter_text:
             title = f"Jobs ({shown:,} of {total:,}: '{printable(table.filter_text)}')"
+        if table.marked:
+            title += f" · {len(table.marked):,} marked"
         column = dict((key, label) for key, label, _ in COLUMNS)[table.sort_by]
         arrow = "▼" if table.descending else "▲"
         self.query_one("#jobs-pane").border_title = f"{title} · sorted by {column} {arrow}"
@@ -143,6 +147,7 @@ class MainScreen(Screen[None]):
         self.update_job_count()  # and on to the app, which remembers the order
 
     @on(JobList.Counted)
+    @on(JobList.MarksChanged)
     def _counted(self) -> None:
         self.update_job_count()
 

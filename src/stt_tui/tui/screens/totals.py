@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...history import History
 from ...jobs import JobState
 
 
@@ -22,6 +23,12 @@ class Totals:
     by_state: Mapping[JobState, int]
     today: list[tuple[str, str, float]]  # (profile, model, seconds summed over channels)
     month: list[tuple[str, str, float]]
+
+
+def read_totals(history: History, now: float) -> Totals:
+    """Read the figures (off the event loop)."""
+    day, month = day_and_month_start(now)
+    return Totals(history.count_by_state(), history.audio_sent(day), history.audio_sent(month))
 
 
 def day_and_month_start(now: float) -> tuple[float, float]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -24,45 +24,8 @@ from textual.strip import Strip
 
 from ...jobs import Job
 from ...poller import PollPolicy
-from ...wording import printable
 from .. import cells
-
-# (key, header, width); FILE takes what is left. The last columns go first when the list is narrow.
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("id", "#", 0),
-    ("state", "STATE", 10),
-    ("file", "FILE", 0),
-    ("retention", "RETENTION", 9),
-    ("time", "TIME", 13),
-    ("audio", "AUDIO", 8),
-    ("request", "LANG/MODEL", 18),
-    ("submitted", "SUBMITTED", 11),
-)
-MIN_FILE = 16
-SORT_KEYS = tuple(key for key, _, _ in COLUMNS)
-
-
-class JobSource(Protocol):
-    """What the list reads: the history's windows (see history/windows.py)."""
-
-    def ordered_ids(self, sort: str, descending: bool, query: str = "") -> list[int]: ...
-
-    def jobs_by_id(self, ids: Iterable[int]) -> dict[int, Job]: ...
-
-    def count(self) -> int: ...
-
-
-def layout(width: int, id_digits: int) -> list[tuple[str, str, int]]:
-    """The columns that fit in `width`, with their widths (pure)."""
-    chosen = list(COLUMNS)
-
-    def fixed(cols: list[tuple[str, str, int]]) -> int:
-        return sum(w or max(id_digits, 2) for k, _, w in cols if k != "file") + len(cols) - 1
-
-    while len(chosen) > 4 and width - fixed(chosen) < MIN_FILE:
-        chosen.pop()
-    file_width = max(width - fixed(chosen), 8)
-    return [(k, label, file_width if k == "file" else (w or max(id_digits, 2))) for k, label, w in chosen]
+from .job_rows import COLUMNS, SORT_KEYS, Column, JobSource, header_text, hint_text, layout, row_text
 
 
 class JobList(ScrollView, can_focus=True):
@@ -70,11 +33,17 @@ class JobList(ScrollView, can_focus=True):
 
     BINDINGS = [
         Binding("enter", "open", "Transcript", tooltip="Open the transcript of the job"),
-        Binding("e", "export", "Export", tooltip="Export the transcript to a file"),
-        Binding("r", "refresh_job", "Check now", show=False, tooltip="Ask the service about the job now"),
-        Binding("c", "cancel_job", "Cancel job", show=False, tooltip="Ask the service to stop the job"),
-        Binding("d", "forget_job", "Forget", show=False, tooltip="Remove the job and its stored result"),
-        Binding("y", "copy_id", "Copy id", show=False, tooltip="Copy the operation id to the clipboard"),
+        Binding("space", "mark", "Mark", tooltip="Mark or unmark the job: actions act on the marked jobs"),
+        Binding("asterisk,ctrl+a", "mark_all", "Mark all", show=False, tooltip="Mark every job shown"),
+        Binding("U", "unmark_all", "Unmark all", show=False, tooltip="Clear the marks"),
+        Binding("e", "export", "Export", tooltip="Export the transcript(s) to files"),
+        Binding("i", "details", "Details", tooltip="Everything about the job, and its stored operation"),
+        Binding("v", "pager", "Pager", show=False, tooltip="Read the transcript in $PAGER"),
+        Binding("r", "refresh_job", "Check now", show=False, tooltip="Ask the service about the job(s) now"),
+        Binding("c", "cancel_job", "Cancel job", show=False, tooltip="Ask the service to stop the job(s)"),
+        Binding("d", "forget_job", "Forget", show=False, tooltip="Remove the job(s) and stored results"),
+        Binding("R", "resubmit", "Re-submit", show=False, tooltip="Send the audio again, with new options"),
+        Binding("y", "copy_id", "Copy id", show=False, tooltip="Copy the operation id(s) to the clipboard"),
         Binding("slash", "filter", "Filter", tooltip="Show only the jobs matching some words"),
         Binding("o", "sort", "Sort", tooltip="Sort by the next column: #, state, file, retention, time..."),
         Binding("O", "reverse", "Reverse", show=False, tooltip="Reverse the order"),
@@ -99,10 +68,20 @@ class JobList(ScrollView, can_focus=True):
 
     @dataclass
     class JobAction(Message):
-        """The user asked for `action` (open, export, refresh, cancel, forget, copy_id) on a job."""
+        """The user asked for `action` on jobs: the marked ones, else the one under the cursor."""
 
         action: str
-        job: Job
+        jobs: list[Job]
+
+        @property
+        def job(self) -> Job:
+            return self.jobs[0]
+
+    @dataclass
+    class MarksChanged(Message):
+        """How many jobs are marked."""
+
+        count: int
 
     class FilterRequested(Message):
         """The user pressed the filter key."""
@@ -139,6 +118,7 @@ class JobList(ScrollView, can_focus=True):
         self.total = 0  # jobs in the history, whatever the filter
         self.shown: tuple[str, bool, str] | None = None  # the order and filter of the rows on screen
         self._moved = False  # the user moved the cursor off the top on purpose
+        self.marked: set[int] = set()
 
     # --- data in ------------------------------------------------------------------------------
 
@@ -235,39 +215,17 @@ class JobList(ScrollView, can_focus=True):
         return Strip(list(text.render(self.app.console)), width).simplify().apply_style(style)
 
     def _hint(self, line: int, width: int) -> Strip:
-        """What to do when the list is empty (the first launch), or why it is (a filter)."""
-        if self.filter_text:
-            lines = [f"  No job matches '{printable(self.filter_text)}'.", "  Esc clears the filter."]
-        else:
-            lines = [
-                "  No jobs yet. Pick an audio file above and press s (space marks several),",
-                "  or open the app on your recordings: stt-tui ~/recordings",
-            ]
-        text = Text(lines[line], style="italic", no_wrap=True, overflow="ellipsis")
-        text.truncate(width, pad=True)
+        text = hint_text(line, self.filter_text, width)
         return Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
 
-    def _header(self, columns: list[tuple[str, str, int]], width: int) -> Strip:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for n, (key, label, w) in enumerate(columns):
-            arrow = (" ▼" if self.descending else " ▲") if key == self.sort_by else ""
-            text.append(f"{'' if n == 0 else ' '}{(label + arrow)[:w]:<{w}}")
-        text.truncate(width, pad=True)
+    def _header(self, columns: list[Column], width: int) -> Strip:
+        text = header_text(columns, self.sort_by, self.descending, width)
         style = self.rich_style + self.get_component_rich_style("job-list--header")
         return Strip(list(text.render(self.app.console)), width).apply_style(style)
 
-    def _row_text(self, job: Job, columns: list[tuple[str, str, int]]) -> Text:
+    def _row_text(self, job: Job, columns: list[Column]) -> Text:
         values = cells.cells(job, self.clock(), self.policy)
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for n, (key, _, w) in enumerate(columns):
-            cell = values[key]
-            piece = cell.copy() if isinstance(cell, Text) else Text(cell)
-            piece.truncate(w, overflow="ellipsis", pad=True)
-            if n:
-                text.append(" ")
-            text.append_text(piece)
-        text.truncate(self.size.width, pad=True)
-        return text
+        return row_text(job, values, columns, job.id in self.marked, self.size.width)
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.refresh)  # elapsed times and countdowns move with the clock
@@ -338,15 +296,55 @@ class JobList(ScrollView, can_focus=True):
 
     # --- actions on the job under the cursor --------------------------------------------------
 
-    def _post(self, action: str) -> None:
+    def selection(self) -> list[Job]:
+        """The marked jobs still in the history (in list order), else the one under the cursor."""
+        if self.marked:
+            kept = [i for i in self.ids if i in self.marked] or sorted(self.marked)
+            rows = self._rows(kept)
+            return [rows[i] for i in kept if i in rows]
         job = self.current_job()
-        if job is None:
+        return [job] if job is not None else []
+
+    def _post(self, action: str, one: bool = False) -> None:
+        jobs = self.selection()
+        if one:
+            jobs = [job] if (job := self.current_job()) is not None else []
+        if not jobs:
             self.notify("There is no job here yet.", severity="warning")
             return
-        self.post_message(self.JobAction(action, job))
+        self.post_message(self.JobAction(action, jobs))
+
+    def _marks_changed(self) -> None:
+        self.refresh()
+        self.post_message(self.MarksChanged(len(self.marked)))
+
+    def action_mark(self) -> None:
+        job = self.current_job()
+        if job is not None:
+            self.marked.symmetric_difference_update({job.id})
+            self._marks_changed()
+            self._move(self.cursor + 1)
+
+    def action_mark_all(self) -> None:
+        shown = set(self.ids)
+        self.marked = set() if shown <= self.marked else self.marked | shown
+        self._marks_changed()
+
+    def action_unmark_all(self) -> None:
+        self.marked.clear()
+        self._marks_changed()
+
+    def action_details(self) -> None:
+        self._post("details", one=True)
+
+    def action_pager(self) -> None:
+        self._post("pager", one=True)
+
+    def action_resubmit(self) -> None:
+        self._post("resubmit")
 
     def action_open(self) -> None:
-        self._post("open")
+        self._post("open", one=True)
 
     def action_export(self) -> None:
         self._post("export")

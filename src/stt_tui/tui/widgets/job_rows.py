@@ -1,0 +1,97 @@
+"""How the job list's lines read: its columns fitted to a width, the header, a row, the empty-list hint.
+
+Pure: no widget, no I/O (the list draws what these return).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from rich.text import Text
+
+from ...jobs import Job
+from ...wording import printable
+
+Column = tuple[str, str, int]  # key, header, width
+
+# (key, header, width); FILE takes what is left. The last columns go first when the list is narrow.
+COLUMNS: tuple[Column, ...] = (
+    ("id", "#", 0),
+    ("state", "STATE", 10),
+    ("file", "FILE", 0),
+    ("retention", "RETENTION", 9),
+    ("time", "TIME", 13),
+    ("audio", "AUDIO", 8),
+    ("request", "LANG/MODEL", 18),
+    ("submitted", "SUBMITTED", 11),
+)
+MIN_FILE = 16
+SORT_KEYS = tuple(key for key, _, _ in COLUMNS)
+
+
+class JobSource(Protocol):
+    """What the list reads: the history's windows (see history/windows.py)."""
+
+    def ordered_ids(self, sort: str, descending: bool, query: str = "") -> list[int]: ...
+
+    def jobs_by_id(self, ids: Iterable[int]) -> dict[int, Job]: ...
+
+    def count(self) -> int: ...
+
+
+def layout(width: int, id_digits: int) -> list[Column]:
+    """The columns that fit in `width`, with their widths (pure)."""
+    chosen = list(COLUMNS)
+
+    def fixed(cols: list[Column]) -> int:
+        return sum(w or max(id_digits + 1, 2) for k, _, w in cols if k != "file") + len(cols) - 1
+
+    while len(chosen) > 4 and width - fixed(chosen) < MIN_FILE:
+        chosen.pop()
+    file_width = max(width - fixed(chosen), 8)
+    return [(k, label, file_width if k == "file" else (w or max(id_digits + 1, 2))) for k, label, w in chosen]
+
+
+
+
+def header_text(columns: list[Column], sort_by: str, descending: bool, width: int) -> Text:
+    """The column names, the sorted one with its direction."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for n, (key, label, w) in enumerate(columns):
+        arrow = (" ▼" if descending else " ▲") if key == sort_by else ""
+        text.append(f"{'' if n == 0 else ' '}{(label + arrow)[:w]:<{w}}")
+    text.truncate(width, pad=True)
+    return text
+
+
+def row_text(
+    job: Job, values: dict[str, str | Text], columns: list[Column], marked: bool, width: int
+) -> Text:
+    """One job's line: each cell cut or padded to its column, a mark beside the number."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for n, (key, _, w) in enumerate(columns):
+        cell = values[key]
+        if key == "id" and marked:
+            cell = Text(f"●{job.id}", style="bold magenta")
+        piece = cell.copy() if isinstance(cell, Text) else Text(cell)
+        piece.truncate(w, overflow="ellipsis", pad=True)
+        if n:
+            text.append(" ")
+        text.append_text(piece)
+    text.truncate(width, pad=True)
+    return text
+
+
+def hint_text(line: int, filter_text: str, width: int) -> Text:
+    """What to do when the list is empty (the first launch), or why it is (a filter)."""
+    if filter_text:
+        lines = [f"  No job matches '{printable(filter_text)}'.", "  Esc clears the filter."]
+    else:
+        lines = [
+            "  No jobs yet. Pick an audio file above and press s (space marks several),",
+            "  or open the app on your recordings: stt-tui ~/recordings",
+        ]
+    text = Text(lines[line], style="italic", no_wrap=True, overflow="ellipsis")
+    text.truncate(width, pad=True)
+    return text
