@@ -35,6 +35,7 @@ async def measure(home: Path, folder: Path) -> dict[str, float]:
             # Textual calls SttApp.on_ready too (handlers run for every class in the MRO).
             self.first_frame = time.perf_counter() - started
 
+    (home / "tui-state.json").unlink(missing_ok=True)  # a remembered sort from an earlier run
     started = time.perf_counter()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     app = TimedApp(resolve_paths(home), load_profile(None), folder)

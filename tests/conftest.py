@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -119,8 +120,20 @@ def rig(short_tmp, recognizer, test_ca, seaweed, sa_key_file, request):
 # --- no engine outlives the suite ---------------------------------------------------------------
 
 
+SESSION_MARK = f"STT_TUI_TEST_SESSION={os.getpid()}"
+os.environ["STT_TUI_TEST_SESSION"] = str(os.getpid())  # inherited by every engine this session starts
+
+
+def _ours(pid: str) -> bool:
+    """Whether the process was started by this test session (another session's engines are its own)."""
+    try:
+        return SESSION_MARK.encode() in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
 def _engines_under(folder: str) -> list[tuple[int, str]]:
-    """(pid, command line) of running `stt_tui serve` processes whose data lies under `folder`."""
+    """(pid, command line) of running `stt_tui serve` processes of this session with data under `folder`."""
     from .homes import alive
 
     found = []
@@ -134,14 +147,13 @@ def _engines_under(folder: str) -> list[tuple[int, str]]:
         words = [a.decode(errors="replace") for a in argv if a]
         ours = any(w == "stt_tui" or w.endswith("/stt-tui") for w in words)
         mine = ours and "serve" in words and any(w.startswith(folder) for w in words)
-        if mine and alive(int(proc.name)):
+        if mine and alive(int(proc.name)) and _ours(proc.name):
             found.append((int(proc.name), " ".join(words)))
     return found
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run if an engine started by a test is still running: every test stops what it starts."""
-    import os
     import signal
 
     left = _engines_under(tempfile.gettempdir())

@@ -326,3 +326,35 @@ def test_an_engine_started_by_a_client_is_never_left_a_zombie(short_tmp):
         time.sleep(0.05)
     assert not Path(f"/proc/{pid}").exists(), "the ended engine is still in the process table (a zombie)"
     assert not alive(pid)
+
+
+def test_inline_audio_over_60_mb_is_refused_before_the_engine_holds_it(short_tmp):
+    """The engine takes inline audio up to the service's 60 MB; a 300 MB request is refused by its
+    length alone (gRPC reads the size before the bytes), so the engine never holds it."""
+    proc = subprocess.Popen(
+        [STT_TUI, "serve", "--data-dir", str(short_tmp / "eng"), "--listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        address = proc.stdout.readline().split()[-1]
+        client = client_for(address)
+        before = _peak_mb(proc.pid)
+        with pytest.raises(Exception) as caught:
+            client.recognize(lpcm_request(bytes(300 * 2**20), 16000, 1))
+        assert caught.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert "too large (300 MB; its limit is 61 MB)" in str(caught.value) and "by URI" in str(caught.value)
+        assert _peak_mb(proc.pid) - before < 50  # it held none of it (it used to grow by three times 300 MB)
+        with pytest.raises(Exception) as caught:
+            client.recognize(lpcm_request(bytes(60 * 2**20 + 2), 16000, 1))
+        assert caught.value.code == grpc.StatusCode.INVALID_ARGUMENT and "limit is 60 MB" in str(caught.value)
+        client.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+    return 0.0

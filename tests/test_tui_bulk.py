@@ -125,3 +125,22 @@ async def test_details_and_totals(home, tmp_path):
         totals = app.screen.totals
         assert totals.by_state[JobState.DONE] == 1
         assert totals.month == [("local", "general", 120.0)]  # 60 s of stereo counts twice, as billed
+
+
+def test_a_transcript_opens_in_the_users_own_program(tmp_path):
+    """$PAGER/$EDITOR get a private temporary file with the text, removed afterwards; a program that
+    cannot run is one sentence."""
+    import contextlib
+
+    from stt_tui.tui.actions import run_outside
+
+    script = tmp_path / "viewer.sh"
+    record = tmp_path / "seen.txt"
+    script.write_text(f'#!/bin/sh\ncat "$1" > {record}\nstat -c %a "$1" >> {record}\necho "$1" >> {record}\n')
+    script.chmod(0o755)
+    said: list[str] = []
+    run_outside(str(script), "hello there\n", contextlib.nullcontext, lambda m, **kw: said.append(m))
+    text, mode, name = record.read_text().splitlines()
+    assert text == "hello there" and mode == "600" and not Path(name).exists() and said == []
+    run_outside("/no/such/pager", "x", contextlib.nullcontext, lambda m, **kw: said.append(m))
+    assert said == ["/no/such/pager could not be run: No such file or directory."]

@@ -10,7 +10,7 @@ import pytest
 from stt_tui import preferences
 from stt_tui.history import History
 from stt_tui.jobs import RequestOptions
-from stt_tui.tui.screens.help import HelpScreen
+from stt_tui.tui.screens.help import HelpScreen, key_rows
 
 from .audio_helpers import clip
 from .homes import stop_engine
@@ -89,15 +89,48 @@ async def test_theme_sort_and_folder_are_remembered(home, folder):
         app.theme = "nord"
         app.main.jobs.focus()
         await pilot.press("o", "O")  # sort by state, then reverse it
-        await pilot.press("shift+tab")
+        await pilot.press("slash", *"talk", "enter")  # a filter, kept as the sort is
+        app.main.browser.focus()
+        await pilot.pause()
         await pilot.press("backspace")  # up to the parent folder
         await pilot.pause(0.3)
         await pilot.press("q")
     prefs = preferences.load(home / "tui-state.json")
-    assert prefs.theme == "nord" and prefs.job_order() == ("state", True)
+    assert prefs.theme == "nord" and prefs.job_order() == ("state", True) and prefs.job_filter == "talk"
     assert prefs.last_folder == str(folder.resolve())
     again = make_app(home, folder / "a")
     async with again.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: again.service is not None, what="the history")
         assert again.theme == "nord"
         assert (again.main.jobs.sort_by, again.main.jobs.descending) == ("state", True)
+        assert again.main.jobs.filter_text == "talk" and again.main.query_one("#job-filter").display
+
+
+async def test_keys_remapped_in_config_toml(home, folder):
+    from stt_tui.config import load_config
+    from stt_tui.paths import resolve_paths
+    from stt_tui.tui.screens.export import ExportScreen
+
+    from .test_export import operation_json
+
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text('[keymap]\n"jobs.export" = "x"\n"jobs.no-such-thing" = "z"\n')
+    history = History(home / "history.sqlite3")
+    job = history.add_submitting(profile="local", file_path="/audio/talk.wav", options=RequestOptions())
+    history.mark_submitted(job.id, "op" + "1" * 18, 1000.0, 1001.0)
+    history.store_result(job.id, operation_json())
+    history.close()
+    app = make_app(home, folder, config=load_config(resolve_paths(home).config_dir))
+    async with app.run_test(size=(100, 32)) as pilot:
+        table = app.main.jobs
+        await wait_for(pilot, lambda: table.row_count == 1, what="the history")
+        assert any("names no binding jobs.no-such-thing" in m for _, m in app.shown)
+        table.focus()
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the export, on x")
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        jobs = dict(app.screen.sections)["Jobs"]
+        rows = key_rows(jobs, app.get_key_display, app.screen.keymap)
+        assert next(keys for keys, what in rows if "[jobs.export]" in what) == "x"

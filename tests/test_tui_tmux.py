@@ -130,3 +130,36 @@ def test_quitting_does_not_wait_for_a_call_in_flight(terminal, short_tmp):
         assert took < 5, f"quitting took {took:.1f} s: it waited for the call"
     finally:
         silent.close()
+
+
+def test_a_hundred_thousand_jobs_open_at_80x24(terminal, short_tmp):
+    """The installed app over 100,000 jobs: it opens, G reaches job #1, and / filters."""
+    from stt_tui.history import History
+
+    home = short_tmp / "home"
+    history = History(home / "history.sqlite3")
+    db = history._db
+    db.execute("BEGIN")
+    db.executemany(
+        "INSERT INTO jobs (profile, state, file_path, options, created_at, operation_id) "
+        "VALUES ('local', 'done', ?, '{}', ?, ?)",
+        [(f"/recordings/meeting-{n:06d}.wav", 1_700_000_000 + n, f"op{n:018d}") for n in range(1, 100_001)],
+    )
+    db.execute("COMMIT")
+    history.close()
+    command = f"STT_TUI_HOME={home} {STT_TUI} {short_tmp}; sleep 60"
+    try:
+        terminal.run("new-session", "-d", "-s", "smoke", "-x", "80", "-y", "24", command)
+        screen = terminal.wait_for("Jobs (100,000)", "meeting-100000.wav")
+        terminal.keys("Tab")
+        terminal.wait_for("Jobs (100,000)")
+        terminal.keys("G")
+        screen = terminal.wait_for("meeting-000001.wav")
+        assert "│1 " in screen or "│1  " in screen  # job #1 on the last row of the list
+        terminal.keys("/")
+        terminal.wait_for("filter: words in the file name")
+        terminal.keys(*"meeting-04242")
+        screen = terminal.wait_for("Jobs (10 of 100,000")  # meeting-042420 ... meeting-042429
+        assert "meeting-042429.wav" in screen and "meeting-100000.wav" not in screen
+    finally:
+        stop_engine(home)

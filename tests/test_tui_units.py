@@ -255,3 +255,34 @@ def test_no_module_is_over_400_lines():
         if "_proto" not in p.parts and (n := len(p.read_text().splitlines())) > 400
     }
     assert long == {}
+
+
+def test_a_long_phrase_wraps_under_its_text_not_the_left_edge():
+    from rich.console import Console
+
+    from stt_tui.export import Utterance
+    from stt_tui.tui.screens.transcript import utterance_row
+
+    phrase = Utterance(2, "word " * 30, 65.5, 70.0, ())
+    console = Console(width=50, record=True, color_system=None)
+    console.print(utterance_row(phrase, labelled=True, words=False, query=""))
+    lines = console.export_text().splitlines()
+    assert lines[0].startswith("01:05.5  ch2  word")
+    indent = lines[0].index("word")
+    rest = [line for line in lines[1:] if line.strip()]
+    assert len(rest) > 1 and all(line.startswith(" " * indent + "word") for line in rest)
+
+
+def test_failed_stands_out_without_colour():
+    """NO_COLOR strips colours (textual.filter.NoColor): a failure must still differ from the rest."""
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual.color import Color
+    from textual.filter import NoColor
+
+    failed = cells.cells(job(state=JobState.FAILED), NOW, LOCAL_POLICY)["state"]
+    done = cells.cells(job(state=JobState.DONE, has_result=True), NOW, LOCAL_POLICY)["state"]
+    strip = NoColor()
+    [f] = strip.apply([Segment("failed", Style.parse(str(failed.style)))], Color(0, 0, 0))
+    [d] = strip.apply([Segment("done", Style.parse(str(done.style)))], Color(0, 0, 0))
+    assert f.style.reverse and not d.style.reverse

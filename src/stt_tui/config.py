@@ -90,6 +90,8 @@ class Config:
     default_profile: str = LOCAL
     path: Path | None = None
     warnings: tuple[str, ...] = ()
+    # The TUI's keys remapped: binding id ("jobs.export") -> keys ("x" or "x,ctrl+e"); `?` lists the ids.
+    keymap: dict[str, str] = field(default_factory=dict)
 
 
 def builtin_profiles() -> dict[str, Profile]:
@@ -257,7 +259,10 @@ def parse_config(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}.") from None
-    _unknown(set(data), {"default_profile", "profiles"}, str(path))
+    _unknown(set(data), {"default_profile", "profiles", "keymap"}, str(path))
+    keymap = _expect(data.get("keymap", {}), dict, f"{path}: keymap")
+    for binding, keys in keymap.items():
+        _expect(keys, str, f"{path}: keymap.{binding}")
     profiles = builtin_profiles()
     tables = _expect(data.get("profiles", {}), dict, f"{path}: profiles")
     for name, table in tables.items():
@@ -275,7 +280,7 @@ def parse_config(text: str, path: Path) -> Config:
     holds_secrets = any(key in p.credentials for p in profiles.values() for key in SECRET_KEYS)
     if holds_secrets and readable_by_others(path):
         warnings.append(f"{path} holds secrets and other users can read it; run `chmod 600 {path}`.")
-    return Config(profiles, default, path, tuple(warnings))
+    return Config(profiles, default, path, tuple(warnings), dict(keymap))
 
 
 def load_config(config_dir: Path) -> Config:

@@ -25,6 +25,8 @@ class Preferences:
     last_folder: str | None = None  # the folder last browsed, for a start without one named
     job_sort: str = "id"  # the job list's sort column
     job_descending: bool = True
+    job_filter: str = ""  # the job list's filter, kept across runs as the sort is
+    bell: bool = False  # ring the terminal bell when something needs a person (a failure, an expiry)
 
     def options_for(self, profile: str, default: RequestOptions) -> RequestOptions:
         return self.last_options.get(profile, default)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-MAX_AUDIO_BYTES = 1024**3  # 1 GB
+MAX_AUDIO_BYTES = 1024**3  # 1 GB, in a bucket
+MAX_INLINE_BYTES = 60 * 1024**2  # audio sent inside the request (v3 documents it; v2 async, not at all)
 MAX_AUDIO_SECONDS = 4 * 3600  # summed over channels
 MAX_CHANNELS = 2
 LPCM_RATES = (8000, 16000, 48000)

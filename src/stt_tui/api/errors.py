@@ -5,6 +5,8 @@ The sentences never quote request metadata, so credentials cannot leak through t
 
 from __future__ import annotations
 
+import re
+
 import grpc
 
 from ..wording import clause, printable
@@ -61,6 +63,13 @@ def explain(
             return (
                 f"Permission denied, could not {action}: the service account needs the role "
                 f"ai.speechkit-stt.user (and read access to the bucket){suffix}."
+            )
+        case grpc.StatusCode.RESOURCE_EXHAUSTED if detail.lower().startswith("server: received message"):
+            sizes = [int(n) // 2**20 for n in re.findall(r"\d+", detail)[:2]]
+            said = f" ({sizes[0]} MB; its limit is {sizes[1]} MB)" if len(sizes) == 2 else ""
+            return (
+                f"The service refused to {action}: the request is too large{said}; send large audio by "
+                "URI (Object Storage), not inside the request."
             )
         case grpc.StatusCode.RESOURCE_EXHAUSTED if "larger than max" in detail.lower():
             limit = f" of {max_receive_bytes // 2**20} MB" if max_receive_bytes else ""

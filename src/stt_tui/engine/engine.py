@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from stt_tui.speechkit import MAX_INLINE_BYTES
+
 from .audio_source import normalize_roots, read_head, resolve_file_uri, spool
 from .cloud import CloudConfig
 from .decode import UndecodableAudio, probe
@@ -100,7 +102,7 @@ class Engine:
                 "Storage and send its link in audio.uri."
             )
         if request.content is not None:
-            check_size(len(request.content))
+            check_size(len(request.content), MAX_INLINE_BYTES)
             path, owned = spool(request.content, self.spool_dir, op_id), True
         elif request.uri is not None and self.objects is not None:
             path, owned = self.objects.fetch(request.uri, self.spool_dir / op_id), True

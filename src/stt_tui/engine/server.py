@@ -16,7 +16,7 @@ import grpc
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2_grpc as iam_grpc
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
 from stt_tui.private import private_dir
-from stt_tui.speechkit import MAX_AUDIO_BYTES
+from stt_tui.speechkit import MAX_INLINE_BYTES
 
 from .cloud import CloudInterceptor, TokenIssuer
 from .engine import Engine, EngineConfig
@@ -24,8 +24,9 @@ from .servicer import IamTokenServicer, OperationServicer, stt_handler
 
 log = logging.getLogger(__name__)
 
-# A request carries up to 1 GB of inline audio plus its config.
-MAX_REQUEST_BYTES = MAX_AUDIO_BYTES + 2**20
+# A request carries at most 60 MB of inline audio (the service's limit) plus its config: gRPC refuses a
+# larger one from its length alone, before holding any of it (a 300 MB request grew the engine by 3x).
+MAX_REQUEST_BYTES = MAX_INLINE_BYTES + 2**20
 UNIX_PATH_MAX = 107
 
 

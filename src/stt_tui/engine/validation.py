@@ -102,11 +102,16 @@ def check_spec(spec: Spec) -> AcceptedSpec:
     )
 
 
-def check_size(size: int) -> None:
-    """Refuse empty audio and audio over the 1 GB limit."""
+def check_size(size: int, limit: int = MAX_AUDIO_BYTES) -> None:
+    """Refuse empty audio and audio over the limit (1 GB in a bucket, 60 MB inline)."""
     if size == 0:
         raise RequestRefused("The audio is empty.")
-    if size > MAX_AUDIO_BYTES:
+    if size > limit:
+        if limit < MAX_AUDIO_BYTES:
+            raise RequestRefused(
+                f"The inline audio is {size / 1024**2:.0f} MB; the limit is {limit // 1024**2} MB: "
+                "send larger audio by URI."
+            )
         raise RequestRefused(f"The audio is {size / 1024**3:.2f} GB; the limit is 1 GB.")
 
 

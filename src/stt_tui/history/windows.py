@@ -29,7 +29,7 @@ ORDERS = {
     "request": "options",
     "submitted": "created_at",
 }
-FINAL = tuple(s.value for s in FINAL_STATES)
+OPEN = tuple(s.value for s in JobState if s not in FINAL_STATES)
 
 
 def filter_sql(query: str) -> tuple[str, list[str]]:
@@ -47,12 +47,13 @@ def filter_sql(query: str) -> tuple[str, list[str]]:
 
 
 class JobWindows(Database):
-    def ordered_ids(self, sort: str, descending: bool, query: str = "") -> list[int]:
-        """Every job id matching `query`, in the order of column `sort` (ties: newest first)."""
+    def ordered_ids(self, sort: str, descending: bool, query: str = "", limit: int = -1) -> list[int]:
+        """The ids of the jobs matching `query` (the first `limit`, or all), in the order of column `sort`
+        (ties: newest first)."""
         where, args = filter_sql(query)
         direction = "DESC" if descending else "ASC"
-        sql = f"SELECT id FROM jobs WHERE {where} ORDER BY {ORDERS[sort]} {direction}, id DESC"
-        return [r[0] for r in self._all(sql, tuple(args))]
+        sql = f"SELECT id FROM jobs WHERE {where} ORDER BY {ORDERS[sort]} {direction}, id DESC LIMIT ?"
+        return [r[0] for r in self._all(sql, (*args, limit))]
 
     def jobs_by_id(self, ids: Iterable[int]) -> dict[int, Job]:
         """The rows of these jobs (those that still exist), by id."""
@@ -82,6 +83,7 @@ class JobWindows(Database):
 
     def unfinished(self) -> list[Job]:
         """Jobs not in a final state (few, whatever the history's size): running or being submitted."""
-        marks = ",".join("?" * len(FINAL))
-        sql = f"SELECT {JOB_COLUMNS} FROM jobs WHERE state NOT IN ({marks}) ORDER BY id DESC"
-        return [job_from_row(r) for r in self._all(sql, FINAL)]
+        # IN, not NOT IN: the index on state finds these few among 100,000 rows without a scan.
+        marks = ",".join("?" * len(OPEN))
+        sql = f"SELECT {JOB_COLUMNS} FROM jobs WHERE state IN ({marks}) ORDER BY id DESC"
+        return [job_from_row(r) for r in self._all(sql, OPEN)]

@@ -16,6 +16,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.app import SuspendNotSupported
+
 from ..api import ProtocolError, ServiceError
 from ..config import ConfigError
 from ..export import ExportError, utterances
@@ -91,8 +93,13 @@ class JobActions:
             self._ask_forget(jobs, service)
         elif action == "resubmit":
             self._background(lambda: self._resubmit(jobs), "find the files", "actions")
-        elif action == "pager":
-            self._background(lambda: self._page(service, job), "read a result", "transcript")
+        elif action in ("pager", "editor"):
+            command = (
+                os.environ.get("PAGER") or "less"
+                if action == "pager"
+                else os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+            )
+            self._background(lambda: self._open_outside(service, job, command), "read a result", "transcript")
 
     def _confirm(self, question: str, yes: str, then: Callable[[], None]) -> None:
         def answered(ok: bool | None) -> None:
@@ -185,14 +192,14 @@ class JobActions:
         if files:
             self.app.call_from_thread(self.app.ask_submit, files)
 
-    def _page(self, service: Service, job: Job) -> None:
-        """The transcript in $PAGER, the app suspended meanwhile (a person's own pager, search and all)."""
+    def _open_outside(self, service: Service, job: Job, command: str) -> None:
+        """The transcript (txt export) in the user's $PAGER or $EDITOR, the app suspended meanwhile."""
         try:
             text = service.export(job, "txt")
         except EXPECTED as exc:
             self.app.post_message(ActionFailed(str(exc)))
             return
-        self.app.call_from_thread(self.app.run_outside, os.environ.get("PAGER") or "less", text)
+        self.app.call_from_thread(self.app.run_outside, command, text)
 
     def _act(self, jobs: list[Job], act: Callable[[Job], object], done: str) -> None:
         def work() -> None:
@@ -231,5 +238,7 @@ def run_outside(
             subprocess.run([*shlex.split(command), name], check=False)
     except OSError as exc:
         say(f"{command} could not be run: {exc.strerror}.", severity="error")
+    except SuspendNotSupported:
+        say(f"This terminal cannot hand the screen over to {command}.", severity="error")
     finally:
         Path(name).unlink(missing_ok=True)

@@ -16,6 +16,7 @@ from typing import Any
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -29,7 +30,7 @@ from ..poll_round import PollRound
 from ..service import Service
 from . import cells, notices
 from .actions import EXPECTED, JobActions, run_outside
-from .commands import binding_commands, help_sections
+from .commands import apply_keymap, binding_commands, help_sections
 from .guards import while_shown
 from .messages import (
     ActionDone,
@@ -40,12 +41,14 @@ from .messages import (
     Notice,
     PollStatus,
     ProfilesReady,
+    Remember,
     ServiceReady,
     SubmitEnded,
     SubmitProgress,
     TotalsReady,
     TranscriptReady,
 )
+from .poll_loop import run_rounds
 from .profile_switch import ProfileSwitch
 from .screens.details import DetailsScreen
 from .screens.help import HelpScreen
@@ -58,9 +61,6 @@ from .widgets.file_browser import FileBrowser
 from .widgets.job_list import JobList
 from .widgets.status_line import StatusLine
 
-FEED_SECONDS = 0.5  # how soon a change to the history (by anyone) shows
-TROUBLE_RETRY_SECONDS = 5.0
-
 
 class SttApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -68,10 +68,14 @@ class SttApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-normal"), (160, "-wide")]
     TITLE = "stt-tui"
     BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", tooltip="Every key"),
-        Binding("P", "switch_profile", "Profile", show=False, tooltip="Use another profile (backend)"),
-        Binding("ctrl+p,colon", "command_palette", "Commands", show=False, tooltip="Every action, by name"),
-    ]
+        Binding("question_mark,f1", "help", "Help", tooltip="Every key", id="app.help"),
+        Binding("P", "switch_profile", "Profile", show=False, tooltip="Use another profile (backend)",
+                id="app.switch-profile"),
+        Binding("ctrl+p,colon", "command_palette", "Commands", show=False, tooltip="Every action, by name",
+                id="app.command-palette"),
+        Binding("ctrl+b", "toggle_bell", "Bell", show=False, tooltip="Ring the bell for failures (on/off)",
+                id="app.toggle-bell"),
+    ]  # fmt: skip
 
     def __init__(
         self,
@@ -103,6 +107,7 @@ class SttApp(App[None]):
         return self.main
 
     def on_mount(self) -> None:
+        apply_keymap(self, self.config.keymap)
         if self.prefs.theme and self.prefs.theme in self.available_themes:
             self.theme = self.prefs.theme
         self.theme_changed_signal.subscribe(self, lambda theme: self.remember(theme=theme.name))
@@ -159,27 +164,7 @@ class SttApp(App[None]):
 
     @work(thread=True, group="poll", exclusive=True, exit_on_error=False, description="poll jobs")
     def poll_loop(self, rounds: PollRound) -> None:
-        """Run poll rounds (see poll_round.py) and post what each one learns; a profile switch is queued
-        to `rounds` and taken between rounds, from this thread."""
-        worker = get_current_worker()
-        while not worker.is_cancelled:
-            # Cleared before the round, so a wake-up asked for during it is not lost.
-            self._wake.clear()
-            try:
-                result = rounds.run()
-                if result.trouble:
-                    self.post_message(ActionFailed(f"Status check failed: {result.trouble}"))
-                if result.changes:
-                    self.post_message(JobsChanged(result.changes))
-                if result.status is not None:
-                    self.post_message(PollStatus(result.status))
-                # The round asked about everything due; the feed wants a look twice a second.
-                delay = FEED_SECONDS
-            except Exception as exc:  # noqa: BLE001  (the loop must outlive any one bad round)
-                # Polling is what keeps results from expiring unseen: report, back off, go on.
-                self.post_message(ActionFailed(f"Polling hit a problem and will retry: {exc}"))
-                delay = TROUBLE_RETRY_SECONDS
-            self._wake.wait(delay)
+        run_rounds(rounds, self.post_message, self._wake, get_current_worker())
 
     @on(JobsChanged)
     @while_shown
@@ -201,7 +186,17 @@ class SttApp(App[None]):
         self.main.job_ended(job)
         message, severity = notices.ending(job)
         if severity == "error":
-            self.notify(message, severity=severity, timeout=10)
+            self.alert(message, severity)
+
+    def alert(self, message: str, severity: SeverityLevel = "warning") -> None:
+        """Something that needs a person: a notification, and the bell if asked for."""
+        self.notify(message, severity=severity, timeout=15)
+        if self.prefs.bell:
+            self.bell()
+
+    def action_toggle_bell(self) -> None:
+        self.remember(bell=not self.prefs.bell)
+        self.notify("The bell rings for failures and expiring results." if self.prefs.bell else "No bell.")
 
     def _update_running(self) -> None:
         running = sum(1 for j in self._open.values() if j.state == JobState.RUNNING)
@@ -253,7 +248,7 @@ class SttApp(App[None]):
         now = self.clock()
         for job in cells.expiry_alerts(self._open.values(), now, self._warned):
             self._warned.add(job.id)
-            self.notify(notices.expiring(job, now)[0], severity="warning", timeout=15)
+            self.alert(notices.expiring(job, now)[0])
 
     # --- the highlighted file ----------------------------------------------------------------------
 
@@ -265,13 +260,9 @@ class SttApp(App[None]):
     def _job_action(self, event: JobList.JobAction) -> None:
         self.job_action(event.action, event.jobs)
 
-    @on(FileBrowser.FolderChanged)
-    def _folder_changed(self, event: FileBrowser.FolderChanged) -> None:
-        self.remember(last_folder=str(event.path))
-
-    @on(JobList.SortChanged)
-    def _sort_changed(self, event: JobList.SortChanged) -> None:
-        self.remember(job_sort=event.sort_by, job_descending=event.descending)
+    @on(Remember)
+    def _remember(self, event: Remember) -> None:
+        self.remember(**event.changes)
 
     # --- submitting ------------------------------------------------------------------------------
 
@@ -379,7 +370,7 @@ class SttApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(help_sections(self.BINDINGS, MainScreen.BINDINGS)))
+        self.push_screen(HelpScreen(help_sections(self.BINDINGS, MainScreen.BINDINGS), self.config.keymap))
 
     async def action_quit(self) -> None:
         # Thread workers stop at their next check; a file being prepared is marked failed, not lost.

@@ -29,7 +29,7 @@ STATE_STYLES = {
     JobState.SUBMITTING: "bold blue",
     JobState.RUNNING: "bold yellow",
     JobState.DONE: "green",
-    JobState.FAILED: "bold red",
+    JobState.FAILED: "bold reverse red",  # a badge, still one when NO_COLOR strips the red
     JobState.EXPIRED: "red",
     JobState.CANCELLED: "dim",
 }

@@ -49,6 +49,24 @@ def binding_commands(app: SttApp, screen: Screen[Any]) -> Iterator[SystemCommand
         yield SystemCommand(b.description, b.tooltip or b.description, lambda a=b.action: app.run_action(a))
 
 
+def binding_ids() -> set[str]:
+    """Every binding id of the app's screens and widgets: what config.toml's [keymap] may remap."""
+    from .app import SttApp
+    from .screens.main import MainScreen
+
+    owners: list[type[DOMNode]] = [SttApp, MainScreen, FileBrowser, JobList, TranscriptScreen, SubmitScreen]
+    return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
+
+
+def apply_keymap(app: SttApp, keymap: dict[str, str]) -> None:
+    """Remap keys by binding id (config.toml's [keymap]); ids no binding has are said, not applied."""
+    unknown = sorted(set(keymap) - binding_ids())
+    app.set_keymap({k: v for k, v in keymap.items() if k not in unknown})
+    if unknown:
+        message = f"config.toml's [keymap] names no binding {', '.join(unknown)}; ? lists the ids."
+        app.notify(message, severity="warning", timeout=15)
+
+
 def help_sections(
     app_bindings: Sequence[BindingType], main_bindings: Sequence[BindingType]
 ) -> list[tuple[str, Sequence[BindingType]]]:

@@ -75,6 +75,13 @@ class LoadFailed(Message):
 
 
 @dataclass
+class Remember(Message):
+    """Settings to keep for the next run (preference name -> value)."""
+
+    changes: dict[str, Any]
+
+
+@dataclass
 class ActionFailed(Message):
     """A background action failed; one sentence for a notification."""
 

@@ -31,7 +31,10 @@ def target(job: Job, choice: BulkChoice) -> Path:
 
 
 class BulkExportScreen(ModalScreen[BulkChoice | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "export", "Export")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="bulk-export.cancel"),
+        Binding("ctrl+s", "export", "Export", id="bulk-export.export"),
+    ]
 
     def __init__(self, count: int, folder: Path, fmt: str = "srt") -> None:
         super().__init__()

@@ -22,9 +22,9 @@ class DetailsScreen(ModalScreen[None]):
     """Receives the job and its stored Operation (JSON, or None when nothing was stored)."""
 
     BINDINGS = [
-        Binding("escape,q,i", "close", "Close"),
-        Binding("j", "scroll(1)", "Down", show=False),
-        Binding("k", "scroll(-1)", "Up", show=False),
+        Binding("escape,q,i", "close", "Close", id="details.close"),
+        Binding("j", "scroll(1)", "Down", show=False, id="details.down"),
+        Binding("k", "scroll(-1)", "Up", show=False, id="details.up"),
     ]
 
     def __init__(self, job: Job, operation_json: str | None) -> None:

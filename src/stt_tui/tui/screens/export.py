@@ -41,7 +41,10 @@ def with_format(path: str, fmt: str) -> str:
 
 
 class ExportScreen(ModalScreen[ExportChoice | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "export", "Export")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+        Binding("ctrl+s", "export", "Export", id="export.export"),
+    ]
 
     def __init__(self, folder: Path, source: str, job_id: int, channels: list[int], fmt: str = "srt") -> None:
         super().__init__()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -13,24 +13,33 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-def key_rows(bindings: Iterable[BindingType], display: Callable[[Binding], str]) -> list[tuple[str, str]]:
-    """(keys, what they do) for each binding; several keys of one binding share a row."""
+def key_rows(
+    bindings: Iterable[BindingType],
+    display: Callable[[Binding], str],
+    keymap: Mapping[str, str] | None = None,
+) -> list[tuple[str, str]]:
+    """(keys, what they do, the binding's id) for each binding, with the keys as remapped in `keymap`
+    (config.toml's [keymap]); several keys of one binding share a row."""
     rows = []
     for b in bindings:
         if not isinstance(b, Binding):
             b = Binding(*b)
-        keys = ", ".join(display(Binding(k.strip(), b.action)) for k in b.key.split(","))
+        key = (keymap or {}).get(b.id or "", b.key)
+        keys = ", ".join(display(Binding(k.strip(), b.action)) for k in key.split(","))
         what = b.tooltip or b.description or b.action.replace("_", " ")
-        rows.append((keys, what))
+        rows.append((keys, what + (f"  [{b.id}]" if b.id else "")))
     return rows
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close")]
 
-    def __init__(self, sections: Sequence[tuple[str, Sequence[BindingType]]]) -> None:
+    def __init__(
+        self, sections: Sequence[tuple[str, Sequence[BindingType]]], keymap: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.sections = sections
+        self.keymap = keymap or {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
@@ -39,7 +48,7 @@ class HelpScreen(ModalScreen[None]):
                 table = Table.grid(padding=(0, 2))
                 table.add_column(style="bold", min_width=12)
                 table.add_column()
-                for keys, what in key_rows(bindings, self.app.get_key_display):
+                for keys, what in key_rows(bindings, self.app.get_key_display, self.keymap):
                     table.add_row(keys, what)
                 yield Static(Text(title, style="bold underline"), classes="section")
                 yield Static(table)

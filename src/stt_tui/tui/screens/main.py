@@ -18,7 +18,7 @@ from ...config import Profile
 from ...jobs import Job
 from ...preferences import Preferences
 from ...wording import printable
-from ..messages import SubmitEnded, SubmitProgress
+from ..messages import Remember, SubmitEnded, SubmitProgress
 from ..notices import summary
 from ..widgets.activity import Activity, activity_label
 from ..widgets.file_browser import FileBrowser
@@ -31,10 +31,31 @@ from ..widgets.status_line import StatusLine
 class MainScreen(Screen[None]):
     """Composes the panes; routes what they ask for to the app, which owns the service."""
 
+
     BINDINGS = [
-        Binding("q", "app.quit", "Quit", tooltip="Quit (running jobs go on; they are polled next time)"),
-        Binding("t", "app.totals", "Totals", show=False, tooltip="Jobs by state; audio sent, day and month"),
-        Binding("escape", "leave_filter", "Clear filter", show=False, tooltip="Leave, or clear, the filter"),
+        Binding(
+            "q",
+            "app.quit",
+            "Quit",
+            tooltip="Quit (running jobs go on; they are polled next time)",
+            id="main.quit",
+        ),
+        Binding(
+            "t",
+            "app.totals",
+            "Totals",
+            show=False,
+            tooltip="Jobs by state; audio sent, day and month",
+            id="main.totals",
+        ),
+        Binding(
+            "escape",
+            "leave_filter",
+            "Clear filter",
+            show=False,
+            tooltip="Leave, or clear, the filter",
+            id="main.leave-filter",
+        ),
     ]
 
     def __init__(
@@ -67,7 +88,9 @@ class MainScreen(Screen[None]):
         self.browser.show_all = self.prefs.show_all_files
         self.browser.show_hidden = self.prefs.show_hidden_files
         self.jobs.sort_by, self.jobs.descending = self.prefs.job_order()
-        self.query_one("#job-filter", Input).display = False
+        box = self.query_one("#job-filter", Input)
+        box.value = self.prefs.job_filter  # the filter left on last time, shown as it is applied
+        box.display = bool(box.value)
         self.query_one(FileBrowser).focus()
 
     def show_profile(self, profile: Profile) -> None:
@@ -144,7 +167,12 @@ class MainScreen(Screen[None]):
 
     @on(JobList.SortChanged)
     def _sort_changed(self, event: JobList.SortChanged) -> None:
-        self.update_job_count()  # and on to the app, which remembers the order
+        self.update_job_count()
+        self.post_message(Remember({"job_sort": event.sort_by, "job_descending": event.descending}))
+
+    @on(FileBrowser.FolderChanged)
+    def _folder_changed(self, event: FileBrowser.FolderChanged) -> None:
+        self.post_message(Remember({"last_folder": str(event.path)}))
 
     @on(JobList.Counted)
     @on(JobList.MarksChanged)
@@ -160,6 +188,7 @@ class MainScreen(Screen[None]):
     @on(Input.Changed, "#job-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.jobs.filter_text = event.value.strip()
+        self.post_message(Remember({"job_filter": self.jobs.filter_text}))
 
     @on(Input.Submitted, "#job-filter")
     def _filter_submitted(self) -> None:

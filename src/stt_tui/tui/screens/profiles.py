@@ -33,7 +33,7 @@ def profile_prompt(row: dict[str, Any], current: str) -> Text:
 class ProfileScreen(ModalScreen[str | None]):
     """Lists the profiles with their state; Enter picks one."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="profiles.cancel")]
 
     def __init__(self, rows: list[dict[str, Any]], current: str, config_path: str) -> None:
         super().__init__()

@@ -33,8 +33,8 @@ class SubmitScreen(ModalScreen[RequestOptions | None]):
     """Dismisses with the chosen options, or None when cancelled."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "Submit"),
+        Binding("escape", "cancel", "Cancel", id="submit.cancel"),
+        Binding("ctrl+s", "submit", "Submit", id="submit.submit"),
     ]
 
     def __init__(self, paths: list[Path], defaults: RequestOptions) -> None:

@@ -62,7 +62,7 @@ def totals_table(totals: Totals) -> Table:
 
 
 class TotalsScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,t", "close", "Close")]
+    BINDINGS = [Binding("escape,q,t", "close", "Close", id="totals.close")]
 
     def __init__(self, totals: Totals) -> None:
         super().__init__()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -30,16 +31,28 @@ def clock_text(seconds: float) -> str:
 
 
 def utterance_text(u: Utterance, *, labelled: bool, words: bool, query: str) -> Text:
-    """One phrase: its start time, its channel when merged, its text (matches highlighted)."""
-    text = Text(clock_text(u.start) + "  ", style="dim")
-    if labelled:
-        text.append(f"ch{u.channel}  ", style=CHANNEL_STYLES[(u.channel - 1) % 2])
+    """One phrase's text (or its words with their times), matches of the query highlighted."""
     body = Text(printable(u.text))
     if words and u.words:
         body = Text(printable(" ".join(f"{w.text}@{w.start:.1f}" for w in u.words)))
     if query:
         body.highlight_regex(re.compile(re.escape(query), re.IGNORECASE), "reverse bold")
-    return text.append_text(body)
+    return body
+
+
+def utterance_row(u: Utterance, *, labelled: bool, words: bool, query: str) -> Table:
+    """One phrase as a row: its start time, its channel when merged, then its text in a column of its
+    own, so that a long phrase wraps under its text, not back to the left edge."""
+    row = Table.grid(padding=(0, 2), expand=True)
+    row.add_column(no_wrap=True, style="dim")
+    if labelled:
+        row.add_column(no_wrap=True)
+    row.add_column(ratio=1)
+    cells: list[Text | str] = [clock_text(u.start)]
+    if labelled:
+        cells.append(Text(f"ch{u.channel}", style=CHANNEL_STYLES[(u.channel - 1) % 2]))
+    row.add_row(*cells, utterance_text(u, labelled=labelled, words=words, query=query))
+    return row
 
 
 def matching(items: list[Utterance], query: str) -> list[int]:
@@ -52,20 +65,20 @@ class TranscriptScreen(Screen[None]):
     """Receives a job and its phrases; asks the app to export through a message."""
 
     BINDINGS = [
-        Binding("escape,q", "close", "Back"),
-        Binding("slash", "search", "Search"),
-        Binding("n", "next_match", "Next"),
-        Binding("N", "previous_match", "Previous", show=False),
-        Binding("c", "cycle_channel", "Channel"),
-        Binding("w", "toggle_words", "Word times"),
-        Binding("e", "export", "Export"),
-        Binding("y", "copy", "Copy"),
-        Binding("j", "phrase(1)", "Down", show=False),
-        Binding("k", "phrase(-1)", "Up", show=False),
-        Binding("g", "phrase_at(0)", "First", show=False),
-        Binding("G", "phrase_at(-1)", "Last", show=False),
-        Binding("ctrl+d", "phrase(10)", "Page down", show=False),
-        Binding("ctrl+u", "phrase(-10)", "Page up", show=False),
+        Binding("escape,q", "close", "Back", id="transcript.close"),
+        Binding("slash", "search", "Search", id="transcript.search"),
+        Binding("n", "next_match", "Next", id="transcript.next-match"),
+        Binding("N", "previous_match", "Previous", show=False, id="transcript.previous-match"),
+        Binding("c", "cycle_channel", "Channel", id="transcript.cycle-channel"),
+        Binding("w", "toggle_words", "Word times", id="transcript.toggle-words"),
+        Binding("e", "export", "Export", id="transcript.export"),
+        Binding("y", "copy", "Copy", id="transcript.copy"),
+        Binding("j", "phrase(1)", "Down", show=False, id="transcript.down"),
+        Binding("k", "phrase(-1)", "Up", show=False, id="transcript.up"),
+        Binding("g", "phrase_at(0)", "First", show=False, id="transcript.first"),
+        Binding("G", "phrase_at(-1)", "Last", show=False, id="transcript.last"),
+        Binding("ctrl+d", "phrase(10)", "Page down", show=False, id="transcript.page-down"),
+        Binding("ctrl+u", "phrase(-10)", "Page up", show=False, id="transcript.page-up"),
     ]
 
     channel: reactive[int | None] = reactive(None, init=False)  # None: all channels merged
@@ -107,7 +120,7 @@ class TranscriptScreen(Screen[None]):
         phrases.clear_options()
         phrases.add_options(
             [
-                Option(utterance_text(u, labelled=labelled, words=self.words, query=self.search_text))
+                Option(utterance_row(u, labelled=labelled, words=self.words, query=self.search_text))
                 for u in items
             ]
         )

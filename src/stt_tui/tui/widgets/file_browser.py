@@ -53,18 +53,38 @@ class FileBrowser(DirectoryTree):
     """Folders and media files; space marks files, s submits the marked ones (or the highlighted one)."""
 
     BINDINGS = [
-        Binding("space", "mark", "Mark", tooltip="Mark or unmark the file for submitting"),
-        Binding("s", "submit", "Submit", tooltip="Submit the marked files, or the highlighted one"),
-        Binding("a", "toggle_all", "All files", show=False, tooltip="Show every file, not only media"),
-        Binding("full_stop", "toggle_hidden", "Hidden", show=False, tooltip="Show hidden files"),
-        Binding("u", "unmark_all", "Unmark all", show=False),
-        Binding("backspace", "go_up", "Parent folder", show=False),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_home", "First", show=False),
-        Binding("G", "scroll_end", "Last", show=False),
-        Binding("ctrl+d", "page_down", "Page down", show=False),
-        Binding("ctrl+u", "page_up", "Page up", show=False),
+        Binding("space", "mark", "Mark", tooltip="Mark or unmark the file for submitting", id="files.mark"),
+        Binding(
+            "s",
+            "submit",
+            "Submit",
+            tooltip="Submit the marked files, or the highlighted one",
+            id="files.submit",
+        ),
+        Binding(
+            "a",
+            "toggle_all",
+            "All files",
+            show=False,
+            tooltip="Show every file, not only media",
+            id="files.toggle-all",
+        ),
+        Binding(
+            "full_stop",
+            "toggle_hidden",
+            "Hidden",
+            show=False,
+            tooltip="Show hidden files",
+            id="files.toggle-hidden",
+        ),
+        Binding("u", "unmark_all", "Unmark all", show=False, id="files.unmark-all"),
+        Binding("backspace", "go_up", "Parent folder", show=False, id="files.go-up"),
+        Binding("j", "cursor_down", "Down", show=False, id="files.cursor-down"),
+        Binding("k", "cursor_up", "Up", show=False, id="files.cursor-up"),
+        Binding("g", "scroll_home", "First", show=False, id="files.scroll-home"),
+        Binding("G", "scroll_end", "Last", show=False, id="files.scroll-end"),
+        Binding("ctrl+d", "page_down", "Page down", show=False, id="files.page-down"),
+        Binding("ctrl+u", "page_up", "Page up", show=False, id="files.page-up"),
     ]
 
     show_all: reactive[bool] = reactive(False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partialmethod
 from typing import Any
 
 from rich.text import Text
@@ -27,35 +28,51 @@ from ...poller import PollPolicy
 from .. import cells
 from .job_rows import COLUMNS, SORT_KEYS, Column, JobSource, header_text, hint_text, layout, row_text
 
+HEAD = 200  # rows read first when a list opens, before its whole order
+HEAD_PAINT_SECONDS = 0.05
+
 
 class JobList(ScrollView, can_focus=True):
     """Receives a source and the history's changes; posts what the user asks of the job under the cursor."""
 
     BINDINGS = [
-        Binding("enter", "open", "Transcript", tooltip="Open the transcript of the job"),
-        Binding("space", "mark", "Mark", tooltip="Mark or unmark the job: actions act on the marked jobs"),
-        Binding("asterisk,ctrl+a", "mark_all", "Mark all", show=False, tooltip="Mark every job shown"),
-        Binding("U", "unmark_all", "Unmark all", show=False, tooltip="Clear the marks"),
-        Binding("e", "export", "Export", tooltip="Export the transcript(s) to files"),
-        Binding("i", "details", "Details", tooltip="Everything about the job, and its stored operation"),
-        Binding("v", "pager", "Pager", show=False, tooltip="Read the transcript in $PAGER"),
-        Binding("r", "refresh_job", "Check now", show=False, tooltip="Ask the service about the job(s) now"),
-        Binding("c", "cancel_job", "Cancel job", show=False, tooltip="Ask the service to stop the job(s)"),
-        Binding("d", "forget_job", "Forget", show=False, tooltip="Remove the job(s) and stored results"),
-        Binding("R", "resubmit", "Re-submit", show=False, tooltip="Send the audio again, with new options"),
-        Binding("y", "copy_id", "Copy id", show=False, tooltip="Copy the operation id(s) to the clipboard"),
-        Binding("slash", "filter", "Filter", tooltip="Show only the jobs matching some words"),
-        Binding("o", "sort", "Sort", tooltip="Sort by the next column: #, state, file, retention, time..."),
-        Binding("O", "reverse", "Reverse", show=False, tooltip="Reverse the order"),
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False),
-        Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False, tooltip="The first row"),
-        Binding("end,G", "last", "Last", show=False, tooltip="The last row"),
-    ]
+        Binding("enter", "open", "Transcript", tooltip="Open the transcript of the job", id="jobs.open"),
+        Binding("space", "mark", "Mark", tooltip="Mark or unmark the job: actions act on the marked jobs",
+                id="jobs.mark"),
+        Binding("asterisk,ctrl+a", "mark_all", "Mark all", show=False, tooltip="Mark every job shown",
+                id="jobs.mark-all"),
+        Binding("U", "unmark_all", "Unmark all", show=False, tooltip="Clear the marks", id="jobs.unmark-all"),
+        Binding("e", "export", "Export", tooltip="Export the transcript(s) to files", id="jobs.export"),
+        Binding("i", "details", "Details", tooltip="Everything about the job, and its stored operation",
+                id="jobs.details"),
+        Binding("v", "pager", "Pager", show=False, tooltip="Read the transcript in $PAGER", id="jobs.pager"),
+        Binding("E", "editor", "Editor", show=False, tooltip="Open the transcript (txt) in $EDITOR",
+                id="jobs.editor"),
+        Binding("r", "refresh_job", "Check now", show=False, tooltip="Ask the service about the job(s) now",
+                id="jobs.refresh-job"),
+        Binding("c", "cancel_job", "Cancel job", show=False, tooltip="Ask the service to stop the job(s)",
+                id="jobs.cancel-job"),
+        Binding("d", "forget_job", "Forget", show=False, tooltip="Remove the job(s) and stored results",
+                id="jobs.forget-job"),
+        Binding("R", "resubmit", "Re-submit", show=False, tooltip="Send the audio again, with new options",
+                id="jobs.resubmit"),
+        Binding("y", "copy_id", "Copy id", show=False, tooltip="Copy the operation id(s) to the clipboard",
+                id="jobs.copy-id"),
+        Binding("slash", "filter", "Filter", tooltip="Show only the jobs matching some words",
+                id="jobs.filter"),
+        Binding("o", "sort", "Sort", tooltip="Sort by the next column: #, state, file, retention, time...",
+                id="jobs.sort"),
+        Binding("O", "reverse", "Reverse", show=False, tooltip="Reverse the order", id="jobs.reverse"),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="jobs.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="jobs.down"),
+        Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="jobs.page-up"),
+        Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False, id="jobs.page-down"),
+        Binding("home,g", "first", "First", show=False, tooltip="The first row", id="jobs.first"),
+        Binding("end,G", "last", "Last", show=False, tooltip="The last row", id="jobs.last"),
+    ]  # fmt: skip
     COMPONENT_CLASSES = {"job-list--header", "job-list--cursor"}
     DEFAULT_CSS = """
+    JobList { overflow-x: hidden; }
     JobList > .job-list--header { text-style: bold; background: $panel; }
     JobList > .job-list--cursor { background: $accent 40%; }
     JobList:focus > .job-list--cursor { background: $accent; }
@@ -100,6 +117,7 @@ class JobList(ScrollView, can_focus=True):
         key: tuple[str, bool, str]
         ids: list[int]
         total: int
+        partial: bool = False  # the first rows only; the whole order follows
 
     @dataclass
     class Counted(Message):
@@ -119,6 +137,8 @@ class JobList(ScrollView, can_focus=True):
         self.shown: tuple[str, bool, str] | None = None  # the order and filter of the rows on screen
         self._moved = False  # the user moved the cursor off the top on purpose
         self.marked: set[int] = set()
+        self._id_digits = 1
+        self._layout: tuple[tuple[int, int], list[Column]] | None = None
 
     # --- data in ------------------------------------------------------------------------------
 
@@ -140,6 +160,13 @@ class JobList(ScrollView, can_focus=True):
         if self.source is None:
             return
         key = (self.sort_by, self.descending, self.filter_text)
+        if not self.ids and self.sort_by == "id" and not self.filter_text:
+            # The first screenful at once, by the primary key (a big history's full order takes longer;
+            # other orders sort every row anyway, so a first part would cost as much as the whole).
+            head = self.source.ordered_ids(*key, limit=HEAD)
+            if len(head) == HEAD:
+                self.post_message(self.Ordered(key, head, self.source.count(), partial=True))
+                time.sleep(HEAD_PAINT_SECONDS)  # let the event loop paint it before the long read
         ids = self.source.ordered_ids(*key)
         self.post_message(self.Ordered(key, ids, self.source.count() if self.filter_text else len(ids)))
 
@@ -151,18 +178,19 @@ class JobList(ScrollView, can_focus=True):
         at_top = self.cursor == 0 and not self._moved
         self.ids = event.ids
         self.shown = event.key
-        self.virtual_size = Size(self.size.width, len(self.ids) + 1)
+        self._id_digits = len(str(max(self.ids, default=0)))
+        self.virtual_size = Size(self._view.width, len(self.ids) + 1)
         if at_top or current is None:
             self.cursor = 0
         else:
-            self.cursor = self.index_of(current.id) if current.id in self._positions() else 0
+            try:
+                self.cursor = self.ids.index(current.id)
+            except ValueError:
+                self.cursor = 0  # its job left the list (forgotten, or filtered out)
         self._keep_cursor_in_view()
         self.refresh()
         self.total = event.total
-        self.post_message(self.Counted(len(self.ids), event.total))
-
-    def _positions(self) -> set[int]:
-        return set(self.ids)
+        self.post_message(self.Counted(event.total if event.partial else len(self.ids), event.total))
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -194,8 +222,8 @@ class JobList(ScrollView, can_focus=True):
     # --- drawing ------------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        columns = layout(width, len(str(max(self.ids, default=0))))
+        width = self._view.width
+        columns = self._columns(width)
         if y == 0:
             return self._header(columns, width)
         index = self.scroll_offset.y + y - 1
@@ -204,7 +232,7 @@ class JobList(ScrollView, can_focus=True):
         if index >= len(self.ids):
             return Strip.blank(width, self.rich_style)
         top = self.scroll_offset.y
-        window = self._rows(self.ids[top : top + self.size.height])
+        window = self._rows(self.ids[top : top + self._view.height])
         job = window.get(self.ids[index])
         if job is None:
             return Strip.blank(width, self.rich_style)
@@ -213,6 +241,13 @@ class JobList(ScrollView, can_focus=True):
         if index == self.cursor:
             style = style + self.get_component_rich_style("job-list--cursor")
         return Strip(list(text.render(self.app.console)), width).simplify().apply_style(style)
+
+    def _columns(self, width: int) -> list[Column]:
+        """The columns for this width and these ids, worked out once per change (not once per line)."""
+        key = (width, self._id_digits)
+        if self._layout is None or self._layout[0] != key:
+            self._layout = (key, layout(width, self._id_digits))
+        return self._layout[1]
 
     def _hint(self, line: int, width: int) -> Strip:
         text = hint_text(line, self.filter_text, width)
@@ -225,13 +260,18 @@ class JobList(ScrollView, can_focus=True):
 
     def _row_text(self, job: Job, columns: list[Column]) -> Text:
         values = cells.cells(job, self.clock(), self.policy)
-        return row_text(job, values, columns, job.id in self.marked, self.size.width)
+        return row_text(job, values, columns, job.id in self.marked, self._view.width)
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.refresh)  # elapsed times and countdowns move with the clock
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.ids) + 1)
+        self.virtual_size = Size(self._view.width, len(self.ids) + 1)
+
+    @property
+    def _view(self) -> Size:
+        """The room the rows have: the widget less its scrollbar."""
+        return self.scrollable_content_region.size
 
     # --- the cursor ---------------------------------------------------------------------------
 
@@ -240,7 +280,7 @@ class JobList(ScrollView, can_focus=True):
         self.refresh()
 
     def _keep_cursor_in_view(self) -> None:
-        rows = max(self.size.height - 1, 1)
+        rows = max(self._view.height - 1, 1)
         top = self.scroll_offset.y
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False)
@@ -255,7 +295,7 @@ class JobList(ScrollView, can_focus=True):
         self._move(self.cursor + step)
 
     def action_page(self, direction: int) -> None:
-        self._move(self.cursor + direction * max((self.size.height - 1) // 2, 1))
+        self._move(self.cursor + direction * max((self._view.height - 1) // 2, 1))
 
     def action_first(self) -> None:
         self._move(0)
@@ -334,30 +374,15 @@ class JobList(ScrollView, can_focus=True):
         self.marked.clear()
         self._marks_changed()
 
-    def action_details(self) -> None:
-        self._post("details", one=True)
-
-    def action_pager(self) -> None:
-        self._post("pager", one=True)
-
-    def action_resubmit(self) -> None:
-        self._post("resubmit")
-
-    def action_open(self) -> None:
-        self._post("open", one=True)
-
-    def action_export(self) -> None:
-        self._post("export")
-
-    def action_refresh_job(self) -> None:
-        self._post("refresh")
-
-    def action_cancel_job(self) -> None:
-        self._post("cancel")
-
-    def action_forget_job(self) -> None:
-        self._post("forget")
-
-    def action_copy_id(self) -> None:
-        self._post("copy_id")
-
+    # What the keys ask of the jobs: the selection (the marked ones, else the cursor's), or only the
+    # cursor's job where acting on several makes no sense.
+    action_open = partialmethod(_post, "open", True)
+    action_details = partialmethod(_post, "details", True)
+    action_pager = partialmethod(_post, "pager", True)
+    action_editor = partialmethod(_post, "editor", True)
+    action_export = partialmethod(_post, "export")
+    action_resubmit = partialmethod(_post, "resubmit")
+    action_refresh_job = partialmethod(_post, "refresh")
+    action_cancel_job = partialmethod(_post, "cancel")
+    action_forget_job = partialmethod(_post, "forget")
+    action_copy_id = partialmethod(_post, "copy_id")

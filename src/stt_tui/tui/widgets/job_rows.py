@@ -33,7 +33,7 @@ SORT_KEYS = tuple(key for key, _, _ in COLUMNS)
 class JobSource(Protocol):
     """What the list reads: the history's windows (see history/windows.py)."""
 
-    def ordered_ids(self, sort: str, descending: bool, query: str = "") -> list[int]: ...
+    def ordered_ids(self, sort: str, descending: bool, query: str = "", limit: int = -1) -> list[int]: ...
 
     def jobs_by_id(self, ids: Iterable[int]) -> dict[int, Job]: ...
 
@@ -51,8 +51,6 @@ def layout(width: int, id_digits: int) -> list[Column]:
         chosen.pop()
     file_width = max(width - fixed(chosen), 8)
     return [(k, label, file_width if k == "file" else (w or max(id_digits + 1, 2))) for k, label, w in chosen]
-
-
 
 
 def header_text(columns: list[Column], sort_by: str, descending: bool, width: int) -> Text:
