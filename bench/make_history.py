@@ -57,17 +57,11 @@ def make_history(path: Path, count: int, seed: int = 1) -> None:
         if roll < 0.04:
             history.set_state(job.id, JobState.FAILED, error="Invalid audio received.")
             continue
-        job = history.mark_submitted(
-            job.id, f"e03{n:017d}", created, now + 300, 60.0
-        )  # not due in a bench
+        job = history.mark_submitted(job.id, f"e03{n:017d}", created, now + 300, 60.0)  # not due in a bench
         if roll < 0.06:
-            history.set_state(
-                job.id, JobState.EXPIRED, error="The service no longer has this result."
-            )
+            history.set_state(job.id, JobState.EXPIRED, error="The service no longer has this result.")
         elif roll < 0.07:
-            history.store_result(
-                job.id, small_result(n), state=JobState.CANCELLED, error="Cancelled."
-            )
+            history.store_result(job.id, small_result(n), state=JobState.CANCELLED, error="Cancelled.")
         elif n < count - 20:  # the newest few are still running
             history.store_result(job.id, small_result(n))
     history.close()

@@ -78,9 +78,7 @@ def tmux_shown(home: Path, count: int, folder: Path) -> float | None:
     base = [tmux, "-L", f"stt-bench-{os.getpid()}"]
     started = time.perf_counter()
     command = f"STT_TUI_HOME={home} {binary} {folder}"
-    subprocess.run(
-        [*base, "new-session", "-d", "-s", "b", "-x", "80", "-y", "24", command], check=True
-    )
+    subprocess.run([*base, "new-session", "-d", "-s", "b", "-x", "80", "-y", "24", command], check=True)
     try:
         while time.perf_counter() - started < 60:
             screen = subprocess.run(

@@ -109,9 +109,7 @@ def test_subtitles_carry_the_text_the_service_returned():
     op = operation_json([(1, timed)]).replace(
         '"text": "ten of clubs four queen of clubs seven of clubs five five"', f'"text": "{text}"'
     )
-    op = op.replace(
-        '"text":"ten of clubs four queen of clubs seven of clubs five five"', f'"text":"{text}"'
-    )
+    op = op.replace('"text":"ten of clubs four queen of clubs seven of clubs five five"', f'"text":"{text}"')
     assert render(op, "txt") == text + "\n"
     srt = " ".join(c[3] for c in parse_srt(render(op, "srt")))
     vtt = " ".join(c[2] for c in parse_vtt(render(op, "vtt")))
@@ -175,7 +173,7 @@ def test_parts_are_per_process_and_a_dead_writers_parts_are_swept(tmp_path):
 
 
 def test_a_config_that_is_not_utf8_is_one_sentence(tmp_path):
-    (tmp_path / "config.toml").write_bytes(b"default_profile = \"\xff\xfe\"\n")
+    (tmp_path / "config.toml").write_bytes(b'default_profile = "\xff\xfe"\n')
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(tmp_path)
 

@@ -134,3 +134,51 @@ async def test_keys_remapped_in_config_toml(home, folder):
         jobs = dict(app.screen.sections)["Jobs"]
         rows = key_rows(jobs, app.get_key_display, app.screen.keymap)
         assert next(keys for keys, what in rows if "[jobs.export]" in what) == "x"
+
+
+async def test_the_bell_rings_only_when_asked_and_the_export_format_is_remembered(home, folder):
+    from stt_tui.tui.screens.export import ExportScreen
+
+    from .test_export import operation_json
+
+    history = History(home / "history.sqlite3")
+    wav = str(folder / "a" / "a.wav")
+    job = history.add_submitting(profile="local", file_path=wav, options=RequestOptions())
+    history.mark_submitted(job.id, "op" + "2" * 18, 1000.0, 1001.0)
+    history.store_result(job.id, operation_json())
+    history.close()
+    app = make_app(home, folder)
+    rings: list[bool] = []
+    app.bell = lambda: rings.append(True)  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: app.main.jobs.row_count == 1, what="the history")
+        app.alert("a failure")
+        assert rings == []  # off unless asked for
+        await pilot.press("ctrl+b")
+        app.alert("another failure")
+        assert rings == [True]
+        app.main.jobs.focus()
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the export dialog")
+        app.screen.query_one("#format").value = "vtt"
+        await pilot.press("enter")
+        await wait_for(pilot, (folder / "a" / "a.vtt").exists, what="the VTT file")
+        await pilot.press("q")
+    prefs = preferences.load(home / "tui-state.json")
+    assert prefs.bell and prefs.export_format == "vtt"
+
+
+def test_the_browser_does_not_start_in_stt_tuis_own_source_folder(tmp_path, monkeypatch):
+    from stt_tui.cli import starting_folder
+    from stt_tui.paths import resolve_paths
+
+    checkout = tmp_path / "checkout"
+    (checkout / "src" / "stt_tui").mkdir(parents=True)
+    monkeypatch.chdir(checkout)
+    monkeypatch.setenv("HOME", str(tmp_path / "me"))
+    paths = resolve_paths(tmp_path / "home")
+    assert starting_folder(paths) == tmp_path / "me"  # the README's command runs here: no audio in sight
+    elsewhere = tmp_path / "talks"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert starting_folder(paths) == elsewhere

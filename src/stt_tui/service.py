@@ -28,6 +28,7 @@ from .submission import Submission, UserError, quiet
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class Service:
     paths: Paths

@@ -28,6 +28,7 @@ from .storage import StorageError, object_key
 if TYPE_CHECKING:
     from .service import Service
 
+
 def quiet(stage: str, fraction: float) -> None:
     """Progress nobody watches."""
 
@@ -109,7 +110,6 @@ def disk_trouble(exc: OSError, what: str) -> str:
     if exc.errno == errno.ENOSPC:
         return f"The disk is full: {what} failed{where}; free some space and try again."
     return f"Could not finish {what}: {exc.strerror or exc}{where}."
-
 
 
 class Submission:
@@ -292,4 +292,3 @@ class Submission:
             self.service.cleanup(failed)  # its prepared audio, and an object it may have uploaded
             recovered.append(failed)
         return recovered
-

@@ -132,7 +132,8 @@ class Database:
         with self._lock:
             if self.read_only:
                 raise HistoryError(
-                    f"The history at {self.path} can only be read now (the disk is full); free some space."
+                    f"The history at {self.path} can only be read now: the disk is full, or the file is "
+                    "read-only."
                 )
             try:
                 self._db.execute("BEGIN IMMEDIATE")

@@ -19,6 +19,7 @@ from .windows import JobWindows
 
 __all__ = ["History", "HistoryError", "JobNotFound"]
 
+
 class History(JobWindows, QuotaBook):
     """Every job and its stored result; one connection, safe to share between threads of one process."""
 

@@ -111,8 +111,10 @@ class JobActions:
     def _ask_forget(self, jobs: list[Job], service: Service) -> None:
         question = f"Forget {describe(jobs)}?"
         if any(j.has_transcript for j in jobs):
-            question += " Saved transcripts are deleted with them." if len(jobs) > 1 else (
-                " Its saved transcript is deleted with it."
+            question += (
+                " Saved transcripts are deleted with them."
+                if len(jobs) > 1
+                else (" Its saved transcript is deleted with it.")
             )
         if any(j.state == JobState.RUNNING for j in jobs):
             question += " Running jobs' results will never be fetched."

@@ -31,7 +31,6 @@ from ..widgets.status_line import StatusLine
 class MainScreen(Screen[None]):
     """Composes the panes; routes what they ask for to the app, which owns the service."""
 
-
     BINDINGS = [
         Binding(
             "q",
