@@ -114,7 +114,7 @@ class JobActions:
             question += (
                 " Saved transcripts are deleted with them."
                 if len(jobs) > 1
-                else (" Its saved transcript is deleted with it.")
+                else " Its saved transcript is deleted with it."
             )
         if any(j.state == JobState.RUNNING for j in jobs):
             question += " Running jobs' results will never be fetched."

@@ -18,7 +18,7 @@ def key_rows(
     display: Callable[[Binding], str],
     keymap: Mapping[str, str] | None = None,
 ) -> list[tuple[str, str]]:
-    """(keys, what they do, the binding's id) for each binding, with the keys as remapped in `keymap`
+    """(keys, what they do and the binding's id) for each binding, the keys as remapped in `keymap`
     (config.toml's [keymap]); several keys of one binding share a row."""
     rows = []
     for b in bindings:
