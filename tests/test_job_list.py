@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from textual.app import App, ComposeResult
@@ -9,7 +10,7 @@ from textual.app import App, ComposeResult
 from stt_tui.history import History
 from stt_tui.jobs import JobState, RequestOptions
 from stt_tui.poller import LOCAL_POLICY
-from stt_tui.tui.widgets.job_list import JobList
+from stt_tui.tui.widgets.job_list import HEAD, JobList
 from stt_tui.tui.widgets.job_rows import layout
 
 from .tui_helpers import wait_for
@@ -106,3 +107,40 @@ async def test_a_hundred_thousand_ids_but_only_the_rows_on_screen_are_read(tmp_p
         await pilot.pause(0.1)
         assert table.current_job().file_path == "/audio/000000.wav"
         assert len(table.jobs) < 200
+
+
+class GatedHistory:
+    """The history, its whole order held back until `gate` opens: the moment between a big list's
+    first screenful and its whole order, made to last."""
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self.gate = threading.Event()
+
+    def ordered_ids(self, sort: str, descending: bool, query: str = "", limit: int = -1) -> list[int]:
+        if limit < 0:
+            self.gate.wait(30)
+        return self.history.ordered_ids(sort, descending, query, limit)
+
+    def jobs_by_id(self, ids):
+        return self.history.jobs_by_id(ids)
+
+    def count(self) -> int:
+        return self.history.count()
+
+
+async def test_keys_meaning_the_whole_list_wait_for_its_whole_order(tmp_path):
+    history = History(tmp_path / "h.sqlite3")
+    ids = fill(history, [f"talk-{n}.wav" for n in range(HEAD + 50)])
+    source = GatedHistory(history)
+    app = ListApp(source)  # type: ignore[arg-type]
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(JobList)
+        await wait_for(pilot, lambda: table.row_count == HEAD, what="the first screenful")
+        await pilot.press("G", "asterisk")
+        assert table.cursor == 0 and table.marked == set()  # not the last of the first HEAD rows
+        source.gate.set()
+        await wait_for(pilot, lambda: table.row_count == HEAD + 50, what="the whole order")
+        await pilot.pause()
+        assert table.current_job().id == ids[0]  # the oldest: the real last row
+        assert table.marked == set(ids)

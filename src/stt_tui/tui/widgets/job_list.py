@@ -138,6 +138,8 @@ class JobList(ScrollView, can_focus=True):
         self._moved = False  # the user moved the cursor off the top on purpose
         self.marked: set[int] = set()
         self._id_digits = 1
+        self._partial = False  # only the first rows of the order are here; the whole follows
+        self._when_whole: list[Callable[[], None]] = []  # keys that mean the whole list, pressed meanwhile
         self._layout: tuple[tuple[int, int], list[Column]] | None = None
 
     # --- data in ------------------------------------------------------------------------------
@@ -191,6 +193,15 @@ class JobList(ScrollView, can_focus=True):
         self.refresh()
         self.total = event.total
         self.post_message(self.Counted(event.total if event.partial else len(self.ids), event.total))
+        self._partial = event.partial
+        while not self._partial and self._when_whole:
+            self._when_whole.pop(0)()
+
+    def _wait_for_whole(self, action: Callable[[], None]) -> bool:
+        """Whether `action` (the last row, mark all) waits to run on the whole order, not its head."""
+        if self._partial:
+            self._when_whole.append(action)
+        return self._partial
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -301,12 +312,12 @@ class JobList(ScrollView, can_focus=True):
         self._move(0)
 
     def action_last(self) -> None:
-        self._move(len(self.ids) - 1)
+        if not self._wait_for_whole(self.action_last):
+            self._move(len(self.ids) - 1)
 
     def on_click(self, event: events.Click) -> None:
-        if event.y == 0:
-            return
-        self._move(self.scroll_offset.y + event.y - 1)
+        if event.y > 0:  # not the header
+            self._move(self.scroll_offset.y + event.y - 1)
 
     # --- order and filter ---------------------------------------------------------------------
 
@@ -366,9 +377,10 @@ class JobList(ScrollView, can_focus=True):
             self._move(self.cursor + 1)
 
     def action_mark_all(self) -> None:
-        shown = set(self.ids)
-        self.marked = set() if shown <= self.marked else self.marked | shown
-        self._marks_changed()
+        if not self._wait_for_whole(self.action_mark_all):
+            shown = set(self.ids)
+            self.marked = set() if shown <= self.marked else self.marked | shown
+            self._marks_changed()
 
     def action_unmark_all(self) -> None:
         self.marked.clear()
