@@ -81,7 +81,7 @@ async def test_mark_all_then_export_beside_each_file_and_forget_them(home, tmp_p
         assert "Forget 3 jobs?" in app.screen.question
         await pilot.press("y")
         await wait_for(pilot, lambda: table.row_count == 0, what="the jobs to go")
-        assert any("Forgot 3 jobs." in m for _, m in app.shown)
+        await wait_for(pilot, lambda: any("Forgot 3 jobs." in m for _, m in app.shown), what="one notice")
 
 
 async def test_cancel_asks_first_and_resubmit_offers_the_dialog(home, tmp_path):

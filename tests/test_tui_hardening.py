@@ -107,7 +107,9 @@ async def test_a_batch_that_ends_unexpectedly_leaves_no_progress_behind(home, tm
         await wait_for(pilot, lambda: app.main.submitting == 0, what="the batch's count to clear")
         activity = app.main.query_one("#activity")
         await wait_for(pilot, lambda: not activity.display, what="the progress bar to go")
-        assert any("submit files failed: database is locked" in m for _, m in app.shown)
+        # The worker's failure is said after its cleanup has run (its state changes once it has unwound).
+        said = lambda: any("submit files failed: database is locked" in m for _, m in app.shown)  # noqa: E731
+        await wait_for(pilot, said, what="the failure said")
 
 
 async def test_a_history_that_cannot_be_read_is_said_on_every_action(home, tmp_path):

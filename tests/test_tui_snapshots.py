@@ -103,7 +103,8 @@ async def settled(pilot) -> None:
     info = app.main.query_one("FileInfo")
     await wait_for(pilot, lambda: info.levels, what="the loudness envelope")
     # The expiry warning about nightly.ogg is tested elsewhere; here it would hide the status line.
-    assert any("forgets it in 10h00m" in message for _, message in app.shown)  # the time left, said
+    said = lambda: any("forgets it in 10h00m" in message for _, message in app.shown)  # noqa: E731
+    await wait_for(pilot, said, what="the time left, said")
     app.clear_notifications()
     await pilot.pause(0.3)
 
