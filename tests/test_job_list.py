@@ -11,7 +11,7 @@ from stt_tui.history import History
 from stt_tui.jobs import JobState, RequestOptions
 from stt_tui.poller import LOCAL_POLICY
 from stt_tui.tui.widgets.job_list import HEAD, JobList
-from stt_tui.tui.widgets.job_rows import layout
+from stt_tui.tui.widgets.job_rows import column_at, layout
 
 from .tui_helpers import wait_for
 
@@ -144,3 +144,31 @@ async def test_keys_meaning_the_whole_list_wait_for_its_whole_order(tmp_path):
         await pilot.pause()
         assert table.current_job().id == ids[0]  # the oldest: the real last row
         assert table.marked == set(ids)
+
+
+def test_the_column_under_a_click_is_found_by_offset():
+    columns = [("id", "#", 3), ("state", "STATE", 10), ("file", "FILE", 20)]
+    assert [column_at(columns, x) for x in (0, 2, 3, 4, 13, 14, 15, 34, 35)] == [
+        "id", "id", None, "state", "state", None, "file", "file", None,
+    ]  # fmt: skip
+
+
+async def test_any_column_sorts_directly_by_a_click_on_its_name_or_the_palette(tmp_path):
+    from stt_tui.tui.commands import binding_commands
+
+    history = History(tmp_path / "h.sqlite3")
+    b, a, c = fill(history, ["b.wav", "a.wav", "c.wav"])
+    app = ListApp(history)
+    async with app.run_test(size=(100, 12)) as pilot:
+        table = app.query_one(JobList)
+        await wait_for(pilot, lambda: table.row_count == 3, what="the rows")
+        columns = layout(table.scrollable_content_region.width, 1)
+        x = sum(w + 1 for k, _, w in columns[: [k for k, _, _ in columns].index("file")])
+        await pilot.click(JobList, offset=(x + 1, 0))  # on FILE in the header
+        await wait_for(pilot, lambda: table.ids == [a, b, c], what="the order by file")
+        await pilot.click(JobList, offset=(x + 1, 0))  # again: reversed
+        await wait_for(pilot, lambda: table.ids == [c, b, a], what="the reversed order")
+        commands = {c.title: c for c in binding_commands(app, app.screen)}  # type: ignore[arg-type]
+        await commands["Sort by # (jobs)"].callback()  # as the palette runs it
+        await wait_for(pilot, lambda: table.ids == [c, a, b], what="the order by number")
+        assert (table.sort_by, table.descending) == ("id", True)

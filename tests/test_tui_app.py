@@ -23,7 +23,7 @@ from stt_tui.tui.widgets.file_info import FileInfo
 from .audio_helpers import clip, normalize
 from .homes import stop_engine
 from .test_export import operation_json, parse_srt
-from .tui_helpers import make_app, wait_for
+from .tui_helpers import make_app, row_cells, wait_for
 
 SHORT = clip("ds_arctic_a0024.wav")  # "It was my reports from the north which chiefly induced people to buy."
 
@@ -87,7 +87,7 @@ async def test_browse_submit_read_search_export(home, folder):
         await wait_for(
             pilot, lambda: app.main.jobs.jobs[job_id].state == JobState.DONE, timeout=120, what="done"
         )
-        row = app.main.jobs.row_cells(job_id)
+        row = row_cells(app.main.jobs, job_id)
         assert "done" in str(row[1]) and "saved" in str(row[3])
         # One summary line for the batch on the status line; a job done needs no notification.
         status = app.main.query_one("StatusLine")
@@ -167,11 +167,11 @@ async def test_history_is_shown_at_start_and_kept_fresh_in_place(home, folder):
         # Another process (here: another connection) adds and forgets jobs; the rows follow.
         third = history.add_submitting(profile="local", file_path="/audio/new.wav", options=RequestOptions())
         await wait_for(pilot, lambda: table.row_count == 3, what="the added row")
-        assert table.index_of(third.id) == 0  # newest first
+        assert table.ids.index(third.id) == 0  # newest first
         history.forget(other.id)
         await wait_for(pilot, lambda: table.row_count == 2, what="the forgotten row to go")
         history.set_state(third.id, JobState.CANCELLED)
-        await wait_for(pilot, lambda: "cancelled" in str(table.row_cells(third.id)[1]), what="the update")
+        await wait_for(pilot, lambda: "cancelled" in str(row_cells(table, third.id)[1]), what="the update")
 
         # Filter and sort.
         await pilot.press("tab")
@@ -183,11 +183,11 @@ async def test_history_is_shown_at_start_and_kept_fresh_in_place(home, folder):
         app.main.query_one("#job-filter").value = ""
         await wait_for(pilot, lambda: table.row_count == 2, what="the filter to clear")
         await pilot.press("O")  # reversed: oldest first
-        await wait_for(pilot, lambda: table.index_of(done.id) == 0, what="the reversed order")
+        await wait_for(pilot, lambda: table.ids.index(done.id) == 0, what="the reversed order")
         assert table.sort_by == "id" and not table.descending
 
         # The transcript of a stored result, with two channels merged and then one by one.
-        table.cursor = table.index_of(done.id)
+        table.cursor = table.ids.index(done.id)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
         screen = app.screen

@@ -16,7 +16,7 @@ from stt_tui.tui.screens.export import ExportScreen
 
 from .homes import stop_engine
 from .test_export import operation_json, parse_vtt
-from .tui_helpers import make_app, wait_for
+from .tui_helpers import make_app, row_cells, wait_for
 
 
 @pytest.fixture
@@ -58,8 +58,8 @@ async def test_exports_follow_the_extension_and_finished_jobs_say_so(home, tmp_p
         table.focus()
 
         # A cancelled job: saved nothing, and `e` says so at once instead of failing at the end.
-        table.cursor = table.index_of(ids["cancelled"])
-        assert "saved" not in str(table.row_cells(ids["cancelled"])[3])
+        table.cursor = table.ids.index(ids["cancelled"])
+        assert "saved" not in str(row_cells(table, ids["cancelled"])[3])
         await pilot.press("e")
         await wait_for(pilot, lambda: any("has no transcript: it is cancelled" in m for _, m in app.shown))
         assert not isinstance(app.screen, ExportScreen)
@@ -69,7 +69,7 @@ async def test_exports_follow_the_extension_and_finished_jobs_say_so(home, tmp_p
         await wait_for(pilot, lambda: any("there is nothing to ask the service" in m for _, m in app.shown))
 
         # The export dialog: a .vtt name gets WebVTT even though srt was chosen.
-        table.cursor = table.index_of(ids["done"])
+        table.cursor = table.ids.index(ids["done"])
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the export dialog")
         dialog = app.screen

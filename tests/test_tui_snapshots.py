@@ -130,7 +130,7 @@ def test_transcript_view(scene, snap_compare):
         await settled(pilot)
         await pilot.press("tab")
         table = pilot.app.main.jobs
-        table.cursor = table.index_of(1)
+        table.cursor = table.ids.index(1)
         await pilot.press("enter")
         await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "TranscriptScreen")
         await pilot.press("slash", *"how", "enter")  # Enter leaves the box for the phrases

@@ -8,7 +8,10 @@ from pathlib import Path
 
 from stt_tui.config import load_profile
 from stt_tui.paths import resolve_paths
+from stt_tui.tui import cells
 from stt_tui.tui.app import SttApp
+from stt_tui.tui.widgets.job_list import JobList
+from stt_tui.tui.widgets.job_rows import COLUMNS
 
 
 class RecordingApp(SttApp):
@@ -34,3 +37,10 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = 30.0
             return
         await pilot.pause(0.05)
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what or condition}")
+
+
+def row_cells(table: JobList, job_id: int) -> list[str]:
+    """The plain text of a job's cells in the list, in column order."""
+    job = table._rows([job_id])[job_id]
+    values = cells.cells(job, table.clock(), table.policy)
+    return [str(values[key]) for key, _, _ in COLUMNS]

@@ -18,6 +18,7 @@ from .screens.submit import SubmitScreen
 from .screens.transcript import TranscriptScreen
 from .widgets.file_browser import FileBrowser
 from .widgets.job_list import JobList
+from .widgets.job_rows import COLUMNS
 
 if TYPE_CHECKING:
     from .app import SttApp
@@ -45,6 +46,13 @@ def binding_commands(app: SttApp, screen: Screen[Any]) -> Iterator[SystemCommand
                 b.tooltip or b.description,
                 lambda node=owner, action=b.action: node.run_action(action),
             )
+        if isinstance(owner, JobList):  # any column directly, as a click on its name does
+            for key, label, _ in COLUMNS:
+                yield SystemCommand(
+                    f"Sort by {label} ({where})",
+                    "Sort the jobs by this column (already sorted by it: reverse)",
+                    lambda node=owner, key=key: node.run_action(f"sort_by({key!r})"),
+                )
     for b in _bindings(app):
         yield SystemCommand(b.description, b.tooltip or b.description, lambda a=b.action: app.run_action(a))
 

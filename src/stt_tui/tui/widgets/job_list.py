@@ -26,7 +26,7 @@ from textual.strip import Strip
 from ...jobs import Job
 from ...poller import PollPolicy
 from .. import cells
-from .job_rows import COLUMNS, SORT_KEYS, Column, JobSource, header_text, hint_text, layout, row_text
+from .job_rows import SORT_KEYS, Column, JobSource, column_at, header_text, hint_text, layout, row_text
 
 HEAD = 200  # rows read first when a list opens, before its whole order
 HEAD_PAINT_SECONDS = 0.05
@@ -209,9 +209,6 @@ class JobList(ScrollView, can_focus=True):
     def row_count(self) -> int:
         return len(self.ids)
 
-    def index_of(self, job_id: int) -> int:
-        return self.ids.index(job_id)
-
     def current_job(self) -> Job | None:
         if not 0 <= self.cursor < len(self.ids):
             return None
@@ -223,12 +220,6 @@ class JobList(ScrollView, can_focus=True):
         if missing and self.source is not None:
             self.jobs.update(self.source.jobs_by_id(missing))
         return {i: self.jobs[i] for i in ids if i in self.jobs}
-
-    def row_cells(self, job_id: int) -> list[str]:
-        """The plain text of a row's cells, in column order (for tests and the details view)."""
-        job = self._rows([job_id])[job_id]
-        values = cells.cells(job, self.clock(), self.policy)
-        return [str(values[key]) for key, _, _ in COLUMNS]
 
     # --- drawing ------------------------------------------------------------------------------
 
@@ -316,8 +307,10 @@ class JobList(ScrollView, can_focus=True):
             self._move(len(self.ids) - 1)
 
     def on_click(self, event: events.Click) -> None:
-        if event.y > 0:  # not the header
+        if event.y > 0:  # a row
             self._move(self.scroll_offset.y + event.y - 1)
+        elif (column := column_at(self._columns(self._view.width), event.x)) is not None:
+            self.action_sort_by(column)  # a column's name: sort by it (again: reverse)
 
     # --- order and filter ---------------------------------------------------------------------
 
@@ -333,8 +326,14 @@ class JobList(ScrollView, can_focus=True):
         self.reorder()
 
     def action_sort(self) -> None:
-        """The next column, in its natural direction: newest first by number, else ascending."""
-        column = SORT_KEYS[(SORT_KEYS.index(self.sort_by) + 1) % len(SORT_KEYS)]
+        self.action_sort_by(SORT_KEYS[(SORT_KEYS.index(self.sort_by) + 1) % len(SORT_KEYS)])
+
+    def action_sort_by(self, column: str) -> None:
+        """Sort by `column` in its natural direction (newest first by number, else ascending); by the
+        column already sorted by, reverse."""
+        if column == self.sort_by:
+            self.descending = not self.descending
+            return
         with self.prevent(self.SortChanged):
             self.descending = column == "id"
         self.sort_by = column

@@ -53,6 +53,16 @@ def layout(width: int, id_digits: int) -> list[Column]:
     return [(k, label, file_width if k == "file" else (w or max(id_digits + 1, 2))) for k, label, w in chosen]
 
 
+def column_at(columns: list[Column], x: int) -> str | None:
+    """The key of the column at offset `x` of a line (None on a gap or past the last)."""
+    start = 0
+    for key, _, w in columns:
+        if start <= x < start + w:
+            return key
+        start += w + 1
+    return None
+
+
 def header_text(columns: list[Column], sort_by: str, descending: bool, width: int) -> Text:
     """The column names, the sorted one with its direction."""
     text = Text(no_wrap=True, overflow="ellipsis")
