@@ -24,26 +24,14 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.homes import STT_TUI, alive, engine_pid  # noqa: E402
+
 SPEECH = ROOT.parent / "shared" / "bench" / "speech"
-STT_TUI = str(Path(sys.executable).parent / "stt-tui")
 CLIPS = [
     "ps_cards_001.wav", "ps_cards_002.wav", "ps_cards_003.wav", "sb_spk1_snt1.wav", "ds_arctic_a0024.wav",
 ]  # fmt: skip
-
-
-def engine_pid(home: Path) -> int | None:
-    try:
-        return int((home / "engine" / "engine.lock").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 def integrity(path: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,3 +42,13 @@ def stop_engine(home: Path, sig: int = signal.SIGTERM) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"the engine (pid {pid}) of {home} did not stop")
+
+
+def stt(
+    home: Path, *args: str, timeout: float = 300, prefix: tuple[str, ...] = (), **kw
+) -> subprocess.CompletedProcess:
+    """The installed stt-tui on `home` (`prefix` runs it under another command; `env` adds variables)."""
+    env = {**os.environ, "STT_TUI_HOME": str(home), **kw.pop("env", {})}
+    return subprocess.run(
+        [*prefix, STT_TUI, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False, **kw
+    )

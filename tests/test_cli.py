@@ -23,7 +23,7 @@ from stt_tui.paths import resolve_paths
 
 from .audio_helpers import clip, encode, lpcm_request, normalize, read_pcm, resample, service_pcm
 from .conftest import client_for
-from .homes import STT_TUI, stop_engine
+from .homes import STT_TUI, stop_engine, stt
 from .test_export import parse_srt
 
 SHORT = clip("ds_arctic_a0024.wav")  # "It was my reports from the north which chiefly induced people to buy."
@@ -37,15 +37,6 @@ def home() -> Iterator[Path]:
     yield path
     stop_engine(path)
     shutil.rmtree(path, ignore_errors=True)
-
-
-def stt(
-    home: Path, *args: str, timeout: float = 300, prefix: tuple[str, ...] = ()
-) -> subprocess.CompletedProcess:
-    env = {**os.environ, "STT_TUI_HOME": str(home)}
-    return subprocess.run(
-        [*prefix, STT_TUI, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False
-    )
 
 
 def ok_json(result: subprocess.CompletedProcess):

@@ -21,7 +21,7 @@ from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as pb
 
 from .audio_helpers import clip, lpcm_request, service_pcm
 from .conftest import client_for
-from .homes import STT_TUI, alive, engine_pid, stop_engine
+from .homes import STT_TUI, alive, engine_pid, stop_engine, stt
 
 CARDS = clip("ps_cards_003.wav")  # "seven of clubs", 1.5 s
 
@@ -32,13 +32,6 @@ def home() -> Iterator[Path]:
     yield path
     stop_engine(path)
     shutil.rmtree(path, ignore_errors=True)
-
-
-def stt(home: Path, *args: str, timeout: float = 300, **kw) -> subprocess.CompletedProcess:
-    env = {**os.environ, "STT_TUI_HOME": str(home), **kw.pop("env", {})}
-    return subprocess.run(
-        [STT_TUI, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False, **kw
-    )
 
 
 def shell(home: Path, script: str) -> subprocess.CompletedProcess:

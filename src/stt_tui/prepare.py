@@ -88,20 +88,21 @@ def sweep_parts(folder: Path) -> list[Path]:
     swept = []
     for part in folder.glob(f"*{PART}"):
         pid = part.name[: -len(PART)].rsplit(".", 1)[-1]
-        if pid.isdigit() and _alive(int(pid)):
+        if pid.isdigit() and pid_alive(int(pid)):
             continue
         part.unlink(missing_ok=True)
         swept.append(part)
     return swept
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` exists (someone else's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        return True  # someone else's process, alive
     return True
 
 

@@ -21,7 +21,7 @@ from .config import ConfigError
 from .history import HistoryError, JobNotFound
 from .jobs import Job, JobState, RequestOptions
 from .poller import expected_work, first_check_at
-from .prepare import Payload, PrepareError, Progress, prepare
+from .prepare import Payload, PrepareError, Progress, pid_alive, prepare
 from .speechkit import canonical_language, options_problem
 from .storage import StorageError, object_key
 
@@ -59,16 +59,6 @@ INTERRUPTED = (
 INTERRUPTED_BEFORE_SENDING = (
     "Interrupted before the audio was sent; nothing reached the service. Submit the file again."
 )
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process, alive
-    return True
 
 
 def submission_interrupted(job: Job, now: float, pid_alive: Callable[[int], bool]) -> bool:
@@ -282,7 +272,7 @@ class Submission:
         recovered = []
         now = self.service.clock()
         for job in self.service.history.submissions():
-            if not submission_interrupted(job, now, _pid_alive):
+            if not submission_interrupted(job, now, pid_alive):
                 continue
             error = INTERRUPTED if job.sent_at is not None else INTERRUPTED_BEFORE_SENDING
             try:
