@@ -233,9 +233,9 @@ class JobList(ScrollView, can_focus=True):
             return self._hint(y - 2, width)
         if index >= len(self.ids):
             return Strip.blank(width, self.rich_style)
-        top = self.scroll_offset.y
-        window = self._rows(self.ids[top : top + self._view.height])
-        job = window.get(self.ids[index])
+        if (job_id := self.ids[index]) not in self.jobs:  # the window in one read, not row by row
+            self._rows(self.ids[self.scroll_offset.y : self.scroll_offset.y + self._view.height])
+        job = self.jobs.get(job_id)
         if job is None:
             return Strip.blank(width, self.rich_style)
         text = self._row_text(job, columns)
