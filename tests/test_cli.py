@@ -127,9 +127,9 @@ def unreadable(path: Path) -> tuple[Path, tuple[str, ...]]:
             "not a readable MP3",
         ),
         (lambda d: unreadable(d / "locked.wav"), "cannot be read (permission denied)"),
-        (lambda d: (d, ()), "is a folder, not an audio file"),
+        (lambda d: ((d / "empty").mkdir() or d / "empty", ()), "holds no audio files"),
     ],
-    ids=["three-channels", "text-named-mp3", "unreadable", "directory"],
+    ids=["three-channels", "text-named-mp3", "unreadable", "folder-without-audio"],
 )
 def test_bad_files_get_one_sentence_and_a_user_error_exit(home, tmp_path, make, sentence):
     before = ok_json(stt(home, "jobs", "--json"))
@@ -222,7 +222,7 @@ def test_mistakes_exit_with_a_user_error(home, args, code, sentence):
 
 
 def test_forget_keeps_running_jobs_unless_forced(home):
-    (job,) = ok_json(stt(home, "submit", str(LONG.path), "--json"))
+    (job,) = ok_json(stt(home, "submit", str(LONG.path), "--again", "--json"))
     refused = stt(home, "forget", str(job["id"]))
     assert refused.returncode == 2 and "add --force" in refused.stderr
     assert stt(home, "cancel", str(job["id"]), "--json").returncode == 0
@@ -233,7 +233,7 @@ def test_forget_keeps_running_jobs_unless_forced(home):
 
 
 def test_a_job_without_a_transcript_exits_4(home, tmp_path):
-    (job,) = ok_json(stt(home, "submit", str(LONG.path), "--json"))
+    (job,) = ok_json(stt(home, "submit", str(LONG.path), "--again", "--json"))
     (cancelled,) = ok_json(stt(home, "cancel", str(job["id"]), "--json"))
     assert cancelled["state"] == "cancelled" and not cancelled["result_saved"]
     waited = stt(home, "wait", str(job["id"]))

@@ -40,7 +40,7 @@ def test_full_cloud_path_tls_api_key_upload_submit_poll_store_delete(rig, seawee
     service = rig.service()
     progress: list[tuple[str, float]] = []
     try:
-        job = service.submit(CARDS.path, OPTIONS, lambda stage, f: progress.append((stage, f)))
+        job = service.submit(CARDS.path, OPTIONS, lambda stage, f: progress.append((stage, f)), again=True)
         key = f"jobs/{sha256(CARDS.path)}.pcm"
         # Uploaded as raw LPCM under its content hash, and submitted by the object's path-style link.
         assert job.object_uri == f"https://storage.yandexcloud.net/{BUCKET}/{key}"
@@ -87,10 +87,13 @@ def test_a_converted_file_is_uploaded_as_ogg_opus(rig, seaweed, tmp_path):
 def test_the_same_file_is_uploaded_once(rig, seaweed):
     service = rig.service()
     try:
-        first = service.submit(CARDS.path, OPTIONS)
+        first = service.submit(CARDS.path, OPTIONS, again=True)
         uploads: list[float] = []
         second = service.submit(
-            CARDS.path, OPTIONS, lambda stage, f: uploads.append(f) if stage == "uploading" else None
+            CARDS.path,
+            OPTIONS,
+            lambda stage, f: uploads.append(f) if stage == "uploading" else None,
+            again=True,  # the same audio on purpose: what is tested is that it is not uploaded twice
         )
         assert second.object_uri == first.object_uri
         assert uploads == [1.0]  # found in the bucket under its hash: not sent again
@@ -114,7 +117,7 @@ def cli(rig, *args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 def test_a_wrong_api_key_is_one_unauthenticated_sentence(rig):
     wrong = "AQVNwrong-key-0000000000000000000000000"
-    result = cli(rig, "submit", str(CARDS.path), env={**rig.env, "YC_API_KEY": wrong})
+    result = cli(rig, "submit", "--again", str(CARDS.path), env={**rig.env, "YC_API_KEY": wrong})
     assert result.returncode == 3
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -124,14 +127,14 @@ def test_a_wrong_api_key_is_one_unauthenticated_sentence(rig):
 
 
 def test_missing_credentials_say_what_to_set(rig):
-    result = cli(rig, "submit", str(CARDS.path), env={})
+    result = cli(rig, "submit", "--again", str(CARDS.path), env={})
     assert result.returncode == 2
     assert "has no credentials" in result.stderr and "YC_API_KEY" in result.stderr
 
 
 def test_a_missing_bucket_is_one_sentence_and_no_job(rig):
     rig.write_config(bucket="no-such-bucket")
-    result = cli(rig, "submit", str(CARDS.path))
+    result = cli(rig, "submit", "--again", str(CARDS.path))
     assert result.returncode == 3
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert "The bucket 'no-such-bucket' does not exist" in result.stderr
@@ -140,7 +143,8 @@ def test_a_missing_bucket_is_one_sentence_and_no_job(rig):
 
 
 def test_a_wrong_static_key_is_one_sentence(rig):
-    result = cli(rig, "submit", str(CARDS.path), env={**rig.env, "AWS_SECRET_ACCESS_KEY": "not-the-secret"})
+    env = {**rig.env, "AWS_SECRET_ACCESS_KEY": "not-the-secret"}
+    result = cli(rig, "submit", "--again", str(CARDS.path), env=env)
     assert result.returncode == 3
     assert "rejected the static access key" in result.stderr
     assert "not-the-secret" not in result.stderr
@@ -150,7 +154,7 @@ def test_a_key_without_write_access_is_told_the_role_it_needs(rig):
     from .cloud_helpers import VIEWER_ACCESS_KEY, VIEWER_SECRET_KEY
 
     env = {**rig.env, "AWS_ACCESS_KEY_ID": VIEWER_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": VIEWER_SECRET_KEY}
-    result = cli(rig, "submit", str(CARDS.path), env=env)
+    result = cli(rig, "submit", "--again", str(CARDS.path), env=env)
     assert result.returncode == 3
     assert "Access denied by Object Storage, could not upload" in result.stderr
     assert "needs storage.uploader" in result.stderr
@@ -161,7 +165,7 @@ def test_quota_exhausted_pauses_polling_then_resumes(rig):
     service = rig.service()
     seen_errors: list[str] = []
     try:
-        jobs = [service.submit(CARDS.path, OPTIONS) for _ in range(3)]
+        jobs = [service.submit(CARDS.path, OPTIONS, again=True) for _ in range(3)]
         final = service.wait(jobs, timeout=120, on_update=lambda j: seen_errors.append(j.last_error or ""))
         assert [j.state for j in final] == [JobState.DONE] * 3
         # The engine refused some checks; polling paused instead of failing the jobs, then went on.
@@ -175,9 +179,9 @@ def test_quota_exhausted_pauses_polling_then_resumes(rig):
 def test_resource_exhausted_at_submit_fails_the_job_but_keeps_the_file(rig, seaweed):
     service = rig.service()
     try:
-        service.submit(CARDS.path, OPTIONS)
+        service.submit(CARDS.path, OPTIONS, again=True)
         with pytest.raises(ServiceError) as info:
-            service.submit(CARDS.path, OPTIONS)
+            service.submit(CARDS.path, OPTIONS, again=True)
         assert info.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert str(info.value).startswith("Quota exceeded")
         failed = service.history.jobs()[0]
@@ -191,15 +195,15 @@ def test_the_client_keeps_to_the_hourly_request_quota(rig, seaweed):
     rig.write_config(extra="requests_per_hour = 1")
     service = rig.service()
     try:
-        service.submit(CARDS.path, OPTIONS)
+        service.submit(CARDS.path, OPTIONS, again=True)
         before = len(service.history.jobs())
         with pytest.raises(QuotaExceeded) as info:
-            service.submit(CARDS.path, OPTIONS)
+            service.submit(CARDS.path, OPTIONS, again=True)
         assert "hourly quota of 1 recognition requests is used up" in str(info.value)
         assert len(service.history.jobs()) == before  # refused before any row or upload
     finally:
         service.close()
-    result = cli(rig, "submit", str(CARDS.path))
+    result = cli(rig, "submit", "--again", str(CARDS.path))
     assert result.returncode == 3 and "quota of 1 recognition requests" in result.stderr
 
 
@@ -209,7 +213,7 @@ def test_an_expiring_iam_token_is_renewed_unseen(rig, sa_key_file):
     service = rig.service(env=rig.env)
     errors: list[str] = []
     try:
-        job = service.submit(CARDS.path, OPTIONS)
+        job = service.submit(CARDS.path, OPTIONS, again=True)
         with service.backend.client() as client:
             credentials = client.credentials
         assert credentials.exchanges == 1
@@ -218,7 +222,7 @@ def test_an_expiring_iam_token_is_renewed_unseen(rig, sa_key_file):
         assert final.state == JobState.DONE
         # Restarting the engine forgets every token it issued: the next call is refused once, a new
         # token is fetched and the call made again, and the user sees nothing.
-        job = service.submit(CARDS.path, OPTIONS)
+        job = service.submit(CARDS.path, OPTIONS, again=True)
         rig.stop_engine()
         rig.start_engine()
         before = credentials.exchanges
@@ -387,7 +391,7 @@ def test_a_bucket_that_refuses_deletion_is_warned_about_once(rig, seaweed, tmp_p
     try:
         other = tmp_path / "again.wav"
         other.write_bytes(CARDS.path.read_bytes() + b"\0\0")  # another hash: another object
-        jobs = [service.submit(CARDS.path, OPTIONS), service.submit(other, OPTIONS)]
+        jobs = [service.submit(CARDS.path, OPTIONS, again=True), service.submit(other, OPTIONS)]
         # From here on the store's key may read but not delete, like the storage.uploader role.
         service.backend._store = ObjectStore(service.profile.storage, VIEWER_ACCESS_KEY, VIEWER_SECRET_KEY)
         done = service.wait(jobs, timeout=120)
@@ -406,7 +410,7 @@ def test_a_bucket_that_refuses_deletion_is_warned_about_once(rig, seaweed, tmp_p
 def test_a_job_of_another_profile_is_not_asked_about_here(rig):
     service = rig.service()
     try:
-        job = service.submit(CARDS.path, OPTIONS)
+        job = service.submit(CARDS.path, OPTIONS, again=True)
     finally:
         service.close()
     for args in (["wait", str(job.id)], ["cancel", str(job.id)]):

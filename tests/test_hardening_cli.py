@@ -93,7 +93,7 @@ def test_empty_references_and_homes_are_refused(home):
 
 
 def test_wait_on_a_pipe_prints_each_final_line_once(home):
-    result = stt(home, "submit", str(CARDS.path), "--wait")
+    result = stt(home, "submit", str(CARDS.path), "--again", "--wait")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1 and " done " in lines[0], result.stdout
@@ -141,7 +141,7 @@ def test_export_goes_through_a_symlink_and_refuses_a_device(home, tmp_path):
 def test_names_with_escape_sequences_never_reach_the_terminal(home, tmp_path):
     evil = tmp_path / "\x1b[31mred\nline.wav"
     shutil.copy(CARDS.path, evil)
-    result = stt(home, "submit", str(evil))
+    result = stt(home, "submit", str(evil), "--again")
     assert result.returncode == 0, result.stderr
     listing = stt(home, "jobs").stdout
     assert "\x1b" not in listing and "\\x1b[31mred\\nline.wav" in listing

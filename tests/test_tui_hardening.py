@@ -94,11 +94,11 @@ async def test_a_batch_that_ends_unexpectedly_leaves_no_progress_behind(home, tm
         real_submit = service.submit
         calls = []
 
-        def submit(path, options, progress):
+        def submit(path, options, progress, again=False):
             calls.append(path)
             if len(calls) == 2:
                 raise RuntimeError("database is locked")  # nothing the batch expects
-            return real_submit(path, options, progress)
+            return real_submit(path, options, progress, again=again)
 
         service.submit = submit  # type: ignore[method-assign]
         app.main.batch_started(3)

@@ -12,12 +12,12 @@ import pytest
 from stt_tui import preferences
 from stt_tui.cli import tui_request
 from stt_tui.feed import JobFeed
+from stt_tui.folders import visible
 from stt_tui.history import MIGRATIONS, History
 from stt_tui.jobs import RETENTION_SECONDS, Job, JobState, RequestOptions
 from stt_tui.loudness import levels
 from stt_tui.poller import LOCAL_POLICY
 from stt_tui.tui import cells
-from stt_tui.tui.widgets.file_browser import visible
 from stt_tui.tui.widgets.status_line import status_text
 
 from .test_export import operation_json

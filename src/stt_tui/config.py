@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .beside import parse_formats
 from .poller import CLOUD_POLICY, LOCAL_POLICY, PollPolicy
 from .speechkit import LANGUAGES, MODELS, REQUESTS_PER_HOUR, STORAGE_REGION, STORAGE_URL
 
@@ -76,6 +77,8 @@ class Profile:
     folder_id: str = ""  # only for user accounts; service accounts leave it empty
     requests_per_hour: int = REQUESTS_PER_HOUR
     storage: Storage | None = None
+    # Formats written beside the audio when a job is done (`talk.wav` -> `talk.txt`); () for none.
+    auto_export: tuple[str, ...] = ()
     # Where credentials come from: the CREDENTIAL_KEYS set for this profile (values or file paths).
     credentials: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -123,6 +126,7 @@ _PROFILE_KEYS = {
     "requests_per_hour",
     "storage",
     "polling",
+    "auto_export",
     *CREDENTIAL_KEYS,
 }
 _STORAGE_KEYS = {f.name for f in dataclasses.fields(Storage)}
@@ -187,6 +191,16 @@ def _polling(table: dict[str, Any], base: PollPolicy, where: str) -> PollPolicy:
     return dataclasses.replace(base, **changes)
 
 
+def _formats(value: object, where: str) -> tuple[str, ...]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ConfigError(f'{where} must be a list of formats, such as ["txt", "srt"].')
+    try:
+        return parse_formats(values)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
 def _profile(name: str, table: dict[str, Any], base: Profile | None, config_dir: Path) -> Profile:
     where = f"[profiles.{name}]"
     if not isinstance(table, dict):
@@ -197,7 +211,7 @@ def _profile(name: str, table: dict[str, Any], base: Profile | None, config_dir:
         raise ConfigError(f"{where}.kind must be 'local' or 'cloud', not {kind!r}.")
     if base is None or base.kind != kind:
         base = builtin_profiles()[LOCAL if kind == LOCAL else YANDEX]
-    extra = sorted(set(table) - {"kind", "default_language", "default_model", "polling"})
+    extra = sorted(set(table) - {"kind", "default_language", "default_model", "polling", "auto_export"})
     if kind == LOCAL and extra:
         raise ConfigError(f"{where}.{extra[0]} does not apply to a local profile.")
     changes: dict[str, Any] = {"name": name, "kind": kind}
@@ -224,6 +238,8 @@ def _profile(name: str, table: dict[str, Any], base: Profile | None, config_dir:
             f"{where}.storage",
             config_dir,
         )
+    if "auto_export" in table:
+        changes["auto_export"] = _formats(table["auto_export"], f"{where}.auto_export")
     if "polling" in table:
         changes["poll_policy"] = _polling(
             _expect(table["polling"], dict, f"{where}.polling"), base.poll_policy, f"{where}.polling"

@@ -36,11 +36,11 @@ class Payload:
     sha256: str  # of the original file: the same file is prepared (and sent) once
 
 
-def _no_progress(stage: str, fraction: float) -> None:
-    pass
+def no_progress(stage: str, fraction: float) -> None:
+    """Progress nobody watches."""
 
 
-def file_hash(path: Path, progress: Progress = _no_progress) -> str:
+def file_hash(path: Path, progress: Progress = no_progress) -> str:
     """SHA-256 of a file, read in chunks."""
     digest = hashlib.sha256()
     size = max(path.stat().st_size, 1)
@@ -142,7 +142,7 @@ def _link_or_copy(src: Path, dst: Path, progress: Progress) -> None:
     progress("copying", 1.0)
 
 
-def convert_to_opus(src: Path, dst: Path, duration: float, progress: Progress = _no_progress) -> None:
+def convert_to_opus(src: Path, dst: Path, duration: float, progress: Progress = no_progress) -> None:
     """Decode anything FFmpeg reads and encode its first audio track as Ogg Opus (1 or 2 channels)."""
     import av
 
@@ -179,12 +179,15 @@ def convert_to_opus(src: Path, dst: Path, duration: float, progress: Progress = 
     progress("converting", 1.0)
 
 
-def prepare(probe: Probe, verdict: Verdict, outbox: Path, progress: Progress = _no_progress) -> Payload:
-    """Write (once per distinct file) what will be sent into `outbox` and describe it."""
+def prepare(
+    probe: Probe, verdict: Verdict, outbox: Path, progress: Progress = no_progress, sha: str | None = None
+) -> Payload:
+    """Write (once per distinct file) what will be sent into `outbox` and describe it (`sha`: the
+    file's SHA-256 when the caller already has it)."""
     if verdict.encoding is None:
         raise PrepareError(" ".join(verdict.reasons))
     src = Path(probe.path)
-    sha = file_hash(src, progress)
+    sha = sha or file_hash(src, progress)
     private_dir(outbox)
     if verdict.convert:
         dst = outbox / f"{sha}.opus"

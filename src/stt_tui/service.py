@@ -16,15 +16,17 @@ import grpc
 from . import audio, export
 from .api import OperationState, ServiceError
 from .backend import Backend
+from .beside import Deliverer
 from .config import ConfigError, Profile
+from .content import ContentIndex
 from .formatting import no_transcript
 from .history import History, JobNotFound
 from .jobs import FINAL_STATES, Job, JobState, RequestOptions
 from .paths import Paths
 from .poller import HOUR, Poller, budget_wait
-from .prepare import Progress, sweep_parts
+from .prepare import Progress, no_progress, sweep_parts
 from .storage import StorageError, parse_object_uri
-from .submission import Submission, UserError, quiet
+from .submission import Submission, UserError
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +44,19 @@ class Service:
     """Told about trouble that stops nothing (an object left in the bucket, a key file others can read)."""
     monotonic: Callable[[], float] = time.monotonic
     """Measures waits and timeouts: unlike the wall clock, it is never set back or forward."""
+    tell: Callable[[str], None] = log.info
+    """Told what was done unasked (transcripts written beside the audio)."""
     backend: Backend = field(init=False, repr=False)
     submission: Submission = field(init=False, repr=False)
+    content: ContentIndex = field(init=False, repr=False)
+    deliverer: Deliverer = field(init=False, repr=False)
     _deletes_refused: bool = False  # the bucket said no once: do not ask (and warn) for every job
 
     def __post_init__(self) -> None:
         self.backend = Backend(self.paths, self.profile, env=self.env, warn=self.warn, clock=self.clock)
         self.submission = Submission(self)
+        self.content = ContentIndex(self.history)
+        self.deliverer = Deliverer(self.history, lambda text: self.tell(text), lambda text: self.warn(text))
 
     @classmethod
     def open(cls, paths: Paths, profile: Profile, **kw: object) -> Service:
@@ -108,7 +116,7 @@ class Service:
             self.profile.poll_policy,
             clock=self.clock,
             rand=self.rand,
-            on_finished=self.cleanup,
+            on_finished=self.finished,
         )
 
     def local_time(self, server_time: float) -> float:
@@ -129,9 +137,33 @@ class Service:
         """The options as the service spells them; UserError for a language or model it does not know."""
         return self.submission.check_options(options)
 
-    def submit(self, path: str | Path, options: RequestOptions, progress: Progress = quiet) -> Job:
+    def submit(
+        self,
+        path: str | Path,
+        options: RequestOptions,
+        progress: Progress = no_progress,
+        *,
+        again: bool = False,
+        export: tuple[str, ...] | None = None,
+    ) -> Job:
         """Check, prepare (convert if needed) and submit one file (see Submission.submit)."""
-        return self.submission.submit(path, options, progress)
+        return self.submission.submit(path, options, progress, again=again, export=export)
+
+    def link(self, path: str | Path, job: Job, export: tuple[str, ...] | None = None) -> None:
+        """A copy of a job's audio under another name: not sent, its transcripts go beside it too."""
+        formats = self.profile.auto_export if export is None else export
+        self.history.add_delivery(job.id, str(Path(path).resolve()), formats)
+        self.deliverer.deliver(self.history.get(job.id))
+
+    def finished(self, job: Job) -> None:
+        """A job came to its end (noticed by this process): tidy up, and write its transcripts beside
+        the audio where that was asked for."""
+        self.cleanup(job)
+        self.deliverer.deliver(job)
+
+    def deliver_pending(self) -> None:
+        """Write the transcripts asked for of jobs that finished while nothing was there to do it."""
+        self.deliverer.deliver_pending()
 
     def import_operation(self, operation_id: str, options: RequestOptions | None = None) -> Job:
         """Add an operation started elsewhere, once the service confirms it knows the id."""

@@ -18,10 +18,11 @@ from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from . import audio
 from .api import OperationState, ServiceError
 from .config import ConfigError
+from .content import Known, Seen
 from .history import HistoryError, JobNotFound
 from .jobs import Job, JobState, RequestOptions
 from .poller import expected_work, first_check_at
-from .prepare import Payload, PrepareError, Progress, pid_alive, prepare
+from .prepare import Payload, PrepareError, Progress, no_progress, pid_alive, prepare
 from .speechkit import canonical_language, options_problem
 from .storage import StorageError, object_key
 
@@ -29,12 +30,23 @@ if TYPE_CHECKING:
     from .service import Service
 
 
-def quiet(stage: str, fraction: float) -> None:
-    """Progress nobody watches."""
-
-
 class UserError(Exception):
     """Something the user can fix (a bad file, an unknown id); one sentence."""
+
+
+class SameAudio(UserError):
+    """The file's audio was sent before and is transcribed or on its way: not sent again unasked."""
+
+    def __init__(self, path: Path, known: Known) -> None:
+        job = known.job
+        other = Path(job.file_path).name
+        where = "" if other == path.name else f", from {other}"
+        being = "already transcribed" if known.seen == Seen.DONE else "still being transcribed"
+        super().__init__(
+            f"{path.name} holds the same audio as job #{job.id}{where}, {being}; not sent again."
+        )
+        self.path = path
+        self.known = known
 
 
 class QuotaExceeded(ServiceError):
@@ -115,16 +127,33 @@ class Submission:
             raise UserError(problem)
         return dataclasses.replace(options, language=canonical_language(options.language) or options.language)
 
-    def submit(self, path: str | Path, options: RequestOptions, progress: Progress = quiet) -> Job:
+    def submit(
+        self,
+        path: str | Path,
+        options: RequestOptions,
+        progress: Progress = no_progress,
+        *,
+        again: bool = False,
+        export: tuple[str, ...] | None = None,
+    ) -> Job:
         """Check, prepare (convert if needed) and submit one file; the job is in the history throughout.
 
         A file the service would refuse, or options it does not know, raise UserError and leave no row;
         from the moment it is accepted here, the row exists (`submitting` while it is prepared and sent).
+        Audio already transcribed, or on its way, raises SameAudio unless `again`. `export`: formats
+        written beside the file once it is done (None: the profile's auto_export).
         """
         options = self.check_options(options)
         probe, verdict = self.service.inspect(path)
         if verdict.refused:
             raise UserError(f"{Path(path).name} cannot be sent: {' '.join(verdict.reasons)}")
+        try:
+            sha = self.service.content.sha256(Path(path), progress)
+        except OSError as exc:
+            raise UserError(disk_trouble(exc, "reading the file")) from None
+        known = None if again else self.service.content.known(sha, self.service.profile.name)
+        if known is not None and known.again:
+            raise SameAudio(Path(path), known)
         for note in verdict.notes:
             self.service.warn(f"{Path(path).name}: {note}")
         wait = self.service.request_wait()
@@ -135,18 +164,23 @@ class Submission:
         store = None if self.service.profile.local else self.service.backend.object_store()
         if store is not None:
             store.check_bucket()
+        file_path = str(Path(path).resolve())
         job = self.service.history.add_submitting(
             profile=self.service.profile.name,
-            file_path=str(Path(path).resolve()),
+            file_path=file_path,
             options=options,
             file_size=probe.size,
+            file_hash=sha,
             probe=probe.to_dict(),
             audio_seconds=probe.duration,
             channels=probe.channels,
         )
+        formats = self.service.profile.auto_export if export is None else export
         with self._failing(job, "preparing"):
+            if formats:
+                self.service.history.add_delivery(job.id, file_path, formats)
             try:
-                payload = prepare(probe, verdict, self.service.outbox, progress)
+                payload = prepare(probe, verdict, self.service.outbox, progress, sha)
             except PrepareError as exc:
                 raise UserError(str(exc)) from None
             job = self.service.history.set_prepared(

@@ -1,4 +1,4 @@
-"""The job commands: submit, jobs, show, wait, export, import, cancel, forget. Thin over service.py."""
+"""The job commands: jobs, show, wait, export, import, cancel, forget. Thin over service.py."""
 
 from __future__ import annotations
 
@@ -18,10 +18,7 @@ from .output import (
     EXIT_INTERRUPTED,
     EXIT_JOB_FAILED,
     EXIT_OK,
-    EXIT_SERVICE,
     EXIT_TIMEOUT,
-    EXIT_USER,
-    Progress,
     err,
     out,
     out_json,
@@ -81,42 +78,6 @@ def request_options(args: argparse.Namespace, service: Service) -> RequestOption
     )
 
 
-def submit(args: argparse.Namespace, service: Service) -> int:
-    from ..api import ServiceError
-    from ..storage import StorageError
-    from ..submission import QuotaExceeded
-
-    options = request_options(args, service)
-    submitted: list[Job] = []
-    code = EXIT_OK
-    for name in args.files:
-        progress = Progress(Path(name).name)
-        try:
-            job = service.submit(name, options, progress)
-        except UserError as exc:
-            err(str(exc))
-            code = max(code, EXIT_USER)
-            continue
-        except QuotaExceeded as exc:
-            err(f"{Path(name).name} and the files after it were not sent: {exc}")
-            code = max(code, EXIT_SERVICE)
-            break
-        except (ServiceError, StorageError) as exc:
-            err(f"{Path(name).name}: {exc}")
-            code = max(code, EXIT_SERVICE)
-            continue
-        finally:
-            progress.done()
-        submitted.append(job)
-        if not args.json and not args.wait:
-            out(job_summary(job, time.time()))
-    if args.wait and submitted:
-        return max(code, wait_and_report(service, args, submitted))
-    if args.json:
-        emit_jobs(args, submitted)
-    return code
-
-
 def jobs(args: argparse.Namespace, service: Service) -> int:
     found = service.history.jobs(None if args.all_profiles else service.profile.name)
     if args.state:
@@ -148,6 +109,7 @@ def show(args: argparse.Namespace, service: Service) -> int:
 
 
 def wait(args: argparse.Namespace, service: Service) -> int:
+    service.deliver_pending()
     if args.ids:
         waiting = find(service, args.ids)
     else:

@@ -9,7 +9,7 @@ from typing import NoReturn
 from .. import __version__
 from ..jobs import JobState
 from ..speechkit import CHECKS_PER_HOUR, REQUESTS_PER_HOUR, STORAGE_URL
-from . import admin, commands, serve
+from . import admin, commands, folders, serve
 from .output import EXIT_CODES_HELP
 from .run import with_service
 
@@ -46,6 +46,15 @@ def _request_options(p: argparse.ArgumentParser) -> None:
         "--literature-text", action="store_true", help="punctuation and capitals, as in written text"
     )
     p.add_argument("--raw-results", action="store_true", help="numbers spelled out as words")
+
+
+def _export(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--export",
+        metavar="FORMATS",
+        help="write the transcript beside each audio file when it is done, e.g. txt,srt (txt, json, srt, "
+        "vtt; none: not even the profile's auto_export)",
+    )
 
 
 def _timeout(p: argparse.ArgumentParser) -> None:
@@ -102,16 +111,44 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command(
         "submit",
-        with_service(commands.submit),
-        "send audio files for recognition",
+        with_service(folders.submit),
+        "send audio files, or folders of them, for recognition",
         "Check each file against the service's limits, convert what it cannot take as is (FLAC, AAC, "
-        "Vorbis, 44.1 kHz or 24-bit WAV, video) to Ogg Opus, and submit it. Each job is recorded in the "
-        "history before the call, so its operation id is never lost.",
+        "Vorbis, 44.1 kHz or 24-bit WAV, video) to Ogg Opus, and submit it. A folder stands for its audio "
+        "files. Each job is recorded in the history before the call, so its operation id is never lost. "
+        "Audio already transcribed or on its way (the same content under any name) is not sent again: "
+        "its job is given instead, and its transcripts are written beside this file too.",
     )
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE_OR_FOLDER")
+    p.add_argument("--recursive", "-r", action="store_true", help="a folder's subfolders too")
+    p.add_argument("--again", action="store_true", help="send audio even if it was transcribed before")
     _request_options(p)
+    _export(p)
     p.add_argument("--wait", action="store_true", help="wait until every job is finished")
     _timeout(p)
+
+    p = command(
+        "watch",
+        with_service(folders.watch),
+        "send each audio file that appears in a folder",
+        "Watch a folder and send every audio file in it that was not handled before, each new one as soon "
+        "as it has stopped growing (a download's .part or .crdownload name, or a hidden one, waits until "
+        "it is renamed). Audio already transcribed is linked to its job instead of being sent again; a "
+        "watch started again sends nothing twice. Files are only read, never moved or deleted. The jobs "
+        "are polled meanwhile, so --export writes the transcripts beside the audio as they are done. "
+        "Runs until Ctrl-C or SIGTERM.",
+    )
+    p.add_argument("folder", metavar="FOLDER")
+    p.add_argument("--recursive", "-r", action="store_true", help="its subfolders too")
+    p.add_argument(
+        "--settle",
+        type=serve.positive_float,
+        default=3.0,
+        metavar="S",
+        help="a file is sent once its size and time have held for S seconds (default: 3)",
+    )
+    _request_options(p)
+    _export(p)
 
     p = command(
         "jobs",

@@ -22,7 +22,7 @@ def open_service(args: argparse.Namespace) -> Service:
     config = load_config(paths.config_dir)
     for warning in config.warnings:
         warn(warning)
-    service = Service.open(paths, choose_profile(config, args.profile), warn=warn)
+    service = Service.open(paths, choose_profile(config, args.profile), warn=warn, tell=err)
     for job in service.recover_interrupted():
         err(f"job #{job.id} ({Path(job.file_path).name}): {job.last_error}")
     return service

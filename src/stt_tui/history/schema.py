@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Each entry takes the schema from the version before it to its own number.
 MIGRATIONS: dict[int, str] = {
@@ -96,5 +96,35 @@ MIGRATIONS: dict[int, str] = {
         lower(replace(file_path, rtrim(file_path, replace(file_path, '/', '')), '')), id DESC
     );
     CREATE INDEX jobs_by_created ON jobs (created_at, id DESC);
+    """,
+    # Files by content: a cache of their SHA-256 (a file is hashed once while its size and time stay),
+    # the audio files whose transcripts go beside them (a job's own, and copies of the same audio found
+    # later), and the transcript files stt-tui wrote with what they held: only those may be replaced.
+    8: """
+    CREATE INDEX jobs_hash ON jobs (file_hash) WHERE file_hash IS NOT NULL;
+    CREATE INDEX jobs_size ON jobs (file_size) WHERE file_size IS NOT NULL;
+    CREATE TABLE file_hashes (
+        path     TEXT PRIMARY KEY,
+        size     INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        sha256   TEXT NOT NULL
+    );
+    CREATE TABLE deliveries (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id     INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        audio_path TEXT NOT NULL,
+        formats    TEXT NOT NULL,  -- 'txt,srt'; '' when the file is only linked to the job
+        settled_at REAL,           -- when the transcripts were written, or found impossible to write
+        outcome    TEXT,
+        UNIQUE (audio_path, job_id)
+    );
+    CREATE INDEX deliveries_job ON deliveries (job_id);
+    CREATE INDEX deliveries_pending ON deliveries (job_id) WHERE settled_at IS NULL;
+    CREATE TABLE written_files (
+        path   TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        job_id INTEGER,
+        at     REAL NOT NULL
+    );
     """,
 }

@@ -13,6 +13,7 @@ from typing import Any
 from ..jobs import Job, JobState, RequestOptions, retention_deadline
 from ..wording import quoted
 from .database import HistoryError, JobNotFound
+from .files import FileBook
 from .quota import QuotaBook
 from .rows import JOB_COLUMNS, job_from_row
 from .windows import JobWindows
@@ -20,7 +21,7 @@ from .windows import JobWindows
 __all__ = ["History", "HistoryError", "JobNotFound"]
 
 
-class History(JobWindows, QuotaBook):
+class History(JobWindows, QuotaBook, FileBook):
     """Every job and its stored result; one connection, safe to share between threads of one process."""
 
     def add_submitting(

@@ -192,7 +192,7 @@ class JobActions:
             gone = "imported or gone" if missing > 1 else "imported, or its file is gone"
             self.app.post_message(ActionFailed(f"{plural(missing, 'job')} cannot be sent again ({gone})."))
         if files:
-            self.app.call_from_thread(self.app.ask_submit, files)
+            self.app.call_from_thread(self.app.ask_submit, files, None, True)
 
     def _open_outside(self, service: Service, job: Job, command: str) -> None:
         """The transcript (txt export) in the user's $PAGER or $EDITOR, the app suspended meanwhile."""

@@ -16,6 +16,7 @@ from typing import Any
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -53,9 +54,9 @@ from .profile_switch import ProfileSwitch
 from .screens.details import DetailsScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
-from .screens.submit import SubmitScreen
 from .screens.totals import TotalsScreen, read_totals
 from .screens.transcript import TranscriptScreen
+from .sending import BatchReady, SeenReady, Sending, Watched
 from .submissions import run_batch
 from .widgets.file_browser import FileBrowser
 from .widgets.job_list import JobList
@@ -102,6 +103,7 @@ class SttApp(App[None]):
         self._open: dict[int, Job] = {}  # jobs not finished yet (few, whatever the history's size)
         self.actions = JobActions(self)
         self.profile_switch = ProfileSwitch(self)
+        self.sending = Sending(self)
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
@@ -125,8 +127,11 @@ class SttApp(App[None]):
     @work(thread=True, group="load", exit_on_error=False, description="open the history")
     def open_service(self) -> None:
         try:
-            service = Service.open(self.paths, self.profile, clock=self.clock, warn=self._warn)
+            service = Service.open(
+                self.paths, self.profile, clock=self.clock, warn=self._warn, tell=self._tell
+            )
             recovered = service.recover_interrupted()
+            service.deliver_pending()
             feed = JobFeed(service.history)
             jobs = feed.load()
             # The job list reads on a connection of its own: never behind a write of the poll loop's.
@@ -153,10 +158,15 @@ class SttApp(App[None]):
         self._expiry_alerts()
         self._rounds = PollRound(event.service, event.feed)
         self.poll_loop(self._rounds)
+        self.sending.check()
 
     def _warn(self, message: str) -> None:
         """For the core's warnings, from any thread."""
         self.post_message(Notice(message))
+
+    def _tell(self, message: str) -> None:
+        """For what the core did unasked (transcripts written beside the audio), from any thread."""
+        self.post_message(ActionDone(message))
 
     @on(Notice)
     def _notice(self, event: Notice) -> None:
@@ -180,6 +190,7 @@ class SttApp(App[None]):
             self._open.pop(job_id, None)
         self.main.jobs.apply(event.changes.changed, event.changes.removed)
         self._update_running()
+        self.sending.jobs_changed(event.changes.changed)
 
     def _announce(self, job: Job) -> None:
         # An ending is counted on the status line; only one that needs a person is a notification.
@@ -213,7 +224,7 @@ class SttApp(App[None]):
     # --- profiles ----------------------------------------------------------------------------------
 
     def action_switch_profile(self) -> None:
-        if self._usable_service() is not None:
+        if self.usable_service() is not None:
             self.profile_switch.ask()
 
     @on(ProfilesReady)
@@ -234,7 +245,7 @@ class SttApp(App[None]):
 
     def use_profile(self, profile: Profile) -> None:
         """New jobs go to `profile` and its running jobs are polled; the job list stays as it is."""
-        old = self._usable_service()
+        old = self.usable_service()
         if old is None:
             return
         self.profile = profile
@@ -254,7 +265,7 @@ class SttApp(App[None]):
 
     @on(FileBrowser.SubmitRequested)
     def _submit_requested(self, event: FileBrowser.SubmitRequested) -> None:
-        self.ask_submit(event.paths)
+        self.ask_submit(event.paths, event.folder)
 
     @on(JobList.JobAction)
     def _job_action(self, event: JobList.JobAction) -> None:
@@ -266,7 +277,7 @@ class SttApp(App[None]):
 
     # --- submitting ------------------------------------------------------------------------------
 
-    def _usable_service(self) -> Service | None:
+    def usable_service(self) -> Service | None:
         if self.service is None:
             if self._load_error is not None:
                 self.notify(self._load_error, title="The history cannot be used", severity="error")
@@ -274,27 +285,22 @@ class SttApp(App[None]):
                 self.notify("The history is still being read; try again in a moment.", severity="warning")
         return self.service
 
-    def ask_submit(self, paths: list[Path]) -> None:
-        if self._usable_service() is None:
-            return
-        defaults = self.prefs.options_for(
-            self.profile.name, RequestOptions(self.profile.default_language, self.profile.default_model)
-        )
+    def ask_submit(self, paths: list[Path], folder: Path | None = None, again: bool = False) -> None:
+        """The submit dialog for files, or a folder's audio files (`again`: a re-submit, no question)."""
+        self.sending.ask(paths, folder, again)
 
-        def chosen(options: RequestOptions | None) -> None:
-            if options is None:
-                return
-            self.remember(last_options={**self.prefs.last_options, self.profile.name: options})
-            self.main.browser.clear_marks(paths)
-            self.main.batch_started(len(paths))
-            self.submit_files(paths, options)
-
-        self.push_screen(SubmitScreen(paths, defaults), chosen)
+    @on(BatchReady)
+    @on(SeenReady)
+    @on(Watched)
+    @on(FileBrowser.Listed)
+    @on(FileBrowser.WatchRequested)
+    def _sending(self, event: Message) -> None:
+        self.sending.handle(event)
 
     @work(thread=True, group="submit", exit_on_error=False, description="submit files")
-    def submit_files(self, paths: list[Path], options: RequestOptions) -> None:
+    def submit_files(self, paths: list[Path], options: RequestOptions, again: bool = False) -> None:
         assert self.service is not None
-        run_batch(self, self.service, paths, options, get_current_worker())
+        run_batch(self, self.service, paths, options, get_current_worker(), again)
 
     @on(SubmitProgress)
     @while_shown
@@ -309,7 +315,7 @@ class SttApp(App[None]):
     # --- jobs ------------------------------------------------------------------------------------
 
     def job_action(self, action: str, jobs: list[Job]) -> None:
-        service = self._usable_service()
+        service = self.usable_service()
         if service is not None:
             self.actions.run(action, jobs, service)
 
@@ -336,7 +342,7 @@ class SttApp(App[None]):
 
     @on(TranscriptScreen.ExportRequested)
     def _export_requested(self, event: TranscriptScreen.ExportRequested) -> None:
-        service = self._usable_service()
+        service = self.usable_service()
         if service is not None:
             self.actions.ask_export(event.job, event.channels, service)
 
@@ -376,6 +382,7 @@ class SttApp(App[None]):
         # Thread workers stop at their next check; a file being prepared is marked failed, not lost.
         # Calls in flight (up to a 30 s deadline) and an engine start are ended, not waited for.
         self.workers.cancel_all()
+        self.sending.stop_watching()
         if self.service is not None:
             self.service.interrupt()
         self._wake.set()

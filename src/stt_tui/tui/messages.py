@@ -65,6 +65,7 @@ class SubmitEnded(Message):
     error: str | None
     remaining: int
     dropped: int = 0
+    linked: bool = False  # not sent: the audio is a job's already (its copy)
 
 
 @dataclass

@@ -22,12 +22,20 @@ def ending(job: Job) -> Notice:
     return f"{name} {job.state.value}: {job.last_error}", "error"
 
 
-SUMMARY_ORDER = ("submitted", "refused", "done", "failed", "expired", "cancelled")
+SUMMARY_ORDER = ("submitted", "skipped", "refused", "done", "failed", "expired", "cancelled")
 
 
 def summary(tally: Mapping[str, int]) -> str:
     """A batch in one line: '28 submitted · 12 done · 1 failed' (what is zero is left out)."""
     return " · ".join(f"{tally[key]:,} {key}" for key in SUMMARY_ORDER if tally.get(key))
+
+
+def refusal_text(refusals: list[tuple[str, str]], limit: int = 6) -> str:
+    """The files a batch could not send, each with why, in one notification (pure)."""
+    lines = [error if error.startswith(name) else f"{name}: {error}" for name, error in refusals[:limit]]
+    if len(refusals) > limit:
+        lines.append(f"and {len(refusals) - limit} more")
+    return "\n".join(lines)
 
 
 def expiring(job: Job, now: float) -> Notice:

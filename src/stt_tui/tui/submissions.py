@@ -12,7 +12,7 @@ from textual.worker import Worker
 
 from ..jobs import RequestOptions
 from ..service import Service
-from ..submission import QuotaExceeded
+from ..submission import QuotaExceeded, SameAudio
 from .actions import EXPECTED
 from .messages import SubmitEnded, SubmitProgress
 
@@ -25,15 +25,24 @@ class SubmitStopped(Exception):
 
 
 def run_batch(
-    app: SttApp, service: Service, paths: list[Path], options: RequestOptions, worker: Worker[None]
+    app: SttApp,
+    service: Service,
+    paths: list[Path],
+    options: RequestOptions,
+    worker: Worker[None],
+    again: bool = False,
 ) -> None:
+    """Send the files one after another; audio sent before is linked to its job unless `again`."""
     ended = 0  # files of this batch reported, so that the batch's end accounts for the rest
     try:
         for n, path in enumerate(paths):
             progress = _reporter(app, path.name, worker)
             try:
-                job = service.submit(path, options, progress)
+                job = service.submit(path, options, progress, again=again)
                 app.post_message(SubmitEnded(path.name, job, None, len(paths) - n - 1))
+            except SameAudio as exc:
+                service.link(path, exc.known.job)
+                app.post_message(SubmitEnded(path.name, exc.known.job, None, len(paths) - n - 1, linked=True))
             except QuotaExceeded as exc:
                 # The rest would meet the same answer: one message for the batch, not one per file.
                 rest = len(paths) - n - 1

@@ -7,19 +7,21 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
 
+from ... import audio
 from ...config import Profile
 from ...jobs import Job
 from ...preferences import Preferences
 from ...wording import printable
 from ..messages import Remember, SubmitEnded, SubmitProgress
-from ..notices import summary
+from ..notices import refusal_text, summary
 from ..widgets.activity import Activity, activity_label
 from ..widgets.file_browser import FileBrowser
 from ..widgets.file_info import FileInfo
@@ -66,11 +68,15 @@ class MainScreen(Screen[None]):
         self.prefs = prefs
         self.submitting = 0  # files of the batches under way, not yet sent or refused
         self.tally: Counter[str] = Counter()  # what the current batch came to: submitted, done...
+        self.refusals: list[tuple[str, str]] = []  # (file, why) of the batches under way
         self.clock = clock
+        self._durations: dict[Path, float] = {}  # audio time of files marked once, by path
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
-            yield FileBrowser(self.start, id="files")
+            with Vertical(id="files-pane"):
+                yield Input(placeholder="filter: words of the name, or a glob: *.wav", id="file-filter")
+                yield FileBrowser(self.start, id="files")
             info = FileInfo(id="file-info")
             info.border_title = "File"
             yield info
@@ -124,17 +130,29 @@ class MainScreen(Screen[None]):
         activity.fraction = event.fraction
 
     def file_ended(self, event: SubmitEnded) -> None:
-        """A file of a batch was sent or refused (or the batch stopped): one count, no notification
-        unless it needs a person."""
+        """A file of a batch was sent, linked or refused (or the batch stopped): one count; the refusals
+        are said together when the batch is over."""
         self.submitting = max(self.submitting - 1 - event.dropped, 0)
-        if not self.submitting:
-            self.query_one(Activity).fraction = None
         if event.error:
-            self.notify(event.error, title=f"{event.name} was not submitted", severity="error", timeout=10)
+            self.refusals.append((event.name, event.error))
             self.tally["refused"] += 1 + event.dropped
+        elif event.linked:
+            self.tally["skipped"] += 1
         elif event.job is not None:
             self.tally["submitted"] += 1
         self.query_one(StatusLine).summary = summary(self.tally)
+        if not self.submitting:
+            self.query_one(Activity).fraction = None
+            self._say_refusals()
+
+    def _say_refusals(self) -> None:
+        refusals, self.refusals = self.refusals, []
+        if len(refusals) == 1:
+            name, error = refusals[0]
+            self.notify(error, title=f"{name} was not submitted", severity="error", timeout=10)
+        elif refusals:
+            self.notify(refusal_text(refusals), title=f"{len(refusals)} files were not submitted",
+                        severity="error", timeout=20)  # fmt: skip
 
     def job_ended(self, job: Job) -> None:
         self.tally[job.state.value] += 1
@@ -162,7 +180,40 @@ class MainScreen(Screen[None]):
 
     @on(FileBrowser.MarksChanged)
     def _marks_changed(self, event: FileBrowser.MarksChanged) -> None:
-        self.query_one(StatusLine).marked = event.count
+        status = self.query_one(StatusLine)
+        status.marked = event.count
+        status.marked_seconds = None
+        if event.paths:
+            self._time_marks(event.paths)
+
+    @work(thread=True, exclusive=True, group="marked-time", exit_on_error=False)
+    def _time_marks(self, paths: frozenset[Path]) -> None:
+        """The audio time of the marked files (probed once each; unreadable ones count nothing)."""
+        total = 0.0
+        for path in paths:
+            if get_current_worker().is_cancelled:
+                return
+            if path not in self._durations:
+                try:
+                    self._durations[path] = audio.probe(path).duration
+                except audio.ProbeError:
+                    self._durations[path] = 0.0
+            total += self._durations[path]
+        self.app.call_from_thread(setattr, self.query_one(StatusLine), "marked_seconds", total)
+
+    @on(FileBrowser.FilterRequested)
+    def _file_filter_requested(self) -> None:
+        box = self.query_one("#file-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#file-filter")
+    def _file_filter_changed(self, event: Input.Changed) -> None:
+        self.browser.name_filter = event.value.strip()
+
+    @on(Input.Submitted, "#file-filter")
+    def _file_filter_submitted(self) -> None:
+        self.browser.focus()
 
     @on(JobList.SortChanged)
     def _sort_changed(self, event: JobList.SortChanged) -> None:
@@ -194,7 +245,16 @@ class MainScreen(Screen[None]):
         self.action_leave_filter()
 
     def action_leave_filter(self) -> None:
-        """Esc in the filter box leaves it; Esc in the job list clears an active filter."""
+        """Esc in a filter box leaves it; Esc in its list clears an active filter."""
+        files = self.query_one("#file-filter", Input)
+        if files.has_focus:
+            files.display = bool(files.value)
+            self.browser.focus()
+            return
+        if self.browser.has_focus and files.value:
+            files.value = ""
+            files.display = False
+            return
         box = self.query_one("#job-filter", Input)
         if box.has_focus:
             box.display = bool(box.value)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, Select, Static
 
+from ...folders import media_files
 from ...jobs import RequestOptions
 from ...speechkit import DEFERRED_MODEL, LANGUAGES, MODELS
+from ...wording import plural
 
 MODEL_HELP = {
     "general": "The standard model: about 10 s of work per minute of audio per channel.",
@@ -29,25 +32,44 @@ def file_summary(paths: list[Path], limit: int = 3) -> str:
     return f"{len(paths)} file{'s' if len(paths) > 1 else ''}: {names}{more}"
 
 
-class SubmitScreen(ModalScreen[RequestOptions | None]):
-    """Dismisses with the chosen options, or None when cancelled."""
+@dataclass(frozen=True)
+class SubmitChoice:
+    options: RequestOptions
+    recursive: bool = False  # a folder's subfolders too
+
+
+def folder_summary(folder: Path, here: int | None, below: int | None) -> str:
+    """'The audio files of talks: 12 here, 30 in subfolders' (None: still being counted)."""
+    if here is None or below is None:
+        return f"The audio files of {folder.name or folder}: counting…"
+    more = f", {below:,} more in subfolders" if below else ""
+    return f"The audio files of {folder.name or folder}: {plural(here, 'file')} here{more}"
+
+
+class SubmitScreen(ModalScreen[SubmitChoice | None]):
+    """Dismisses with the chosen options (and, for a folder, whether its subfolders count), or None."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="submit.cancel"),
         Binding("ctrl+s", "submit", "Submit", id="submit.submit"),
     ]
 
-    def __init__(self, paths: list[Path], defaults: RequestOptions) -> None:
+    def __init__(self, paths: list[Path], defaults: RequestOptions, folder: Path | None = None) -> None:
         super().__init__()
         self.paths = paths
         self.defaults = defaults
+        self.folder = folder
 
     def compose(self) -> ComposeResult:
         d = self.defaults
         languages = list(LANGUAGES) if d.language in LANGUAGES else [d.language, *LANGUAGES]
         with Vertical(id="dialog"):
             yield Label("Submit for recognition", classes="title")
-            yield Static(file_summary(self.paths), id="file-list")
+            if self.folder is None:
+                yield Static(file_summary(self.paths), id="file-list")
+            else:
+                yield Static(folder_summary(self.folder, None, None), id="file-list")
+                yield Checkbox("Include subfolders", False, id="recursive")
             with Horizontal(classes="field"):
                 yield Label("Language", classes="name")
                 yield Select([(c, c) for c in languages], value=d.language, allow_blank=False, id="language")
@@ -67,6 +89,19 @@ class SubmitScreen(ModalScreen[RequestOptions | None]):
 
     def on_mount(self) -> None:
         self.query_one("#submit", Button).focus()
+        if self.folder is not None:
+            self._count(self.folder)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _count(self, folder: Path) -> None:
+        try:
+            here = len(media_files(folder))
+            below = len(media_files(folder, recursive=True)) - here
+        except OSError as exc:
+            text = f"{folder} cannot be read: {exc.strerror}."
+        else:
+            text = folder_summary(folder, here, below)
+        self.app.call_from_thread(self.query_one("#file-list", Static).update, text)
 
     @on(Select.Changed, "#model")
     def _model_changed(self, event: Select.Changed) -> None:
@@ -83,7 +118,8 @@ class SubmitScreen(ModalScreen[RequestOptions | None]):
 
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
-        self.dismiss(self.options())
+        recursive = self.folder is not None and self.query_one("#recursive", Checkbox).value
+        self.dismiss(SubmitChoice(self.options(), recursive))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

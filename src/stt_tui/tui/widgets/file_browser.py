@@ -2,55 +2,41 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DirectoryTree, Tree
 from textual.widgets.directory_tree import DirEntry
 from textual.widgets.tree import TreeNode
+from textual.worker import get_current_worker
 
-MEDIA_SUFFIXES = frozenset(
-    ".wav .wave .mp3 .ogg .oga .opus .flac .m4a .aac .mp4 .m4v .mov .mkv .webm .avi .wma .aif .aiff "
-    ".amr .3gp .wv .spx .ts .mts".split()
+from ...content import MARKERS, Seen
+from ...folders import (
+    changes,
+    directory_times,
+    home_relative,
+    is_dir,
+    is_media,
+    matches,
+    media_files,
+    visible,
 )
 
-
-def home_relative(path: Path) -> str:
-    try:
-        return "~/" + str(path.relative_to(Path.home()))
-    except ValueError:
-        return str(path)
-
-
-def is_dir(path: Path) -> bool:
-    """Whether the path is a folder; a path that cannot be looked at (a broken link) is not one."""
-    try:
-        return path.is_dir()
-    except OSError:
-        return False
-
-
-def is_media(path: Path) -> bool:
-    return path.suffix.lower() in MEDIA_SUFFIXES
-
-
-def visible(path: Path, *, is_dir: bool, show_all: bool, show_hidden: bool) -> bool:
-    """Whether the browser lists a path: folders and media files, unless told to show everything."""
-    if path.name.startswith(".") and not show_hidden:
-        return False
-    return is_dir or show_all or is_media(path)
+MARKER_STYLES = {Seen.DONE: "green", Seen.RUNNING: "yellow", Seen.FAILED: "red"}
 
 
 class FileBrowser(DirectoryTree):
-    """Folders and media files; space marks files, s submits the marked ones (or the highlighted one)."""
+    """Folders and media files; space marks files, s submits the marked ones (or the highlighted file or
+    folder). Files whose audio was sent before carry ✓ (transcribed), … (running) or ✗ (failed)."""
 
     BINDINGS = [
         Binding("space", "mark", "Mark", tooltip="Mark or unmark the file for submitting", id="files.mark"),
@@ -58,8 +44,39 @@ class FileBrowser(DirectoryTree):
             "s",
             "submit",
             "Submit",
-            tooltip="Submit the marked files, or the highlighted one",
+            tooltip="Submit the marked files, or the highlighted file or folder",
             id="files.submit",
+        ),
+        Binding(
+            "asterisk,ctrl+a",
+            "mark_folder",
+            "Mark all",
+            tooltip="Mark every audio file in this folder (again: unmark them)",
+            id="files.mark-all",
+        ),
+        Binding(
+            "plus",
+            "mark_pattern",
+            "Mark by pattern",
+            show=False,
+            tooltip="Mark the files of this folder whose names match a pattern",
+            id="files.mark-pattern",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            show=False,
+            tooltip="Show only the files whose names match",
+            id="files.filter",
+        ),  # fmt: skip
+        Binding("r", "reload", "Reload", show=False, tooltip="Read the folders again", id="files.reload"),
+        Binding(
+            "w",
+            "watch",
+            "Watch",
+            tooltip="Watch this folder: send each audio file that appears (again: stop)",
+            id="files.watch",
         ),
         Binding(
             "a",
@@ -77,7 +94,7 @@ class FileBrowser(DirectoryTree):
             tooltip="Show hidden files",
             id="files.toggle-hidden",
         ),
-        Binding("u", "unmark_all", "Unmark all", show=False, id="files.unmark-all"),
+        Binding("u,U", "unmark_all", "Unmark all", show=False, id="files.unmark-all"),
         Binding("backspace", "go_up", "Parent folder", show=False, id="files.go-up"),
         Binding("j", "cursor_down", "Down", show=False, id="files.cursor-down"),
         Binding("k", "cursor_up", "Up", show=False, id="files.cursor-up"),
@@ -89,6 +106,11 @@ class FileBrowser(DirectoryTree):
 
     show_all: reactive[bool] = reactive(False)
     show_hidden: reactive[bool] = reactive(False)
+    name_filter: reactive[str] = reactive("")
+    seen: reactive[dict[Path, Seen]] = reactive(dict, init=False)
+    """What became of each listed file's audio (set by the app, which owns the history)."""
+    watching: reactive[Path | None] = reactive(None)
+    """The folder a watch sends new files from (set by the app)."""
 
     @dataclass
     class Highlighted(Message):
@@ -98,9 +120,25 @@ class FileBrowser(DirectoryTree):
 
     @dataclass
     class SubmitRequested(Message):
-        """The user wants these files submitted."""
+        """The user wants these files submitted (or the audio files of a folder)."""
 
         paths: list[Path]
+        folder: Path | None = None
+
+    @dataclass
+    class Listed(Message):
+        """These media files are now listed (read from a loader thread)."""
+
+        paths: list[Path]
+
+    class FilterRequested(Message):
+        """The user wants to type a filter."""
+
+    @dataclass
+    class WatchRequested(Message):
+        """The user wants this folder watched, or the watch stopped."""
+
+        folder: Path
 
     @dataclass
     class FolderChanged(Message):
@@ -110,29 +148,50 @@ class FileBrowser(DirectoryTree):
 
     @dataclass
     class MarksChanged(Message):
-        """How many files are marked."""
+        """Which files are marked."""
 
         count: int
+        paths: frozenset[Path] = field(default_factory=frozenset)
 
     def __init__(self, path: str | Path, **kw: Any) -> None:
         super().__init__(path, **kw)
         self.auto_expand = False  # folders open and close below; the root never closes
         self.marked: set[Path] = set()
         self.border_title = home_relative(Path(path).resolve())
+        self._stop_watching = threading.Event()
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         # Called from the tree's loading worker, off the event loop: stat calls are fine here.
-        return [
+        shown = [
             p
             for p in paths
-            if visible(p, is_dir=is_dir(p), show_all=self.show_all, show_hidden=self.show_hidden)
+            if visible(
+                p,
+                is_dir=is_dir(p),
+                show_all=self.show_all,
+                show_hidden=self.show_hidden,
+                name_filter=self.name_filter,
+            )  # fmt: skip
         ]
+        self.post_message(self.Listed([p for p in shown if is_media(p)]))
+        return shown
 
     def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
         label = super().render_label(node, base_style, style)
-        if node.data is not None and node.data.path in self.marked:
+        if node.data is None:
+            return label
+        seen = self.seen.get(node.data.path)
+        if seen is not None:
+            label = Text.assemble(label, (f" {MARKERS[seen]}", MARKER_STYLES[seen]))
+        if node.data.path in self.marked:
             return Text.assemble(("● ", "bold magenta"), label)
         return label
+
+    def on_mount(self) -> None:
+        self._follow_changes()
+
+    def on_unmount(self) -> None:
+        self._stop_watching.set()
 
     def watch_show_all(self) -> None:
         if self.is_mounted:
@@ -141,6 +200,60 @@ class FileBrowser(DirectoryTree):
     def watch_show_hidden(self) -> None:
         if self.is_mounted:
             self.reload()
+
+    def watch_name_filter(self) -> None:
+        if self.is_mounted:
+            self.reload()
+
+    def watch_seen(self, old: dict[Path, Seen], new: dict[Path, Seen]) -> None:
+        self._refresh_labels({p for p in old.keys() | new.keys() if old.get(p) != new.get(p)})
+
+    def watch_watching(self, folder: Path | None) -> None:
+        self.border_subtitle = f"watching {home_relative(folder)}" if folder else ""
+
+    # --- following the disk -------------------------------------------------------------------------
+
+    def open_folders(self) -> list[Path]:
+        """The folders shown: the root and every expanded one."""
+        folders, stack = [], [self.root]
+        while stack:
+            node = stack.pop()
+            if node.data is not None and (node is self.root or node.is_expanded):
+                folders.append(Path(node.data.path))
+                stack.extend(child for child in node.children if child.allow_expand)
+        return folders
+
+    def _follow_changes(self) -> None:
+        """(Re)start following the open folders; called when the set of open folders changes."""
+        self._stop_watching.set()
+        self._stop_watching = threading.Event()
+        self._changes(self.open_folders(), self._stop_watching)
+
+    @work(thread=True, exclusive=True, group="folder-changes", exit_on_error=False)
+    def _changes(self, folders: list[Path], stop: threading.Event) -> None:
+        times = directory_times(folders)
+        for changed in changes(folders, stop, tick=2.0):
+            if get_current_worker().is_cancelled:
+                return
+            if changed is None:  # no notifications: a folder's time says whether its entries changed
+                now = directory_times(folders)
+                changed, times = now != times, now
+            if changed:
+                self.app.call_from_thread(self.reload)
+
+    @on(Tree.NodeExpanded)
+    @on(Tree.NodeCollapsed)
+    def _open_folders_changed(self) -> None:
+        self._follow_changes()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_filter(self) -> None:
+        self.post_message(self.FilterRequested())
+
+    def action_watch(self) -> None:
+        self.post_message(self.WatchRequested(self.watching or self._cursor_folder()))
 
     def _cursor_file(self) -> Path | None:
         """The highlighted file; None on a folder (the tree knows which nodes are folders: no stat)."""
@@ -177,8 +290,7 @@ class FileBrowser(DirectoryTree):
             self.action_toggle_node()
             return
         self.marked.symmetric_difference_update({path})
-        self.post_message(self.MarksChanged(len(self.marked)))
-        self._refresh_labels({path})
+        self._marks_changed({path})
         self.action_cursor_down()
 
     def action_unmark_all(self) -> None:
@@ -186,6 +298,12 @@ class FileBrowser(DirectoryTree):
 
     def _refresh_labels(self, paths: set[Path]) -> None:
         """Redraw the rows of these paths (the tree caches rendered lines)."""
+        if len(paths) > self.size.height:
+            # More rows than fit: one redraw with the cache dropped, not a repaint per row (5,000 marked
+            # at once took 0.2 s row by row). The base class drops it this way when nodes change.
+            self._clear_line_cache()
+            self.refresh()
+            return
         stack = [self.root]
         while stack:
             node = stack.pop()
@@ -195,19 +313,67 @@ class FileBrowser(DirectoryTree):
 
     def action_submit(self) -> None:
         paths = sorted(self.marked)
-        if not paths:
-            path = self._cursor_file()
-            if path is None:
-                self.notify("Highlight a file or mark some with space first.", severity="warning")
-                return
-            paths = [path]
-        self.post_message(self.SubmitRequested(paths))
+        if paths:
+            self.post_message(self.SubmitRequested(paths))
+            return
+        path = self._cursor_file()
+        if path is not None:
+            self.post_message(self.SubmitRequested([path]))
+        else:
+            self.post_message(self.SubmitRequested([], folder=self._cursor_folder()))
+
+    def _cursor_folder(self) -> Path:
+        """The highlighted folder, or the folder of the highlighted file."""
+        node = self.cursor_node
+        if node is None or node.data is None:
+            return Path(self.path).resolve()
+        return Path(node.data.path) if node.allow_expand else Path(node.data.path).parent
 
     def clear_marks(self, paths: Iterable[Path]) -> None:
         cleared = self.marked & set(paths)
         self.marked -= cleared
-        self.post_message(self.MarksChanged(len(self.marked)))
-        self._refresh_labels(cleared)
+        self._marks_changed(cleared)
+
+    def _marks_changed(self, paths: set[Path]) -> None:
+        self.post_message(self.MarksChanged(len(self.marked), frozenset(self.marked)))
+        self._refresh_labels(paths)
+
+    def action_mark_folder(self) -> None:
+        self._mark_in(self._cursor_folder(), self.name_filter, toggle=True)
+
+    def action_mark_pattern(self) -> None:
+        from ..screens.pattern import PatternScreen
+
+        folder = self._cursor_folder()
+
+        def chosen(pattern: str | None) -> None:
+            if pattern:
+                self._mark_in(folder, pattern, toggle=False)
+
+        self.app.push_screen(PatternScreen(home_relative(folder)), chosen)
+
+    @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
+    def _mark_in(self, folder: Path, pattern: str, toggle: bool) -> None:
+        """Mark the audio files of a folder matching `pattern` (read from the disk: folded folders too);
+        toggled, when every one is marked already they are unmarked."""
+        try:
+            found = {p for p in media_files(folder) if matches(p.name, pattern)}
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.notify, f"{folder} cannot be read: {exc.strerror}.", severity="error"
+            )
+            return
+        self.app.call_from_thread(self._apply_marks, folder, found, toggle)
+
+    def _apply_marks(self, folder: Path, found: set[Path], toggle: bool) -> None:
+        if not found:
+            self.notify(f"No audio files to mark in {home_relative(folder)}.", severity="warning")
+            return
+        if toggle and found <= self.marked:
+            self.clear_marks(found)
+            return
+        self.marked |= found
+        self._marks_changed(found)
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
@@ -221,3 +387,4 @@ class FileBrowser(DirectoryTree):
             self.path = parent
             self.border_title = home_relative(parent)
             self.post_message(self.FolderChanged(parent))
+            self._follow_changes()

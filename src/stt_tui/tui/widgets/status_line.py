@@ -20,6 +20,7 @@ def status_text(
     requests: int = 0,
     requests_budget: int = 0,
     summary: str = "",
+    marked_seconds: float | None = None,
 ) -> Text:
     """The status line's content (pure, for tests and the snapshot)."""
     text = Text()
@@ -38,7 +39,8 @@ def status_text(
         text.append(f" · polling paused {format_duration(paused_for)}", style="bold dark_orange")
     text.append(f" · {running} running")
     if marked:
-        text.append(f" · {marked} marked", style="bold magenta")
+        length = "" if marked_seconds is None else f" ({format_duration(marked_seconds)})"
+        text.append(f" · {marked:,} marked{length}", style="bold magenta")
     if summary:
         text.append(f" · {summary}", style="bold")
     return text
@@ -52,6 +54,7 @@ class StatusLine(Widget):
     paused_for: reactive[float] = reactive(0.0)
     running: reactive[int] = reactive(0)
     marked: reactive[int] = reactive(0)
+    marked_seconds: reactive[float | None] = reactive(None)  # their audio time, once it is known
     summary: reactive[str] = reactive("")  # the current batch: '28 submitted · 12 done · 1 failed'
     requests: reactive[int] = reactive(0)
     requests_budget: reactive[int] = reactive(0)  # 0: the backend has no request quota worth showing
@@ -68,4 +71,5 @@ class StatusLine(Widget):
             self.requests,
             self.requests_budget,
             self.summary,
+            self.marked_seconds,
         )

@@ -1,0 +1,156 @@
+"""Transcripts written beside the audio (`talk.wav` → `talk.txt`, `talk.srt`) once a job is done.
+
+Whole or not at all, and never over a file stt-tui did not write: the name is claimed with an exclusive
+create (nothing of the user's can be there then), the text goes to a temporary file renamed over the
+claim, and what was written is recorded in the history. A file there before, or changed since stt-tui
+wrote it, is left as it is, with a sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from .export import FORMATS, ExportError, render
+from .history import History, JobNotFound
+from .history.files import Delivery
+from .jobs import FINAL_STATES, Job
+
+MAX_OWN_BYTES = 64 << 20  # larger than any transcript: a file this big is not one stt-tui wrote
+
+
+class BesideError(Exception):
+    """A transcript could not be written beside its audio; one sentence."""
+
+
+def parse_formats(values: Iterable[str]) -> tuple[str, ...]:
+    """Export formats as given (`["txt", "srt"]`, `"txt,srt"`, `none`), checked, in order, once each."""
+    found: list[str] = []
+    for value in values:
+        for part in value.replace(" ", ",").split(","):
+            fmt = part.strip().lower().lstrip(".")
+            if not fmt or fmt == "none":
+                continue
+            if fmt not in FORMATS:
+                raise ValueError(
+                    f"{part.strip()!r} is not an export format; use {', '.join(FORMATS)} or none."
+                )
+            if fmt not in found:
+                found.append(fmt)
+    return tuple(found)
+
+
+def beside_path(audio: Path, fmt: str) -> Path:
+    """Where the transcript of `audio` in `fmt` goes: the audio's name with the format's extension."""
+    return audio.with_name(f"{audio.stem}.{fmt}")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _holds(path: Path, sha256: str) -> bool:
+    """Whether the regular file at `path` holds exactly what has this hash."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_OWN_BYTES:
+            return False
+        return _digest(path.read_bytes()) == sha256
+    except OSError:
+        return False
+
+
+def _sentence(exc: OSError, path: Path) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"The disk is full: {path.name} was not written beside the audio."
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{path.name} cannot be written in {path.parent}: {exc.strerror}."
+    return f"{path.name} was not written: {exc.strerror or exc}."
+
+
+def write_beside(history: History, path: Path, text: str, job_id: int) -> None:
+    """Write `text` at `path` unless a file stt-tui did not write is there; BesideError says why not."""
+    data = text.encode("utf-8")
+    key = str(path)
+    claimed = False
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        claimed = True
+        # Recorded before the text goes in: a crash now leaves an empty file that is known to be ours.
+        history.record_written(key, _digest(b""), job_id)
+    except FileExistsError:
+        ours = history.written_hash(key)
+        if ours is None or not _holds(path, ours):
+            raise BesideError(
+                f"{path.name} is already there and is not a transcript stt-tui wrote (or it was changed "
+                f"since); it is left as it is. `stt-tui export {job_id} -o FILE` writes it elsewhere."
+            ) from None
+    except OSError as exc:
+        raise BesideError(_sentence(exc, path)) from None
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if claimed:
+            with contextlib.suppress(OSError):
+                path.unlink()  # the empty claim: nothing of the user's
+        raise BesideError(_sentence(exc, path)) from None
+    history.record_written(key, _digest(data), job_id)
+
+
+class Deliverer:
+    """Makes the deliveries of finished jobs, each once whoever notices the finish (any process)."""
+
+    def __init__(self, history: History, tell: Callable[[str], None], warn: Callable[[str], None]) -> None:
+        self.history = history
+        self.tell = tell  # what was written
+        self.warn = warn  # what was not, and why
+
+    def deliver(self, job: Job) -> None:
+        """Write the transcripts of a finished job beside each of its audio files that asked for them."""
+        if job.state not in FINAL_STATES:
+            return
+        for delivery in self.history.deliveries(job.id):
+            if delivery.formats and delivery.settled_at is None:
+                self._make(job, delivery)
+
+    def deliver_pending(self) -> None:
+        """Deliveries of jobs that finished while no process that makes them was there to see it."""
+        for delivery in self.history.pending_deliveries():
+            try:
+                job = self.history.get(delivery.job_id)
+            except JobNotFound:
+                continue
+            self._make(job, delivery)
+
+    def _make(self, job: Job, delivery: Delivery) -> None:
+        if not self.history.claim_delivery(delivery.id):
+            return  # another process is making it
+        audio = Path(delivery.audio_path)
+        result = self.history.result(job.id) if job.has_transcript else None
+        if result is None:
+            self.history.settle_delivery(delivery.id, f"no transcript: job {job.state.value}")
+            return
+        written, problems = [], []
+        for fmt in delivery.formats:
+            path = beside_path(audio, fmt)
+            try:
+                write_beside(self.history, path, render(result, fmt), job.id)
+                written.append(path.name)
+            except (BesideError, ExportError) as exc:
+                problems.append(str(exc))
+        outcome = f"wrote {', '.join(written)}" if written else "nothing written"
+        self.history.settle_delivery(delivery.id, "; ".join([outcome, *problems]))
+        if written:
+            self.tell(f"Job #{job.id}: wrote {', '.join(written)} beside {audio.name}.")
+        for problem in problems:
+            self.warn(f"Job #{job.id}: {problem}")

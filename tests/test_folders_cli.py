@@ -1,0 +1,215 @@
+"""Folders from the command line, on the real engine: `submit FOLDER`, the same audio never sent twice,
+transcripts beside the audio, and `watch`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from .audio_helpers import clip
+from .homes import STT_TUI, stop_engine, stt
+
+SPOKEN = clip("ds_arctic_a0024.wav")  # "It was my reports from the north which chiefly induced people…"
+
+
+@pytest.fixture(scope="module")
+def home() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="sttdir"))
+    yield path
+    stop_engine(path)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def variant(path: Path, n: int) -> Path:
+    """The spoken clip with its last sample nudged: the same words, a different recording (sha256)."""
+    data = bytearray(SPOKEN.path.read_bytes())
+    data[-2] = n % 256
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def jobs(home: Path) -> list[dict]:
+    result = stt(home, "jobs", "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def of_file(home: Path, path: Path) -> list[dict]:
+    return [j for j in jobs(home) if j["file"] == str(path.resolve())]
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 60.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_submit_a_folder_sends_its_audio_and_names_what_it_refused(home, tmp_path):
+    folder = tmp_path / "card"
+    a, b = variant(folder / "a.wav", 1), variant(folder / "b.wav", 2)
+    c = variant(folder / "sub" / "c.wav", 3)
+    (folder / "broken.wav").write_text("not audio at all\n")
+    (folder / "song.mp3").write_text("la la la\n" * 50)
+    (folder / "notes.txt").write_text("not audio, not counted\n")
+    result = stt(home, "submit", str(folder), "--export", "txt", "--wait")
+    assert result.returncode == 2, result.stderr  # two refused; the rest done
+    assert "2 of 4 files sent; not sent: broken.wav, song.mp3." in result.stderr
+    assert "wrote a.txt beside a.wav" in result.stderr and "wrote b.txt beside b.wav" in result.stderr
+    assert "north" in a.with_suffix(".txt").read_text().lower()
+    assert b.with_suffix(".txt").exists() and not c.with_suffix(".txt").exists()  # not recursive
+    assert [j["state"] for j in of_file(home, a) + of_file(home, b)] == ["done", "done"]
+
+    again = stt(home, "submit", str(folder), "--recursive", "--json")
+    assert again.returncode == 2
+    listed = json.loads(again.stdout)
+    assert [Path(j["file"]).name for j in listed] == ["a.wav", "b.wav", "c.wav"]
+    assert "a.wav holds the same audio as job" in again.stderr and "Add --again" in again.stderr
+    assert len(of_file(home, a)) == 1 and len(of_file(home, c)) == 1  # a and b not sent twice
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = stt(home, "submit", str(empty))
+    assert nothing.returncode == 2
+    assert nothing.stderr.strip().endswith("holds no audio files (--recursive looks in its subfolders too).")
+
+
+def test_the_same_audio_under_another_name_gets_its_transcript_without_being_sent(home, tmp_path):
+    talk = variant(tmp_path / "talk.wav", 10)
+    first = stt(home, "submit", str(talk), "--wait", "--json")
+    assert first.returncode == 0, first.stderr
+    (job,) = json.loads(first.stdout)
+    before = len(jobs(home))
+    copy = tmp_path / "copy of talk.wav"
+    shutil.copy(talk, copy)
+    result = stt(home, "submit", str(copy), "--export", "txt,srt", "--json")
+    assert result.returncode == 0, result.stderr
+    assert [j["id"] for j in json.loads(result.stdout)] == [job["id"]]
+    assert f"holds the same audio as job #{job['id']}, from talk.wav, already transcribed" in result.stderr
+    assert len(jobs(home)) == before  # nothing sent
+    assert "north" in (tmp_path / "copy of talk.txt").read_text().lower()
+    assert "-->" in (tmp_path / "copy of talk.srt").read_text()
+    sent = stt(home, "submit", str(copy), "--again", "--json")
+    assert sent.returncode == 0 and json.loads(sent.stdout)[0]["id"] != job["id"]
+
+
+def test_a_transcript_never_replaces_a_file_stt_tui_did_not_write(home, tmp_path):
+    talk = variant(tmp_path / "talk.wav", 20)
+    (tmp_path / "talk.txt").write_text("my own notes\n")
+    result = stt(home, "submit", str(talk), "--export", "txt,vtt", "--wait")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "talk.txt").read_text() == "my own notes\n"
+    assert "talk.txt is already there and is not a transcript stt-tui wrote" in result.stderr
+    assert (tmp_path / "talk.vtt").read_text().startswith("WEBVTT")
+    assert [p.name for p in tmp_path.iterdir() if "part" in p.name] == []
+
+
+def test_the_profiles_auto_export_is_made_by_whichever_process_sees_the_finish(home, tmp_path):
+    (home / "config.toml").write_text('[profiles.local]\nauto_export = ["txt"]\n')
+    try:
+        talk = variant(tmp_path / "talk.wav", 30)
+        sent = stt(home, "submit", str(talk), "--json")  # no --wait: this process does not see the end
+        assert sent.returncode == 0, sent.stderr
+        (job,) = json.loads(sent.stdout)
+        waited = stt(home, "wait", str(job["id"]))
+        assert waited.returncode == 0, waited.stderr
+        assert "north" in (tmp_path / "talk.txt").read_text().lower()
+        none = variant(tmp_path / "quiet.wav", 31)
+        assert stt(home, "submit", str(none), "--export", "none", "--wait").returncode == 0
+        assert not (tmp_path / "quiet.txt").exists()
+    finally:
+        (home / "config.toml").unlink()
+
+
+def start_watch(home: Path, folder: Path, log: Path, *args: str) -> subprocess.Popen:
+    import os
+
+    env = {**os.environ, "STT_TUI_HOME": str(home)}
+    out = log.open("a")
+    return subprocess.Popen(
+        [STT_TUI, "watch", str(folder), "--settle", "1.5", *args], stdout=out, stderr=out, env=env, text=True
+    )
+
+
+def test_watch_sends_a_file_once_it_stops_growing_and_links_a_copy(home, tmp_path):
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    log = tmp_path / "watch.log"
+    watch = start_watch(home, folder, log, "--export", "txt")
+    try:
+        wait_until(lambda: "watching" in log.read_text(), 30, "the watch to start")
+        data = variant(tmp_path / "whole.wav", 40).read_bytes()
+        slow = folder / "slow.wav"
+        third = len(data) // 3
+        with slow.open("wb") as f:  # three chunks over two seconds, as a copy from a slow card
+            for part in (data[:third], data[third : 2 * third], data[2 * third :]):
+                f.write(part)
+                f.flush()
+                if part is not data[2 * third :]:
+                    time.sleep(1.0)
+        assert of_file(home, slow) == []  # nothing sent while it grew
+        wait_until(lambda: of_file(home, slow), 30, "slow.wav to be sent")
+        (job,) = of_file(home, slow)
+        assert job["file_size"] == len(data)  # sent whole, once
+        wait_until((folder / "slow.txt").exists, 60, "its transcript beside it")
+        assert "north" in (folder / "slow.txt").read_text().lower()
+
+        part = folder / "late.wav.crdownload"  # a browser's download: passed over until renamed
+        variant(part, 41)
+        time.sleep(3)
+        assert of_file(home, folder / "late.wav") == [] and "crdownload" not in log.read_text()
+        part.rename(folder / "late.wav")
+        wait_until(lambda: of_file(home, folder / "late.wav"), 30, "late.wav to be sent")
+
+        shutil.copy(slow, folder / "slow copy.wav")  # the same audio again: linked, not sent
+        wait_until(lambda: "linked slow copy.wav" in log.read_text(), 30, "the copy to be linked")
+        wait_until((folder / "slow copy.txt").exists, 30, "the copy's transcript")
+        assert of_file(home, folder / "slow copy.wav") == [] and len(of_file(home, slow)) == 1
+    finally:
+        watch.send_signal(signal.SIGTERM)
+        assert watch.wait(30) == 143
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "late.txt",
+        "late.wav",
+        "slow copy.txt",
+        "slow copy.wav",
+        "slow.txt",
+        "slow.wav",
+    ]  # fmt: skip  (read, never moved or deleted)
+
+
+def test_a_watch_killed_and_started_again_sends_nothing_twice(home, tmp_path):
+    folder = tmp_path / "drop"
+    for n in range(3):
+        variant(folder / f"take{n}.wav", 50 + n)
+    log = tmp_path / "watch.log"
+    watch = start_watch(home, folder, log)
+    try:
+        wait_until(lambda: log.read_text().count("submitted #") == 3, 60, "three files sent")
+    finally:
+        watch.kill()  # no chance to tidy up
+        watch.wait(30)
+    count = len(jobs(home))
+    again = start_watch(home, folder, log)
+    try:
+        wait_until(lambda: log.read_text().count("watching") == 2, 30, "the second watch")
+        time.sleep(4)  # more than the settle time: every file was looked at again
+        assert len(jobs(home)) == count
+        variant(folder / "take3.wav", 53)
+        wait_until(lambda: of_file(home, folder / "take3.wav"), 30, "the new file to be sent")
+        assert len(jobs(home)) == count + 1
+        assert log.read_text().count("submitted #") == 4
+    finally:
+        again.send_signal(signal.SIGINT)
+        assert again.wait(30) == 130

@@ -1,0 +1,222 @@
+"""Folders, content and transcripts beside the audio: the deciding functions, and the writes they guard."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from stt_tui.beside import BesideError, Deliverer, beside_path, parse_formats, write_beside
+from stt_tui.config import ConfigError, parse_config
+from stt_tui.content import ContentIndex, Seen, known_from
+from stt_tui.folders import is_temporary, matches, media_files, visible, wanted
+from stt_tui.history import History
+from stt_tui.jobs import Job, JobState, RequestOptions
+from stt_tui.tui.notices import refusal_text
+from stt_tui.tui.screens.same_audio import same_audio_text
+from stt_tui.watch import Steady
+
+from .test_export import operation_json
+
+
+def test_names_a_folder_submit_or_a_watch_takes():
+    assert wanted("talk.wav") and wanted("Episode 3.MP3")
+    for name in ("talk.wav.part", "talk.wav.crdownload", ".talk.wav", "~$talk.wav", "notes.txt", "x.tmp"):
+        assert not wanted(name), name
+    assert is_temporary("movie.mp4.filepart") and not is_temporary("movie.mp4")
+
+
+def test_patterns_are_globs_or_words():
+    assert matches("ep12-interview.wav", "*.wav") and not matches("ep12-interview.mp3", "*.wav")
+    assert matches("ep12-interview.wav", "ep1?-*") and not matches("ep2-interview.wav", "ep1?-*")
+    assert matches("Ep12 Interview.wav", "interview ep") and not matches("ep12.wav", "interview")
+    assert matches("anything", "")
+    assert visible(Path("ep1.wav"), is_dir=False, show_all=False, show_hidden=False, name_filter="ep")
+    assert not visible(Path("talk.wav"), is_dir=False, show_all=False, show_hidden=False, name_filter="ep")
+    assert visible(Path("talks"), is_dir=True, show_all=False, show_hidden=False, name_filter="ep")
+
+
+def test_media_files_lists_audio_recursively_on_request_and_skips_hidden_folders(tmp_path):
+    (tmp_path / "a.wav").write_bytes(b"x")
+    (tmp_path / "b.txt").write_bytes(b"x")
+    (tmp_path / "c.mp3.part").write_bytes(b"x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "d.flac").write_bytes(b"x")
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache" / "e.wav").write_bytes(b"x")
+    (tmp_path / "loop").symlink_to(tmp_path)  # not followed: no endless walk
+    assert [p.name for p in media_files(tmp_path)] == ["a.wav"]
+    assert [p.name for p in media_files(tmp_path, recursive=True)] == ["a.wav", "d.flac"]
+    with pytest.raises(OSError):
+        media_files(tmp_path / "missing")
+
+
+def test_a_file_is_steady_once_size_and_time_held_for_the_settle_time():
+    steady = Steady(settle=3.0)
+    f = Path("/drop/talk.wav")
+    assert steady.update({f: (100, 1)}, 0.0) == []
+    assert steady.update({f: (200, 2)}, 1.0) == []  # still growing
+    assert steady.update({f: (300, 3)}, 2.0) == []
+    assert steady.update({f: (300, 3)}, 4.9) == [] and steady.settling
+    assert steady.update({f: (300, 3)}, 5.0) == [f]  # 3 s unchanged
+    assert steady.update({f: (300, 3)}, 9.0) == []  # given once
+    assert steady.update({f: (400, 4)}, 10.0) == []  # re-recorded: watched again
+    assert steady.update({f: (400, 4)}, 13.0) == [f]
+    empty = Path("/drop/empty.wav")
+    assert steady.update({empty: (0, 1)}, 20.0) == [] and steady.update({empty: (0, 1)}, 30.0) == []
+    steady.again(f)
+    assert steady.update({f: (400, 4)}, 31.0) == [] and steady.update({f: (400, 4)}, 34.0) == [f]
+
+
+def job(id: int, state: JobState, has_result: bool = False) -> Job:
+    return Job(id, "local", state, f"/a/{id}.wav", created_at=0, has_result=has_result)
+
+
+def test_what_the_jobs_of_one_recording_come_to():
+    assert known_from([]) is None
+    k = known_from([job(1, JobState.FAILED), job(2, JobState.DONE, True), job(3, JobState.RUNNING)])
+    assert k is not None and k.seen == Seen.DONE and k.job.id == 2 and k.again
+    k = known_from([job(1, JobState.DONE, True), job(4, JobState.DONE, True)])
+    assert k is not None and k.job.id == 4  # the newest transcript
+    k = known_from([job(1, JobState.FAILED), job(3, JobState.SUBMITTING)])
+    assert k is not None and k.seen == Seen.RUNNING
+    k = known_from([job(1, JobState.FAILED), job(2, JobState.CANCELLED, True)])
+    assert k is not None and k.seen == Seen.FAILED and not k.again  # failed audio goes again unasked
+
+
+def test_export_formats_as_written_in_config_and_on_the_command_line():
+    assert parse_formats(["txt,srt"]) == ("txt", "srt")
+    assert parse_formats(["TXT", ".vtt", "txt"]) == ("txt", "vtt")
+    assert parse_formats(["none"]) == ()
+    with pytest.raises(ValueError, match="'docx' is not an export format"):
+        parse_formats(["txt,docx"])
+    assert beside_path(Path("/a/talk.2024.wav"), "srt") == Path("/a/talk.2024.srt")
+    config = parse_config('[profiles.local]\nauto_export = ["txt", "srt"]\n', Path("/c/config.toml"))
+    assert config.profiles["local"].auto_export == ("txt", "srt")
+    with pytest.raises(ConfigError, match=r"auto_export: 'pdf' is not an export format"):
+        parse_config('[profiles.local]\nauto_export = ["pdf"]\n', Path("/c/config.toml"))
+    with pytest.raises(ConfigError, match="must be a list of formats"):
+        parse_config("[profiles.local]\nauto_export = 3\n", Path("/c/config.toml"))
+
+
+@pytest.fixture
+def history(tmp_path):
+    h = History(tmp_path / "history.sqlite3")
+    yield h
+    h.close()
+
+
+def test_written_beside_only_where_nothing_of_the_users_is(history, tmp_path):
+    target = tmp_path / "talk.txt"
+    write_beside(history, target, "first\n", 1)
+    assert target.read_text() == "first\n"
+    assert oct(target.stat().st_mode & 0o777) != "0o600"  # a document of the user's, not a private file
+    write_beside(history, target, "second\n", 1)  # its own file, unchanged since: replaced
+    assert target.read_text() == "second\n"
+    target.write_text("my notes\n")  # changed by the user: never replaced again
+    with pytest.raises(BesideError, match="talk.txt is already there and is not a transcript stt-tui wrote"):
+        write_beside(history, target, "third\n", 1)
+    assert target.read_text() == "my notes\n"
+    theirs = tmp_path / "theirs.srt"
+    theirs.write_text("1\n")
+    with pytest.raises(BesideError):
+        write_beside(history, theirs, "x", 1)
+    assert theirs.read_text() == "1\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_a_place_that_cannot_be_written_is_one_sentence_and_leaves_nothing(history, tmp_path):
+    (tmp_path / "card").write_text("a file where a folder should be")
+    with pytest.raises(BesideError, match=r"^talk.txt was not written: Not a directory\.$"):
+        write_beside(history, tmp_path / "card" / "talk.txt", "x", 1)
+    assert history.written_hash(str(tmp_path / "card" / "talk.txt")) is None
+
+
+def test_deliveries_are_made_once_whoever_notices(history, tmp_path):
+    audio = tmp_path / "talk.wav"
+    audio.write_bytes(b"RIFF")
+    copy = tmp_path / "copy.wav"
+    copy.write_bytes(b"RIFF")
+    (tmp_path / "copy.txt").write_text("mine\n")
+    j = history.add_submitting(profile="local", file_path=str(audio), options=RequestOptions())
+    history.add_delivery(j.id, str(audio), ("txt", "srt"))
+    history.add_delivery(j.id, str(copy), ("txt",))
+    history.mark_submitted(j.id, "op1", time.time(), time.time())
+    told, warned = [], []
+    deliverer = Deliverer(history, told.append, warned.append)
+    deliverer.deliver_pending()
+    assert not (tmp_path / "talk.txt").exists()  # still running: nothing to write
+    done = history.store_result(j.id, operation_json())
+    other = Deliverer(History(history.path), [].append, [].append)
+    deliverer.deliver(done)
+    other.deliver(done)  # a second process noticing the same finish writes nothing again
+    other.deliver_pending()
+    assert (tmp_path / "talk.txt").read_text().startswith("Channel 1: hello there")
+    assert (tmp_path / "talk.srt").exists()
+    assert (tmp_path / "copy.txt").read_text() == "mine\n"
+    assert told == ["Job #1: wrote talk.txt, talk.srt beside talk.wav."]
+    assert len(warned) == 1 and "copy.txt is already there" in warned[0]
+    outcomes = [d.outcome for d in history.deliveries(j.id)]
+    assert outcomes[0] == "wrote talk.txt, talk.srt" and "nothing written" in (outcomes[1] or "")
+
+
+def test_content_is_hashed_once_while_the_file_stays_the_same(history, tmp_path):
+    a = tmp_path / "a.wav"
+    a.write_bytes(b"same audio")
+    b = tmp_path / "b.wav"
+    b.write_bytes(b"same audio")
+    c = tmp_path / "c.wav"
+    c.write_bytes(b"other size")
+    index = ContentIndex(history)
+    j = history.add_submitting(
+        profile="local", file_path=str(a), options=RequestOptions(), file_size=10, file_hash=index.sha256(a)
+    )
+    assert index.seen([a, b]) == {a: index.known(index.sha256(a)), b: index.known(index.sha256(a))}
+    assert index.seen([a])[a].seen == Seen.RUNNING and index.seen([a])[a].job.id == j.id
+    hashed = []
+    import stt_tui.content as content
+
+    real = content.file_hash
+    content.file_hash = lambda path, progress=None: hashed.append(path) or real(path)  # type: ignore[assignment]
+    try:
+        index.seen([a, b, tmp_path / "gone.wav"])
+        assert hashed == []  # cached by path, size and time
+        b.write_bytes(b"new audio!")  # same size, new time: hashed again, and no longer the same audio
+        os.utime(b, ns=(time.time_ns(), time.time_ns() + 10**9))
+        assert b not in index.seen([a, b]) and len(hashed) == 1
+        c.write_bytes(b"a different size entirely")
+        assert c not in index.seen([c]) and len(hashed) == 1  # a size never sent is not even hashed
+    finally:
+        content.file_hash = real
+
+
+def test_what_the_tui_says_about_a_batch():
+    text = refusal_text([("a.wav", "a.wav cannot be sent: It has 3 channels"), ("b.mp3", "not readable")])
+    assert text == "a.wav cannot be sent: It has 3 channels\nb.mp3: not readable"
+    many = refusal_text([(f"{n}.wav", "bad") for n in range(9)])
+    assert many.endswith("and 3 more") and many.count("\n") == 6
+    known = known_from([job(3, JobState.DONE, True)])
+    assert known is not None
+    said = same_audio_text({Path("/a/x.wav"): known}, 10)
+    assert said.startswith("1 of 10 files hold audio sent before:") and "x.wav: job #3, transcribed" in said
+
+
+def test_a_delivery_claimed_by_a_process_that_died_is_made_by_the_next(tmp_path):
+    now = [1000.0]
+    history = History(tmp_path / "history.sqlite3", clock=lambda: now[0])
+    audio = tmp_path / "talk.wav"
+    j = history.add_submitting(profile="local", file_path=str(audio), options=RequestOptions())
+    history.add_delivery(j.id, str(audio), ("txt",))
+    history.mark_submitted(j.id, "op1", now[0], now[0])
+    history.store_result(j.id, operation_json())
+    (delivery,) = history.pending_deliveries()
+    assert history.claim_delivery(delivery.id)  # ... and the process is killed before it writes
+    assert history.pending_deliveries() == [] and not history.claim_delivery(delivery.id)
+    now[0] += 61
+    Deliverer(history, [].append, [].append).deliver_pending()
+    assert (tmp_path / "talk.txt").read_text().startswith("Channel 1: hello there")
+    now[0] += 3600
+    assert history.pending_deliveries() == []  # made: never again
+    history.close()

@@ -1,0 +1,122 @@
+"""Folders in the file browser (Pilot, real engine): mark all, submit a folder, markers, asking before
+audio goes twice, the filter, following the disk, and a watch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stt_tui.content import Seen
+from stt_tui.history import History
+from stt_tui.tui.screens.pattern import PatternScreen
+from stt_tui.tui.screens.same_audio import SameAudioScreen
+from stt_tui.tui.screens.submit import SubmitScreen
+from stt_tui.tui.widgets.status_line import StatusLine
+
+from .homes import stop_engine
+from .test_folders_cli import SPOKEN, variant
+from .tui_helpers import make_app, wait_for
+
+
+@pytest.fixture
+def home(short_tmp: Path):
+    yield short_tmp / "home"
+    stop_engine(short_tmp / "home")
+
+
+def names(browser) -> list[str]:
+    return [node.data.path.name for node in browser.root.children if node.data is not None]
+
+
+async def test_mark_all_submit_a_folder_of_ten_then_it_is_not_sent_twice(home, tmp_path):
+    folder = tmp_path / "card"
+    for n in range(8):
+        variant(folder / f"take{n}.wav", 100 + n)
+    (folder / "broken.wav").write_text("not audio\n")
+    (folder / "song.mp3").write_text("la la la\n" * 40)
+    app = make_app(home, folder)
+    async with app.run_test(size=(120, 36)) as pilot:
+        browser, status = app.main.browser, app.main.query_one(StatusLine)
+        await wait_for(pilot, lambda: app.service and len(names(browser)) == 10, what="the folder")
+        browser.focus()
+        await pilot.press("asterisk")  # every audio file of the folder, by its name
+        await wait_for(pilot, lambda: len(browser.marked) == 10, what="the marks")
+        await wait_for(pilot, lambda: status.marked_seconds is not None, what="their audio time")
+        assert status.marked_seconds == pytest.approx(8 * SPOKEN.seconds, abs=1.0)
+        assert "10 marked (" in str(status.render())
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SubmitScreen), what="the submit dialog")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.main.jobs.total == 8, timeout=60, what="eight jobs")
+        await wait_for(pilot, lambda: [m for _, m in app.shown if "broken.wav" in m], what="the summary")
+        refused = [m for _, m in app.shown if "broken.wav" in m]
+        assert len(refused) == 1 and "song.mp3" in refused[0]  # both named in one notification
+        assert status.summary.startswith("8 submitted · 2 refused")
+        assert not browser.marked
+
+        def done() -> int:
+            return sum(1 for seen in browser.seen.values() if seen == Seen.DONE)
+
+        await wait_for(pilot, lambda: done() == 8, timeout=180, what="eight ✓ markers")
+        assert "✓" in str(browser.render_label(browser.root.children[2], *([browser.rich_style] * 2)))
+
+        browser.cursor_line = 0  # the folder itself: s sends its audio files
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SubmitScreen), what="the submit dialog")
+        assert app.screen.folder == folder
+        await wait_for(pilot, lambda: "10 files here" in str(app.screen.query_one("#file-list").render()))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SameAudioScreen), what="the question")
+        asked = str(app.screen.query_one("#same-audio-list").render())
+        assert "8 of 10 files hold audio sent before" in asked
+        await pilot.press("s")  # skip them
+        await wait_for(pilot, lambda: "8 skipped" in status.summary, timeout=60, what="the skipped count")
+        assert app.main.jobs.total == 8
+
+
+async def test_filter_follow_the_disk_and_watch_the_folder(home, tmp_path):
+    folder = tmp_path / "drop"
+    variant(folder / "ep1.wav", 120)
+    variant(folder / "talk.wav", 121)
+    app = make_app(home, folder)
+    async with app.run_test(size=(120, 36)) as pilot:
+        browser = app.main.browser
+        await wait_for(pilot, lambda: app.service is not None and len(names(browser)) == 2, what="the folder")
+        browser.focus()
+        await pilot.press("slash")
+        await pilot.press("e", "p")
+        await wait_for(pilot, lambda: names(browser) == ["ep1.wav"], what="the filter")
+        await pilot.press("enter", "escape")  # back in the tree; Esc there clears the filter
+        await wait_for(pilot, lambda: names(browser) == ["ep1.wav", "talk.wav"], what="all again")
+
+        await pilot.press("plus")
+        await wait_for(pilot, lambda: isinstance(app.screen, PatternScreen), what="the pattern")
+        await pilot.press("e", "p", "*", "enter")
+        await wait_for(pilot, lambda: browser.marked == {folder / "ep1.wav"}, what="ep1.wav marked")
+        await pilot.press("u")
+        assert not browser.marked
+
+        (folder / "new folder").mkdir()  # no key pressed: the tree follows the disk
+        await wait_for(pilot, lambda: "new folder" in names(browser), what="the new folder")
+
+        browser.cursor_line = 0
+        await pilot.press("w")
+        await wait_for(pilot, lambda: browser.watching == folder, what="the watch")
+        assert "watching" in str(browser.border_subtitle)
+        variant(folder / "dropped.wav", 122)
+
+        def files() -> set[str]:
+            history = History(home / "history.sqlite3")
+            try:
+                return {Path(j.file_path).name for j in history.jobs()}
+            finally:
+                history.close()
+
+        everything = {"ep1.wav", "talk.wav", "dropped.wav"}  # those there before it too
+        await wait_for(pilot, lambda: files() == everything, timeout=60, what="the files sent")
+        await wait_for(pilot, lambda: app.main.jobs.total == 3, what="the jobs listed")
+        await pilot.pause(2.5)  # more than a settle time: nothing is sent twice
+        assert app.main.jobs.total == 3
+        await pilot.press("w")
+        await wait_for(pilot, lambda: browser.watching is None, what="the watch to stop")
