@@ -128,14 +128,15 @@ def snapshot(folder: Path, *, recursive: bool = False) -> dict[Path, tuple[int, 
 def changes(
     folders: Sequence[Path], stop: threading.Event, *, recursive: bool = False, tick: float = 1.0
 ) -> Iterator[bool | None]:
-    """Until `stop` is set, yields at least every `tick` seconds: True when something in the folders
-    changed, False when nothing did, None when it cannot tell (no notifications here: look anyway).
+    """Until `stop` is set, yields at least every `tick` seconds: True when an entry of the folders was
+    added, removed or renamed, False when none was (a file still being written is not a change here),
+    None when it cannot tell (no notifications here: look anyway).
 
     Notifications come from the OS through watchfiles; where it cannot run (inotify's limits, an
     unusual file system) this falls back to a plain tick.
     """
     try:
-        from watchfiles import watch
+        from watchfiles import Change, watch
 
         for batch in watch(
             *folders,
@@ -145,7 +146,7 @@ def changes(
             yield_on_timeout=True,
             debounce=200,
         ):
-            yield bool(batch)
+            yield any(change != Change.modified for change, _ in batch)
         return
     except (ImportError, OSError, RuntimeError) as exc:
         log.info("no change notifications for %s (%s): looking every %g s", folders, exc, tick)

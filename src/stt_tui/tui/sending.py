@@ -108,7 +108,7 @@ class Sending:
                 self.app.post_message(ActionFailed(f"{folder} cannot be read: {exc.strerror}."))
                 return
             if not paths:
-                more = "" if choice.recursive else " (its subfolders may: include them)"
+                more = "" if choice.recursive else '; "Include subfolders" looks in them'
                 self.app.post_message(ActionFailed(f"{home_relative(folder)} holds no audio files{more}."))
                 return
         seen = {} if again else service.content.seen(paths, service.profile.name)

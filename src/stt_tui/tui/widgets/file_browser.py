@@ -69,7 +69,7 @@ class FileBrowser(DirectoryTree):
             show=False,
             tooltip="Show only the files whose names match",
             id="files.filter",
-        ),  # fmt: skip
+        ),
         Binding("r", "reload", "Reload", show=False, tooltip="Read the folders again", id="files.reload"),
         Binding(
             "w",
@@ -171,7 +171,7 @@ class FileBrowser(DirectoryTree):
                 show_all=self.show_all,
                 show_hidden=self.show_hidden,
                 name_filter=self.name_filter,
-            )  # fmt: skip
+            )
         ]
         self.post_message(self.Listed([p for p in shown if is_media(p)]))
         return shown
