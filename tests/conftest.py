@@ -11,6 +11,7 @@ import pytest
 
 from stt_tui.api import ChannelSettings, Endpoints, OperationState, SpeechKitClient
 from stt_tui.engine.engine import Engine, EngineConfig
+from stt_tui.engine.models import model_source
 from stt_tui.engine.recognizer import WhisperRecognizer
 from stt_tui.engine.server import EngineServer
 
@@ -26,8 +27,9 @@ def short_tmp() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def recognizer() -> WhisperRecognizer:
-    return WhisperRecognizer()
+def recognizer(tmp_path_factory) -> WhisperRecognizer:
+    """The default model, loaded once for the tests that run the engine in this process."""
+    return WhisperRecognizer(*model_source(None, tmp_path_factory.mktemp("engine")))
 
 
 @pytest.fixture(scope="session")

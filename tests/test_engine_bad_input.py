@@ -11,9 +11,11 @@ import pytest
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from stt_tui.api import ServiceError
+from stt_tui.engine.models import model_source
+from stt_tui.engine.recognizer import WhisperRecognizer
 
 from .audio_helpers import Spec, clip, container_request, encode, lpcm_request, read_pcm, service_pcm
-from .conftest import wait_done
+from .conftest import client_for, make_server, wait_done
 
 
 @pytest.fixture(scope="module")
@@ -89,12 +91,20 @@ def test_unknown_language_and_model(client):
     assert "model 'turbo'" in refused(client, lpcm_request(pcm, rate, model="turbo"))
 
 
-def test_language_the_model_cannot_do(client):
-    pcm, rate, _ = service_pcm(clip("ds_ru.wav").path)
-    message = refused(client, lpcm_request(pcm, rate, language="ru-RU"))
-    assert "English only" in message and "ru-RU" in message
-    # The service's default language is ru-RU, so an unset language is refused the same way.
-    assert "English only" in refused(client, lpcm_request(pcm, rate, language=""))
+def test_language_the_model_cannot_do(short_tmp):
+    """tiny.en (English only), chosen by name, refuses Russian in a sentence; the default takes it."""
+    recognizer = WhisperRecognizer(*model_source("tiny.en", short_tmp))
+    server = make_server(short_tmp / "data", recognizer)
+    server.start()
+    try:
+        with client_for(server.address) as tiny:
+            pcm, rate, _ = service_pcm(clip("ds_ru.wav").path)
+            message = refused(tiny, lpcm_request(pcm, rate, language="ru-RU"))
+            assert "tiny.en (bundled) recognizes English only" in message and "ru-RU" in message
+            # The service's default language is ru-RU, so an unset language is refused the same way.
+            assert "English only" in refused(tiny, lpcm_request(pcm, rate, language=""))
+    finally:
+        server.stop()
 
 
 def test_language_code_is_case_insensitive(client):

@@ -165,7 +165,8 @@ def test_everything_written_is_private_in_a_folder_others_can_read(short_tmp):
 
 
 def test_a_full_disk_still_reads_and_says_disk_full_when_writing(short_tmp):
-    """The home on a 2 MB tmpfs in a private mount namespace: fill it, then use stt-tui."""
+    """The home on a 200 MB tmpfs (the engine joins its 145 MB model there) in a private mount namespace:
+    fill it, then use stt-tui."""
     if shutil.which("unshare") is None:
         pytest.fail("unshare (util-linux) is needed to mount a small disk for this test")
     home, disk = short_tmp / "disk" / "home", short_tmp / "disk"
@@ -174,10 +175,10 @@ def test_a_full_disk_still_reads_and_says_disk_full_when_writing(short_tmp):
     shutil.copy(clip("vosk_lucier.wav").path, big)  # 3 MB: more than the disk holds
     script = f"""
 set -u
-mount -t tmpfs -o size=2m tmpfs {disk} || exit 99
+mount -t tmpfs -o size=200m tmpfs {disk} || exit 99
 export STT_TUI_HOME={home}
 "$STT" submit {CARDS.path} --wait >/dev/null || echo "first submit failed"
-head -c 3000000 /dev/zero > {disk}/filler 2>/dev/null
+head -c 300000000 /dev/zero > {disk}/filler 2>/dev/null
 echo "jobs: $("$STT" jobs --json | tr -d '\n')"
 "$STT" jobs >/dev/null; echo "jobs-status=$?"
 "$STT" submit {big}; echo "submit-status=$?"

@@ -45,8 +45,8 @@ def test_retention_counts_down_then_warns_then_says_expired():
 
 
 def test_time_cell_shows_elapsed_against_the_expected_work():
-    running = job(created=NOW - 65, audio_seconds=600, channels=2)  # 10 min × 2 ch × 6 s/min = 2 min
-    assert cells.time_cell(running, NOW, LOCAL_POLICY).plain == "1m05s/~2m00s"
+    running = job(created=NOW - 65, audio_seconds=600, channels=2)  # 10 min × 2 ch × 10 s/min = 200 s
+    assert cells.time_cell(running, NOW, LOCAL_POLICY).plain == "1m05s/~3m20s"
     deferred = job(options=RequestOptions(model="deferred-general"))
     assert cells.time_cell(deferred, NOW, LOCAL_POLICY).plain.endswith("/≤24h")
     done = job(state=JobState.DONE, operation_id="x", done_at=NOW - 30, created=NOW - 100)

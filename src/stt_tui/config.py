@@ -98,7 +98,7 @@ class Config:
 
 
 def builtin_profiles() -> dict[str, Profile]:
-    # The bundled model recognizes English only, so the local profile defaults to it.
+    # English by default for the local profile (its model also does ru-RU and the other languages).
     return {
         # The engine has no request quota; a high one still stops a runaway script.
         LOCAL: Profile(LOCAL, LOCAL, LOCAL_POLICY, default_language="en-US", requests_per_hour=36_000),

@@ -42,9 +42,13 @@ def _last_line(path: Path) -> str:
     return lines[-1] if lines else ""
 
 
+# An engine started on demand goes away once nobody has used it for this long (one started by hand stays).
+IDLE_EXIT_MINUTES = 10
+
+
 def serve_command(paths: Paths, allowed_roots: Sequence[Path], model: str | None) -> list[str]:
     cmd = [sys.executable, "-m", "stt_tui", "serve", "--listen", paths.engine_target]
-    cmd += ["--data-dir", str(paths.engine_dir)]
+    cmd += ["--data-dir", str(paths.engine_dir), "--idle-exit", f"{IDLE_EXIT_MINUTES:g}"]
     for root in allowed_roots:
         cmd += ["--allow-root", str(root)]
     if model:
@@ -95,10 +99,11 @@ def _spawn(paths: Paths, allowed_roots: Sequence[Path], model: str | None) -> su
 
 
 def engine_environment(paths: Paths) -> dict[str, str]:
-    """The engine's environment: offline, quiet gRPC, and caches inside its own data folder."""
+    """The engine's environment: offline, quiet gRPC, caches inside its own data folder, and two malloc
+    arenas (its worker threads otherwise keep one each: peak RSS 422-462 MB, 378-405 MB with two)."""
     cache = str(paths.engine_dir / "cache")
     return {**os.environ, "HF_HUB_OFFLINE": "1", "GRPC_VERBOSITY": "NONE", "XDG_CACHE_HOME": cache,
-            "HF_HOME": cache}  # fmt: skip
+            "HF_HOME": cache, "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}  # fmt: skip
 
 
 def ensure_engine(

@@ -63,6 +63,14 @@ class Paths:
     def engine_log(self) -> Path:
         return self.engine_dir / "engine.log"
 
+    @property
+    def engine_status(self) -> Path:
+        """What the running engine is doing (written by it every few seconds, removed when it stops)."""
+        return self.engine_dir / ENGINE_STATUS_FILE
+
+
+ENGINE_STATUS_FILE = "engine.json"
+
 
 def resolve_paths(home: str | os.PathLike[str] | None = None) -> Paths:
     """`home` (the --home flag), else $STT_TUI_HOME, puts everything under one folder; else platformdirs."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import grpc
@@ -23,7 +25,7 @@ from .formatting import no_transcript
 from .history import History, JobNotFound
 from .jobs import FINAL_STATES, Job, JobState, RequestOptions
 from .paths import Paths
-from .poller import HOUR, Poller, budget_wait
+from .poller import HOUR, Poller, PollPolicy, budget_wait, learned_speed
 from .prepare import Progress, no_progress, sweep_parts
 from .storage import StorageError, parse_object_uri
 from .submission import Submission, UserError
@@ -118,6 +120,18 @@ class Service:
             rand=self.rand,
             on_finished=self.finished,
         )
+
+    def working_policy(self, model: str) -> PollPolicy:
+        """The profile's polling policy with the speed its recent jobs of `model` were done at (by the
+        service's own timestamps), the stated speed as the prior."""
+        policy = self.profile.poll_policy
+        observed = []
+        for minutes, created, modified in self.history.recent_work(self.profile.name, model):
+            with contextlib.suppress(ValueError):
+                took = datetime.fromisoformat(modified) - datetime.fromisoformat(created)
+                observed.append((minutes, took.total_seconds()))
+        speed = learned_speed(observed, policy.work_seconds_per_audio_minute)
+        return dataclasses.replace(policy, work_seconds_per_audio_minute=speed)
 
     def local_time(self, server_time: float) -> float:
         """A time on the service's clock, on this machine's (by the skew measured at the last submit)."""
@@ -222,8 +236,11 @@ class Service:
                 return current
             if deadline is not None and self.monotonic() >= deadline:
                 return current
-            for job in poller.poll_due(only=ids):
+            checked = poller.poll_due(only=ids)
+            for job in checked:
                 on_update(job)
+            if any(job.state in FINAL_STATES for job in checked):
+                continue  # one has just ended: look again before any sleep (it may have been the last)
             wake = poller.next_wakeup(only=ids)
             # None: nothing pollable yet (another process is still submitting); look again soon.
             delay = 1.0 if wake is None else wake

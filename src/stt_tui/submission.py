@@ -212,15 +212,10 @@ class Submission:
         # service, so only recover_interrupted() may call it lost, once this process is gone.
         answered = self.service.clock()
         created = self._measure_skew(op, sent, answered)
+        policy = self.service.working_policy(options.model)  # the speed it has been seen to work at
         first = first_check_at(
-            created,
-            probe.duration,
-            probe.channels,
-            options.deferred,
-            self.service.profile.poll_policy,
-            self.service.rand,
+            created, probe.duration, probe.channels, options.deferred, policy, self.service.rand
         )
-        policy = self.service.profile.poll_policy
         expected = None if options.deferred else expected_work(probe.duration, probe.channels, policy)
         job = self.service.history.mark_submitted(job.id, op.id, created, first, expected)
         if store is not None:

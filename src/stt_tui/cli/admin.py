@@ -24,12 +24,18 @@ def paths_command(args: argparse.Namespace) -> int:
         "engine_socket": paths.engine_target,
         "engine_log": str(paths.engine_log),
     }
+    from ..engine.models import installed_models
+    from .serve import model_lines
+
+    models = installed_models()
     if args.json:
-        out_json(rows)
+        out_json({**rows, "models": models})
     else:
         width = max(map(len, rows))
         for key, value in rows.items():
             out(f"{key.ljust(width)}  {value}")
+        for n, line in enumerate(model_lines(models)):
+            out(f"{'models' if n == 0 else '':{width}}  {line}")
     return EXIT_OK
 
 

@@ -9,7 +9,7 @@ from typing import NoReturn
 from .. import __version__
 from ..jobs import JobState
 from ..speechkit import CHECKS_PER_HOUR, REQUESTS_PER_HOUR, STORAGE_URL
-from . import admin, commands, folders, serve
+from . import admin, commands, engine_cmd, folders, serve
 from .output import EXIT_CODES_HELP
 from .run import with_service
 
@@ -246,6 +246,22 @@ def build_parser() -> argparse.ArgumentParser:
         "the local engine, and the engine's data and log.",
     )
 
+    engine = command(
+        "engine",
+        engine_cmd.engine_status,
+        "see or stop the local engine",
+        "The local profile's engine: `status` (address, pid, model, queue, uptime, memory, when it exits "
+        "by itself) and `stop` (running work goes back in its queue and goes on when it starts again).",
+    )
+    actions = engine.add_subparsers(dest="action", metavar="ACTION", parser_class=Parser)
+    for name, func, text in (
+        ("status", engine_cmd.engine_status, "what the local engine is doing"),
+        ("stop", engine_cmd.engine_stop, "stop the local engine"),
+    ):
+        action = actions.add_parser(name, prog=f"stt-tui engine {name}", parents=[common], help=text,
+                                    description=text)  # fmt: skip
+        action.set_defaults(func=func)
+
     serve_cmd = command(
         "serve",
         serve.serve,
@@ -279,7 +295,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument(
         "--model",
         metavar="NAME_OR_PATH",
-        help="a faster-whisper model folder or a cached model name (default: the bundled tiny.en)",
+        help="base (the default: multilingual), tiny.en (English only, faster), a faster-whisper model "
+        "folder, or a model name already in the local cache",
+    )
+    serve_cmd.add_argument(
+        "--idle-exit",
+        type=serve.non_negative_float,
+        default=0.0,
+        metavar="MINUTES",
+        help="exit after this long with no work and no calls (default 0: never; an engine the local "
+        "profile starts on demand uses 10)",
+    )
+    serve_cmd.add_argument(
+        "--list-models", action="store_true", help="say which models are installed, their languages and size"
     )
     serve_cmd.add_argument(
         "--workers",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..api.channel import is_local_target
 from ..paths import resolve_paths
 from ..private import private_dir
-from .output import EXIT_OK, EXIT_USER, err, warn
+from .output import EXIT_OK, EXIT_USER, err, out, out_json, warn
 
 if TYPE_CHECKING:
     from ..engine.cloud import CloudConfig
@@ -84,6 +84,8 @@ def serve(args: argparse.Namespace) -> int:
     from ..engine.recognizer import ModelUnavailable
     from ..engine.server import EngineAlreadyRunning, EngineServer, ListenError, serve_until_signalled
 
+    if args.list_models:
+        return list_models(args)
     paths = resolve_paths(args.home)
     data_dir = Path(args.data_dir) if args.data_dir else paths.engine_dir
     listen = args.listen or (f"unix:{data_dir / 'engine.sock'}" if args.data_dir else paths.engine_target)
@@ -134,10 +136,38 @@ def serve(args: argparse.Namespace) -> int:
         err(str(exc))
         return EXIT_USER
     try:
-        serve_until_signalled(server, lambda address: print(f"listening on {address}", flush=True))
+        serve_until_signalled(
+            server, lambda address: print(f"listening on {address}", flush=True), args.idle_exit * 60
+        )
     except ListenError as exc:
         err(str(exc))
         return EXIT_USER
+    return EXIT_OK
+
+
+def model_lines(rows: list[dict[str, object]]) -> list[str]:
+    """`base     installed  145 MB  99 languages… (default)` per bundled model (pure)."""
+    lines = []
+    for row in rows:
+        state = "installed" if row["installed"] else "not installed"
+        size = f"{int(str(row['size_bytes'])) / 1e6:.0f} MB"
+        default = " (default)" if row["default"] else ""
+        lines.append(
+            f"{str(row['name']).ljust(8)} {state.ljust(13)} {size.rjust(7)}  {row['languages']}{default}"
+        )
+    return lines
+
+
+def list_models(args: argparse.Namespace) -> int:
+    from ..engine.models import installed_models
+
+    rows = installed_models()
+    if args.json:
+        out_json(rows)
+    else:
+        for line in model_lines(rows):
+            out(line)
+        out("--model also takes a faster-whisper model folder, or a model name already in the local cache.")
     return EXIT_OK
 
 
@@ -164,3 +194,13 @@ def positive_float(text: str) -> float:
     if not value > 0 or value != value or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
     return value
+
+
+def non_negative_float(text: str) -> float:
+    """An argparse type: a number of at least 0 (0 often means "never")."""
+    try:
+        if float(text) == 0:
+            return 0.0
+    except ValueError:
+        pass  # said by positive_float
+    return positive_float(text)

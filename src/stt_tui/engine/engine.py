@@ -13,6 +13,7 @@ from stt_tui.speechkit import MAX_INLINE_BYTES
 from .audio_source import normalize_roots, read_head, resolve_file_uri, spool
 from .cloud import CloudConfig
 from .decode import UndecodableAudio, probe
+from .models import model_source
 from .recognition import recognize_file
 from .recognizer import WhisperRecognizer
 from .store import FINISHED, OperationStore, State, StoredOperation, new_operation_id
@@ -51,7 +52,7 @@ class Engine:
         config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.spool_dir = config.data_dir / "audio"
         self.allowed_roots = normalize_roots(config.allowed_roots)
-        self.recognizer = recognizer or WhisperRecognizer(config.model)
+        self.recognizer = recognizer or WhisperRecognizer(*model_source(config.model, config.data_dir))
         self.objects = None
         if config.cloud is not None:
             from .object_source import ObjectSource
@@ -130,6 +131,10 @@ class Engine:
         )
         self.pool.notify()
         return op
+
+    def busy(self) -> bool:
+        """Whether any work is queued or running."""
+        return self.store.count(State.QUEUED) + self.store.count(State.RUNNING) > 0
 
     def get(self, op_id: str) -> StoredOperation | None:
         """The operation, or None when unknown or past its retention."""

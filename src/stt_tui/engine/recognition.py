@@ -22,40 +22,49 @@ def _duration(seconds: float) -> Duration:
     return d
 
 
-def _tokens(w: RecognizedWord, spec: AcceptedSpec) -> list[RecognizedWord]:
-    """A recognized word as the request wants it: cleaned, masked, numbers spelled out for raw_results."""
+# The service answers 1 for every confidence ("not supported"); the model's own probability stays inside.
+CONFIDENCE = 1.0
+
+
+def _tokens(w: RecognizedWord, spec: AcceptedSpec) -> tuple[list[str], list[RecognizedWord]]:
+    """A recognized word as the request wants it, cleaned and masked: (its tokens in `text`, its words).
+
+    As the service does, `words[].word` always spells a number out; `raw_results` decides only whether
+    `text` has the digits or the words.
+    """
     token = clean_word(w.text, spec.literature_text)
     if not token:
-        return []
+        return [], []
     if spec.profanity_filter:
         token = mask_profanity(token)
-    spelled = spell_number(token) if spec.raw_results and spec.language in ("en-US", "auto") else None
+    spelled = spell_number(token) if spec.language in ("en-US", "auto") else None
     if not spelled:
-        return [RecognizedWord(w.start, w.end, token, w.confidence)]
+        return [token], [RecognizedWord(w.start, w.end, token, CONFIDENCE)]
     # The number's words share its time span evenly.
     step = (w.end - w.start) / len(spelled)
-    return [
-        RecognizedWord(w.start + i * step, w.start + (i + 1) * step, word, w.confidence)
+    words = [
+        RecognizedWord(w.start + i * step, w.start + (i + 1) * step, word, CONFIDENCE)
         for i, word in enumerate(spelled)
     ]
+    return (spelled if spec.raw_results else [token]), words
 
 
 def to_chunk(utt: Utterance, channel_tag: int, spec: AcceptedSpec) -> stt.SpeechRecognitionResult:
     """One utterance as a result chunk, its words shaped as the request asked."""
-    words = [
-        stt.WordInfo(
-            start_time=_duration(t.start), end_time=_duration(t.end), word=t.text, confidence=t.confidence
-        )
-        for w in utt.words
-        for t in _tokens(w, spec)
-    ]
+    text_tokens: list[str] = []
+    words: list[stt.WordInfo] = []
+    for w in utt.words:
+        shown, spoken = _tokens(w, spec)
+        text_tokens += shown
+        words += [
+            stt.WordInfo(start_time=_duration(t.start), end_time=_duration(t.end), word=t.text,
+                         confidence=t.confidence)
+            for t in spoken
+        ]  # fmt: skip
     text = shape_text(
-        utt.text,
-        [w.word for w in words],
-        literature=spec.literature_text,
-        profanity_filter=spec.profanity_filter,
+        utt.text, text_tokens, literature=spec.literature_text, profanity_filter=spec.profanity_filter
     )
-    alternative = stt.SpeechRecognitionAlternative(text=text, confidence=utt.confidence, words=words)
+    alternative = stt.SpeechRecognitionAlternative(text=text, confidence=CONFIDENCE, words=words)
     return stt.SpeechRecognitionResult(alternatives=[alternative], channel_tag=channel_tag)
 
 

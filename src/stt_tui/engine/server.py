@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,7 +21,9 @@ from stt_tui.speechkit import MAX_INLINE_BYTES
 
 from .cloud import CloudInterceptor, TokenIssuer
 from .engine import Engine, EngineConfig
+from .presence import STATUS_SECONDS, Activity, idle_seconds, remove_status, write_status
 from .servicer import IamTokenServicer, OperationServicer, stt_handler
+from .store import State
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +65,7 @@ class EngineServer:
         *,
         engine: Engine | None = None,
         interceptors: Sequence[grpc.ServerInterceptor] = (),  # type: ignore[type-arg]
-        rpc_threads: int = 16,
+        rpc_threads: int = 8,  # every call is answered at once: a few threads serve many clients
         tls: tuple[bytes, bytes] | None = None,
     ) -> None:
         """`tls`: (private key, certificate chain) in PEM, to serve TLS as the cloud does."""
@@ -75,7 +78,8 @@ class EngineServer:
         except BaseException:
             os.close(self._lock_fd)
             raise
-        interceptors = list(interceptors)
+        self.activity = Activity()
+        interceptors = [self.activity, *interceptors]
         self.issuer = None
         if config.cloud is not None:
             keys = {k.key_id: k for k in config.cloud.account_keys}
@@ -122,12 +126,32 @@ class EngineServer:
         self._server.start()
         self.engine.start()
         self.address = address
+        self.started_at = time.time()
+        self._last_busy = time.monotonic()
         return address
+
+    def idle_seconds(self) -> float:
+        """Seconds with no call and no queued or running work."""
+        now = time.monotonic()
+        if self.engine.busy():
+            self._last_busy = now
+        return idle_seconds(now, self.activity.last_call, self._last_busy)
+
+    def status(self) -> dict[str, object]:
+        """What `stt-tui engine status` shows."""
+        store = self.engine.store
+        return {
+            "pid": os.getpid(), "address": self.address, "model": self.engine.recognizer.name,
+            "started_at": self.started_at, "queued_jobs": store.count(State.QUEUED),
+            "running_jobs": store.count(State.RUNNING), "idle_seconds": round(self.idle_seconds()),
+            "updated_at": time.time(),
+        }  # fmt: skip
 
     def stop(self, grace: float = 3.0) -> None:
         """Stop answering, let in-flight calls end, put running work back in the queue."""
         self._server.stop(grace).wait()
         self.engine.stop()
+        remove_status(self.engine.config.data_dir)
         os.close(self._lock_fd)
         if self.address.startswith("unix:"):
             Path(self.address.removeprefix("unix:")).unlink(missing_ok=True)
@@ -140,13 +164,26 @@ class EngineServer:
         self.stop()
 
 
-def serve_until_signalled(server: EngineServer, announce: Callable[[str], object]) -> None:
-    """Start, announce the address, and run until SIGINT or SIGTERM."""
+def serve_until_signalled(
+    server: EngineServer, announce: Callable[[str], object], idle_exit: float = 0.0
+) -> None:
+    """Start, announce the address, and run until SIGINT or SIGTERM, or until idle for `idle_exit`
+    seconds (0: never); the status file is kept current meanwhile."""
     stop = threading.Event()
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    data_dir = server.engine.config.data_dir
     try:
         announce(server.start())
-        stop.wait()
+        while True:
+            try:
+                write_status(data_dir, {**server.status(), "idle_exit_seconds": idle_exit})
+            except OSError as exc:
+                log.warning("the status file cannot be written: %s", exc)
+            if stop.wait(STATUS_SECONDS):
+                break
+            if idle_exit and server.idle_seconds() >= idle_exit:
+                log.info("no work and no calls for %g min: exiting", idle_exit / 60)
+                break
     finally:
         server.stop()
         for s, handler in previous.items():

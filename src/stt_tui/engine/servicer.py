@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import socket
 import sqlite3
 
 import grpc
@@ -25,12 +28,23 @@ from .wire import RecognizeRequest, parse_recognize
 
 SERVICE = "yandex.cloud.ai.stt.v2.SttService"
 RESPONSE_TYPE_URL = "type.googleapis.com/yandex.cloud.ai.stt.v2.LongRunningRecognitionResponse"
-CREATED_BY = "stt-tui-engine"
+
+
+def account_id(seed: str) -> str:
+    """A 20-character id in the shape of the service's service-account ids (`aje` + 17), stable for a
+    seed: clients see what the service would put in `created_by`, not a product name."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return "aje" + "".join(alphabet[b % len(alphabet)] for b in digest[:17])
+
+
+CREATED_BY = account_id(f"{os.getuid()}@{socket.gethostname()}")
 
 
 def _timestamp(seconds: float) -> Timestamp:
+    """Whole seconds, as the service's operations carry them."""
     ts = Timestamp()
-    ts.FromNanoseconds(round(seconds * 1e9))
+    ts.FromSeconds(int(seconds))
     return ts
 
 

@@ -115,7 +115,7 @@ class WorkerPool:
         self.store_trouble = message
 
     def _process(self, op: StoredOperation) -> None:
-        flag = threading.Event()
+        flag, began = threading.Event(), time.monotonic()
         self._cancel_flags[op.id] = flag
 
         def should_stop() -> bool:
@@ -147,6 +147,7 @@ class WorkerPool:
                 self._finish(op, State.CANCELLED, error=(CODE_CANCELLED, "The operation was cancelled."))
             else:
                 self._finish(op, State.DONE, response=response.SerializeToString())
+                log.info("operation %s done: recognized in %.2f s", op.id, time.monotonic() - began)
         finally:
             self._cancel_flags.pop(op.id, None)
 

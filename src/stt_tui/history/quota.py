@@ -58,3 +58,16 @@ class QuotaBook(Database):
                 "ON CONFLICT (profile) DO UPDATE SET until=excluded.until, strikes=excluded.strikes",
                 (profile, until, strikes),
             )
+
+    def recent_work(self, profile: str, model: str, limit: int = 20) -> list[tuple[float, str, str]]:
+        """(audio minutes × channels, service's createdAt, modifiedAt) of the latest done jobs of a profile
+        and model: how long the service took, by its own clock (the client's noticing is not counted)."""
+        rows = self._all(
+            "SELECT j.audio_seconds * MAX(COALESCE(j.channels, 1), 1) / 60.0, "
+            "json_extract(r.operation_json, '$.createdAt'), json_extract(r.operation_json, '$.modifiedAt') "
+            "FROM jobs j JOIN results r ON r.job_id = j.id "
+            "WHERE j.profile=? AND j.state='done' AND json_extract(j.options, '$.model')=? "
+            "AND j.audio_seconds > 0 ORDER BY j.id DESC LIMIT ?",
+            (profile, model, limit),
+        )
+        return [(float(r[0]), str(r[1]), str(r[2])) for r in rows if r[1] and r[2]]
