@@ -387,8 +387,8 @@ def test_a_poll_round_reports_changes_and_a_status_only_when_it_moves(tmp_path):
 
 
 def test_a_jobs_expected_time_is_the_one_stored_at_submit():
-    cloud_job = job(audio_seconds=600.0, channels=1, expected_seconds=100.0, created_at=0.0)
-    # The local profile would say a minute; the job was sent to the cloud and stored its own figure.
-    assert cells.time_cell(cloud_job, 30.0, LOCAL_POLICY).plain == "30s/~1m40s"
+    cloud_job = job(audio_seconds=600.0, channels=1, expected_seconds=200.0, created_at=0.0)
+    # The local profile would say 100 s; the job was sent elsewhere and stored its own figure.
+    assert cells.time_cell(cloud_job, 30.0, LOCAL_POLICY).plain == "30s/~3m20s"
     older = replace(cloud_job, expected_seconds=None)
-    assert cells.time_cell(older, 30.0, LOCAL_POLICY).plain == "30s/~1m00s"
+    assert cells.time_cell(older, 30.0, LOCAL_POLICY).plain == "30s/~1m40s"

@@ -36,6 +36,7 @@ class RoundResult:
     changes: Changes
     status: Status | None = None  # only when it changed since the last round
     trouble: str | None = None  # a new reason the last check failed (said once, not every round)
+    next_due: float | None = None  # seconds until the next check is due (None: none is waiting)
 
 
 def engine_text(running: bool | None, trouble: str | None) -> str:
@@ -103,4 +104,4 @@ class PollRound:
         )
         changed_status = status if status != self._status else None
         self._status = status
-        return RoundResult(changes, changed_status, trouble)
+        return RoundResult(changes, changed_status, trouble, self.poller.next_wakeup())

@@ -49,12 +49,12 @@ LOCAL_POLICY = PollPolicy(
     budget_per_hour=200_000,
     work_seconds_per_audio_minute=10.0,  # the default base model on two cores: about 6x real time
     # Well before the expected finish (speeds vary with the audio: VAD skips silence), then every
-    # fraction of a second: a result is seen within 0.15-1 s of the engine finishing.
+    # fraction of a second: a result is seen within 0.15-0.8 s of the engine finishing.
     first_check_factor=0.25,
     min_first_check=0.15,
     backoff_fraction=0.02,
     min_interval=0.15,
-    max_interval=1.0,
+    max_interval=0.8,
     error_retry=2.0,  # a stopped engine is started again on the next check
     max_error_retry=30.0,
 )

@@ -33,7 +33,8 @@ def _is_engine(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return b"stt_tui" in b" ".join(cmdline) and b"serve" in cmdline
+    joined = b" ".join(cmdline)
+    return (b"stt_tui" in joined or b"stt-tui" in joined) and b"serve" in cmdline
 
 
 def rss_bytes(pid: int) -> int | None:
