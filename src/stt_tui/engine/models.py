@@ -8,6 +8,7 @@ cache. Nothing is ever downloaded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -66,13 +67,16 @@ def _data_folder(module: str) -> Path:
 def join_parts(parts: list[Path], small: list[Path], dst: Path, sha256: str) -> Path:
     """Join the parts into `dst/model.bin` (with the small files beside it), atomically and checked.
 
-    A folder already joined is taken as it is when its stamp says the pinned hash; anything else is
-    joined again. A mismatch raises ModelUnavailable in one sentence and leaves nothing behind.
+    A folder already joined is taken as it is when its stamp says the pinned hash and the file has the
+    parts' size; anything else is joined again. A mismatch raises ModelUnavailable in one sentence and
+    leaves nothing behind.
     """
     stamp = dst / "model.bin.sha256"
     model = dst / "model.bin"
-    if stamp.is_file() and stamp.read_text().strip() == sha256 and model.is_file():
-        return dst
+    with contextlib.suppress(OSError):
+        size = sum(p.stat().st_size for p in parts)
+        if stamp.read_text().strip() == sha256 and model.stat().st_size == size:
+            return dst
     tmp = dst / f"model.bin.{os.getpid()}.part"
     digest = hashlib.sha256()
     try:
