@@ -144,8 +144,8 @@ def watch(args: argparse.Namespace, service: Service) -> int:
     )
     where = "and its subfolders " if args.recursive else ""
     err(f"watching {folder} {where}for audio files; Ctrl-C stops.")
-    # The watch runs in a thread so that Ctrl-C and SIGTERM reach this one as themselves (watchfiles
-    # turns any signal in its own thread into a KeyboardInterrupt).
+    # The watch runs in a thread so that Ctrl-C and SIGTERM reach this one as themselves: in the main
+    # thread, watchfiles turns whatever a signal handler raises into a KeyboardInterrupt (SIGTERM: 130).
     stop = threading.Event()
     failure: list[BaseException] = []
 
