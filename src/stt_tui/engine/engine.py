@@ -132,10 +132,6 @@ class Engine:
         self.pool.notify()
         return op
 
-    def busy(self) -> bool:
-        """Whether any work is queued or running."""
-        return self.store.count(State.QUEUED) + self.store.count(State.RUNNING) > 0
-
     def get(self, op_id: str) -> StoredOperation | None:
         """The operation, or None when unknown or past its retention."""
         op = self.store.get(op_id)

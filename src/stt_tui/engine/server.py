@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -130,20 +131,16 @@ class EngineServer:
         self._last_busy = time.monotonic()
         return address
 
-    def idle_seconds(self) -> float:
-        """Seconds with no call and no queued or running work."""
+    def status(self) -> dict[str, Any]:
+        """What `stt-tui engine status` shows, with how long the engine has had no call and no work."""
+        queued, running = self.engine.store.count(State.QUEUED), self.engine.store.count(State.RUNNING)
         now = time.monotonic()
-        if self.engine.busy():
+        if queued or running:
             self._last_busy = now
-        return idle_seconds(now, self.activity.last_call, self._last_busy)
-
-    def status(self) -> dict[str, object]:
-        """What `stt-tui engine status` shows."""
-        store = self.engine.store
         return {
             "pid": os.getpid(), "address": self.address, "model": self.engine.recognizer.name,
-            "started_at": self.started_at, "queued_jobs": store.count(State.QUEUED),
-            "running_jobs": store.count(State.RUNNING), "idle_seconds": round(self.idle_seconds()),
+            "started_at": self.started_at, "queued_jobs": queued, "running_jobs": running,
+            "idle_seconds": idle_seconds(now, self.activity.last_call, self._last_busy),
             "updated_at": time.time(),
         }  # fmt: skip
 
@@ -175,14 +172,16 @@ def serve_until_signalled(
     try:
         announce(server.start())
         while True:
+            status = server.status()
+            if idle_exit and status["idle_seconds"] >= idle_exit:
+                log.info("no work and no calls for %g min: exiting", idle_exit / 60)
+                break
             try:
-                write_status(data_dir, {**server.status(), "idle_exit_seconds": idle_exit})
+                idle = round(status["idle_seconds"])
+                write_status(data_dir, {**status, "idle_seconds": idle, "idle_exit_seconds": idle_exit})
             except OSError as exc:
                 log.warning("the status file cannot be written: %s", exc)
             if stop.wait(STATUS_SECONDS):
-                break
-            if idle_exit and server.idle_seconds() >= idle_exit:
-                log.info("no work and no calls for %g min: exiting", idle_exit / 60)
                 break
     finally:
         server.stop()
