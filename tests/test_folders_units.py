@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from stt_tui.beside import BesideError, Deliverer, beside_path, parse_formats, write_beside
+from stt_tui.beside import BesideError, Deliverer, beside_path, write_beside
 from stt_tui.config import ConfigError, parse_config
 from stt_tui.content import ContentIndex, Seen, known_from
+from stt_tui.export import parse_formats
 from stt_tui.folders import is_temporary, matches, media_files, visible, wanted
 from stt_tui.history import History
 from stt_tui.jobs import Job, JobState, RequestOptions

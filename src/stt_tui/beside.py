@@ -13,10 +13,10 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
-from .export import FORMATS, ExportError, render
+from .export import ExportError, render
 from .history import History, JobNotFound
 from .history.files import Delivery
 from .jobs import FINAL_STATES, Job
@@ -26,23 +26,6 @@ MAX_OWN_BYTES = 64 << 20  # larger than any transcript: a file this big is not o
 
 class BesideError(Exception):
     """A transcript could not be written beside its audio; one sentence."""
-
-
-def parse_formats(values: Iterable[str]) -> tuple[str, ...]:
-    """Export formats as given (`["txt", "srt"]`, `"txt,srt"`, `none`), checked, in order, once each."""
-    found: list[str] = []
-    for value in values:
-        for part in value.replace(" ", ",").split(","):
-            fmt = part.strip().lower().lstrip(".")
-            if not fmt or fmt == "none":
-                continue
-            if fmt not in FORMATS:
-                raise ValueError(
-                    f"{part.strip()!r} is not an export format; use {', '.join(FORMATS)} or none."
-                )
-            if fmt not in found:
-                found.append(fmt)
-    return tuple(found)
 
 
 def beside_path(audio: Path, fmt: str) -> Path:

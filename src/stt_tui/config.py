@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .beside import parse_formats
+from .export import parse_formats
 from .poller import CLOUD_POLICY, LOCAL_POLICY, PollPolicy
 from .speechkit import LANGUAGES, MODELS, REQUESTS_PER_HOUR, STORAGE_REGION, STORAGE_URL
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .api.operations import decode_operation, operation_from_json
@@ -19,6 +20,23 @@ MAX_CUE_SECONDS = 7.0
 
 class ExportError(Exception):
     """The result cannot be rendered as asked; the message says why."""
+
+
+def parse_formats(values: Iterable[str]) -> tuple[str, ...]:
+    """Export formats as given (`["txt", "srt"]`, `"txt,srt"`, `none`), checked, in order, once each."""
+    found: list[str] = []
+    for value in values:
+        for part in value.replace(" ", ",").split(","):
+            fmt = part.strip().lower().lstrip(".")
+            if not fmt or fmt == "none":
+                continue
+            if fmt not in FORMATS:
+                raise ValueError(
+                    f"{part.strip()!r} is not an export format; use {', '.join(FORMATS)} or none."
+                )
+            if fmt not in found:
+                found.append(fmt)
+    return tuple(found)
 
 
 @dataclass(frozen=True)

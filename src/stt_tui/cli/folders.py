@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from ..beside import parse_formats
+from ..export import parse_formats
 from ..folders import media_files
 from ..formatting import job_summary
 from ..jobs import FINAL_STATES, Job
