@@ -36,6 +36,7 @@ from .guards import while_shown
 from .messages import (
     ActionDone,
     ActionFailed,
+    BatchReady,
     DetailsReady,
     JobsChanged,
     LoadFailed,
@@ -43,11 +44,13 @@ from .messages import (
     PollStatus,
     ProfilesReady,
     Remember,
+    SeenReady,
     ServiceReady,
     SubmitEnded,
     SubmitProgress,
     TotalsReady,
     TranscriptReady,
+    Watched,
 )
 from .poll_loop import run_rounds
 from .profile_switch import ProfileSwitch
@@ -56,7 +59,7 @@ from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .screens.totals import TotalsScreen, read_totals
 from .screens.transcript import TranscriptScreen
-from .sending import BatchReady, SeenReady, Sending, Watched
+from .sending import Sending
 from .submissions import run_batch
 from .widgets.file_browser import FileBrowser
 from .widgets.job_list import JobList

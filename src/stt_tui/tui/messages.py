@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from textual.message import Message
 
 from ..config import Config
+from ..content import Known
 from ..export import Utterance
 from ..feed import Changes, JobFeed
 from ..history import History
-from ..jobs import Job
+from ..jobs import Job, RequestOptions
 from ..poll_round import Status
 from ..service import Service
+from ..watch import WatchEvent
 from .screens.totals import Totals
 
 
@@ -128,3 +131,28 @@ class TranscriptReady(Message):
 
     job: Job
     items: list[Utterance]
+
+
+@dataclass
+class BatchReady(Message):
+    """The files of a submit, and which of them hold audio sent before (to ask about)."""
+
+    paths: list[Path]
+    options: RequestOptions
+    known: dict[Path, Known]
+    again: bool  # a re-submit: sent again without a question
+
+
+@dataclass
+class SeenReady(Message):
+    """What became of the audio of these listed files (a file left out: never sent)."""
+
+    checked: list[Path]
+    seen: dict[Path, Known]
+
+
+@dataclass
+class Watched(Message):
+    """What a folder watch did with a file."""
+
+    event: WatchEvent

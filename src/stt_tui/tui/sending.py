@@ -5,49 +5,22 @@ comes back as messages."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from ..content import Known
 from ..folders import home_relative, media_files
 from ..jobs import Job, JobState, RequestOptions
 from ..watch import FolderWatch, WatchEvent
-from .messages import ActionFailed
+from .messages import ActionFailed, BatchReady, SeenReady, Watched
 from .screens.same_audio import SameAudioScreen
 from .screens.submit import SubmitChoice, SubmitScreen
 from .widgets.file_browser import FileBrowser
 
 if TYPE_CHECKING:
     from .app import SttApp
-
-
-@dataclass
-class BatchReady(Message):
-    """The files of a submit, and which of them hold audio sent before (to ask about)."""
-
-    paths: list[Path]
-    options: RequestOptions
-    known: dict[Path, Known]
-    again: bool  # a re-submit: sent again without a question
-
-
-@dataclass
-class SeenReady(Message):
-    """What became of the audio of these listed files (a file left out: never sent)."""
-
-    checked: list[Path]
-    seen: dict[Path, Known]
-
-
-@dataclass
-class Watched(Message):
-    """What a folder watch did with a file."""
-
-    event: WatchEvent
 
 
 class Sending:
