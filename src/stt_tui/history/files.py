@@ -29,7 +29,7 @@ def _delivery(r: Row) -> Delivery:
     return Delivery(int(r[0]), int(r[1]), str(r[2]), formats, r[4], r[5])
 
 
-_DELIVERY = "id, job_id, audio_path, formats, settled_at, outcome"
+_DELIVERY = "d.id, d.job_id, d.audio_path, d.formats, d.settled_at, d.outcome"  # from `deliveries d`
 # A claim with no outcome this old was made by a process that died while writing (it takes milliseconds).
 CLAIM_SECONDS = 60.0
 _UNCLAIMED = "(d.settled_at IS NULL OR (d.outcome IS NULL AND d.settled_at < ?))"
@@ -96,7 +96,7 @@ class FileBook(Database):
             )
 
     def deliveries(self, job_id: int) -> list[Delivery]:
-        rows = self._all(f"SELECT {_DELIVERY} FROM deliveries WHERE job_id=? ORDER BY id", (job_id,))
+        rows = self._all(f"SELECT {_DELIVERY} FROM deliveries d WHERE job_id=? ORDER BY id", (job_id,))
         return [_delivery(r) for r in rows]
 
     def pending_deliveries(self) -> list[Delivery]:
@@ -104,7 +104,7 @@ class FileBook(Database):
         or by one that died while making them."""
         marks = ",".join("?" * len(FINAL_STATES))
         rows = self._all(
-            f"SELECT {', '.join('d.' + c for c in _DELIVERY.split(', '))} FROM deliveries d "
+            f"SELECT {_DELIVERY} FROM deliveries d "
             f"JOIN jobs j ON j.id = d.job_id WHERE {_UNCLAIMED} AND d.formats <> '' "
             f"AND j.state IN ({marks}) ORDER BY d.id",
             (self._clock() - CLAIM_SECONDS, *sorted(FINAL_STATES)),
