@@ -26,18 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.audio_helpers import clip  # noqa: E402
+from tests.audio_helpers import another_recording, clip  # noqa: E402
 from tests.homes import STT_TUI, stop_engine  # noqa: E402
 
 CLIPS = {"4 s": "ds_arctic_a0024.wav", "100 s": "vosk_lucier.wav"}
 RUNS = 4
-
-
-def unique_copy(src: Path, dst: Path, n: int) -> Path:
-    data = bytearray(src.read_bytes())
-    data[-2] = n % 256  # the same words, another recording
-    dst.write_bytes(bytes(data))
-    return dst
 
 
 def engine_done(log: Path, operation_id: str) -> tuple[float, float]:
@@ -55,12 +48,12 @@ def main() -> None:
     home = work / "home"
     env = {**os.environ, "STT_TUI_HOME": str(home)}
     try:
-        warm = unique_copy(clip("ps_cards_001.wav").path, work / "warm.wav", 0)
+        warm = another_recording(clip("ps_cards_001.wav").path, work / "warm.wav", 0)
         subprocess.run([STT_TUI, "submit", str(warm), "--wait"], env=env, check=True, capture_output=True)
         for label, name in CLIPS.items():
             ratios = []
             for n in range(1, RUNS + 1):
-                audio = unique_copy(clip(name).path, work / f"{n}-{name}", n)
+                audio = another_recording(clip(name).path, work / f"{n}-{name}", n)
                 t = time.perf_counter()
                 done = subprocess.run(
                     [STT_TUI, "--json", "submit", str(audio), "--wait"], env=env, check=True,

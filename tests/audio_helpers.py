@@ -44,6 +44,15 @@ def clip(name: str) -> Clip:
     return next(c for c in manifest(language=None) if c.path.name == name)
 
 
+def another_recording(src: Path, dst: Path, n: int) -> Path:
+    """A copy of a WAV with its last sample nudged by `n`: the same words, another recording (sha256)."""
+    data = bytearray(src.read_bytes())
+    data[-2] = n % 256
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_bytes(bytes(data))
+    return dst
+
+
 def read_pcm(path: Path) -> tuple[np.ndarray, int]:
     """(samples as int16 [frames, channels], rate) from a WAV or a headerless 16 kHz .raw file."""
     if path.suffix == ".raw":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .audio_helpers import clip
+from .audio_helpers import another_recording, clip
 from .homes import STT_TUI, stop_engine, stt
 
 SPOKEN = clip("ds_arctic_a0024.wav")  # "It was my reports from the north which chiefly induced people…"
@@ -29,12 +29,8 @@ def home() -> Iterator[Path]:
 
 
 def variant(path: Path, n: int) -> Path:
-    """The spoken clip with its last sample nudged: the same words, a different recording (sha256)."""
-    data = bytearray(SPOKEN.path.read_bytes())
-    data[-2] = n % 256
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(bytes(data))
-    return path
+    """The spoken clip as another recording (the same words, another sha256)."""
+    return another_recording(SPOKEN.path, path, n)
 
 
 def jobs(home: Path) -> list[dict]:
