@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 STT_TUI = str(Path(sys.executable).parent / "stt-tui")  # the installed console script
@@ -52,3 +55,11 @@ def stt(
     return subprocess.run(
         [*prefix, STT_TUI, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False, **kw
     )
+
+
+def temporary_home(prefix: str) -> Iterator[Path]:
+    """A home for one test module's commands: its engine stopped and the folder removed afterwards."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    yield path
+    stop_engine(path)
+    shutil.rmtree(path, ignore_errors=True)

@@ -7,7 +7,6 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import wave
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from stt_tui.paths import resolve_paths
 
 from .audio_helpers import clip, encode, lpcm_request, normalize, read_pcm, resample, service_pcm
 from .conftest import client_for
-from .homes import STT_TUI, stop_engine, stt
+from .homes import STT_TUI, stop_engine, stt, temporary_home
 from .test_export import parse_srt
 
 SHORT = clip("ds_arctic_a0024.wav")  # "It was my reports from the north which chiefly induced people to buy."
@@ -33,10 +32,7 @@ LONG = clip("vosk_lucier.wav")  # 100 s
 @pytest.fixture(scope="module")
 def home() -> Iterator[Path]:
     """One stt-tui home (history, outbox, engine) shared by this module's commands."""
-    path = Path(tempfile.mkdtemp(prefix="sttcli"))
-    yield path
-    stop_engine(path)
-    shutil.rmtree(path, ignore_errors=True)
+    yield from temporary_home("sttcli")
 
 
 def ok_json(result: subprocess.CompletedProcess):

@@ -7,7 +7,6 @@ import json
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,17 +14,14 @@ from pathlib import Path
 import pytest
 
 from .audio_helpers import another_recording, clip
-from .homes import STT_TUI, stop_engine, stt
+from .homes import STT_TUI, stt, temporary_home
 
 SPOKEN = clip("ds_arctic_a0024.wav")  # "It was my reports from the north which chiefly induced people…"
 
 
 @pytest.fixture(scope="module")
 def home() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="sttdir"))
-    yield path
-    stop_engine(path)
-    shutil.rmtree(path, ignore_errors=True)
+    yield from temporary_home("sttdir")
 
 
 def variant(path: Path, n: int) -> Path:

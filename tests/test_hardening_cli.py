@@ -9,7 +9,6 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,17 +20,14 @@ from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as pb
 
 from .audio_helpers import clip, lpcm_request, service_pcm
 from .conftest import client_for
-from .homes import STT_TUI, alive, engine_pid, stop_engine, stt
+from .homes import STT_TUI, alive, engine_pid, stop_engine, stt, temporary_home
 
 CARDS = clip("ps_cards_003.wav")  # "seven of clubs", 1.5 s
 
 
 @pytest.fixture(scope="module")
 def home() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="stthard"))
-    yield path
-    stop_engine(path)
-    shutil.rmtree(path, ignore_errors=True)
+    yield from temporary_home("stthard")
 
 
 def shell(home: Path, script: str) -> subprocess.CompletedProcess:

@@ -203,9 +203,7 @@ class MainScreen(Screen[None]):
 
     @on(FileBrowser.FilterRequested)
     def _file_filter_requested(self) -> None:
-        box = self.query_one("#file-filter", Input)
-        box.display = True
-        box.focus()
+        self._show_filter("#file-filter")
 
     @on(Input.Changed, "#file-filter")
     def _file_filter_changed(self, event: Input.Changed) -> None:
@@ -231,7 +229,10 @@ class MainScreen(Screen[None]):
 
     @on(JobList.FilterRequested)
     def _filter_requested(self) -> None:
-        box = self.query_one("#job-filter", Input)
+        self._show_filter("#job-filter")
+
+    def _show_filter(self, selector: str) -> None:
+        box = self.query_one(selector, Input)
         box.display = True
         box.focus()
 
@@ -246,19 +247,13 @@ class MainScreen(Screen[None]):
 
     def action_leave_filter(self) -> None:
         """Esc in a filter box leaves it; Esc in its list clears an active filter."""
-        files = self.query_one("#file-filter", Input)
-        if files.has_focus:
-            files.display = bool(files.value)
-            self.browser.focus()
-            return
-        if self.browser.has_focus and files.value:
-            files.value = ""
-            files.display = False
-            return
-        box = self.query_one("#job-filter", Input)
-        if box.has_focus:
-            box.display = bool(box.value)
-            self.jobs.focus()
-        elif self.jobs.has_focus and box.value:
-            box.value = ""
-            box.display = False
+        for selector, pane in (("#file-filter", self.browser), ("#job-filter", self.jobs)):
+            box = self.query_one(selector, Input)
+            if box.has_focus:
+                box.display = bool(box.value)
+                pane.focus()
+                return
+            if pane.has_focus and box.value:
+                box.value = ""
+                box.display = False
+                return
