@@ -125,3 +125,21 @@ async def test_a_history_that_cannot_be_read_is_said_on_every_action(home, tmp_p
         await pilot.pause(0.2)
         assert any("newer stt-tui" in m for _, m in app.shown)
         assert not any("still being read" in m for _, m in app.shown)
+
+
+async def test_what_a_worker_learns_as_the_app_shuts_down_changes_nothing(home, tmp_path):
+    """A folder's markers, a watch's news, a batch ready: posted by a worker that outlives the screen
+    (seen in CI as the app exited) they find no widgets, and that is no error."""
+    from stt_tui.tui.messages import BatchReady, SeenReady, Watched
+    from stt_tui.watch import WatchEvent
+
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+    late = [
+        SeenReady([tmp_path / "a.wav"], {}),
+        Watched(WatchEvent("refused", tmp_path / "a.wav", message="a.wav cannot be sent.")),
+        BatchReady([tmp_path / "a.wav"], RequestOptions(), {}, False),
+    ]
+    for message in late:
+        app._sending(message)  # the main screen's widgets are gone: nothing to update, nothing raised

@@ -297,6 +297,7 @@ class SttApp(App[None]):
     @on(Watched)
     @on(FileBrowser.Listed)
     @on(FileBrowser.WatchRequested)
+    @while_shown
     def _sending(self, event: Message) -> None:
         self.sending.handle(event)
 
