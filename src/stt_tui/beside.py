@@ -127,7 +127,7 @@ class Deliverer:
         for fmt in delivery.formats:
             path = beside_path(audio, fmt)
             try:
-                write_beside(self.history, path, render(result, fmt), job.id)
+                write_beside(self.history, path, render(result.document(), fmt, speakers=job.options.speaker_labeling), job.id)
                 written.append(path.name)
             except (BesideError, ExportError) as exc:
                 problems.append(str(exc))

@@ -1,17 +1,25 @@
-"""Transcripts rendered from a stored result: txt, json (the raw Operation), srt and vtt.
+"""Transcripts rendered from a stored result: txt, json (the raw result), srt and vtt.
 
-Per channel, or every channel merged into one dialogue in time order with channel labels.
+Per channel (or speaker), or all of them merged into one dialogue in time order with their labels.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from .api.operations import decode_operation, operation_from_json
+from google.protobuf import json_format
+
+from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
+from stt_tui._proto.yandex.cloud.operation import operation_pb2
+
+from .api.operations import decode_operation
+from .api.recognition import channel_of
 
 FORMATS = ("txt", "json", "srt", "vtt")
 MAX_CUE_CHARS = 84  # two subtitle lines of 42
@@ -48,18 +56,30 @@ class Word:
 
 @dataclass(frozen=True)
 class Utterance:
-    """One chunk of the response: a channel's phrase with its timing."""
+    """One phrase of the result: a channel's (or a speaker's, numbered from 1) with its timing."""
 
     channel: int
     text: str
     start: float
     end: float
     words: tuple[Word, ...]
+    speaker: bool = False  # `channel` numbers a speaker the service told apart in mono audio
+    language: str = ""  # the language the phrase was recognized as, when the service says
+
+    @property
+    def who(self) -> str:
+        return f"{'Speaker' if self.speaker else 'Channel'} {self.channel}"
 
 
-def utterances(operation_json: str) -> list[Utterance]:
-    """The chunks of a stored result, in time order (ties by channel)."""
-    state = decode_operation(operation_from_json(operation_json))
+def utterances(document: str, speakers: bool = False) -> list[Utterance]:
+    """The phrases of a stored result (StoredResult.document), in time order (ties by channel).
+
+    `speakers`: the job asked for speaker labeling, so a v3 result's tags are speakers, not channels.
+    """
+    data = json.loads(document)
+    if "streamingResponses" in data:
+        return _v3_utterances(data, speakers)
+    state = decode_operation(json_format.ParseDict(data, operation_pb2.Operation()))
     if state.response is None:
         raise ExportError("The stored result holds no transcript: the job did not finish successfully.")
     out = []
@@ -78,6 +98,41 @@ def utterances(operation_json: str) -> list[Utterance]:
     return sorted(out, key=lambda u: (u.start, u.channel))
 
 
+def _v3_utterances(data: dict[str, Any], speakers: bool) -> list[Utterance]:
+    """Each `final` of a v3 stream, its text replaced by its refinement's (normalized) when there is one.
+
+    Tags count from "0"; they are shown from 1, as v2 channels are.
+    """
+    events = json_format.ParseDict(
+        {"streamingResponses": data.get("streamingResponses", [])},
+        v3.StreamingResponseList(),
+        ignore_unknown_fields=True,
+    ).streaming_responses
+    finals: dict[tuple[str, int], v3.Alternative] = {}
+    order: list[tuple[str, int]] = []
+    for event in events:
+        kind = event.WhichOneof("Event")
+        key = (channel_of(event), event.audio_cursors.final_index)
+        if kind == "final" and event.final.alternatives:
+            finals[key] = event.final.alternatives[0]
+            order.append(key)
+        elif kind == "final_refinement" and event.final_refinement.normalized_text.alternatives:
+            key = (key[0], event.final_refinement.final_index)
+            if key in finals:
+                finals[key] = event.final_refinement.normalized_text.alternatives[0]
+    out = []
+    for key in order:
+        alt = finals[key]
+        if not alt.text:
+            continue
+        words = tuple(Word(w.text, w.start_time_ms / 1000, w.end_time_ms / 1000) for w in alt.words)
+        tag = int(key[0]) + 1 if key[0].isdigit() else 1
+        language = alt.languages[0].language_code if alt.languages else ""
+        start, end = alt.start_time_ms / 1000, alt.end_time_ms / 1000
+        out.append(Utterance(tag, alt.text, start, end, words, speaker=speakers, language=language))
+    return sorted(out, key=lambda u: (u.start, u.channel))
+
+
 def channels_of(items: list[Utterance]) -> list[int]:
     return sorted({u.channel for u in items})
 
@@ -89,12 +144,13 @@ def select(items: list[Utterance], channel: int | None) -> list[Utterance]:
     chosen = [u for u in items if u.channel == channel]
     if not chosen and channel not in channels_of(items):
         have = ", ".join(map(str, channels_of(items))) or "none"
-        raise ExportError(f"The transcript has no channel {channel} (channels: {have}).")
+        kind = "speaker" if any(u.speaker for u in items) else "channel"
+        raise ExportError(f"The transcript has no {kind} {channel} ({kind}s: {have}).")
     return chosen
 
 
 def _label(u: Utterance, labelled: bool) -> str:
-    return f"Channel {u.channel}: " if labelled else ""
+    return f"{u.who}: " if labelled else ""
 
 
 def to_txt(items: list[Utterance], labelled: bool) -> str:
@@ -178,10 +234,12 @@ def cues(items: list[Utterance]) -> list[Utterance]:
             begin = 0 if g == 0 else starts[first]
             end = len(tokens) if g == len(groups) - 1 else starts[last]
             text = " ".join(tokens[begin:end]) or " ".join(w.text for w in words)
-            out.append(Utterance(u.channel, text, words[0].start, words[-1].end, tuple(words)))
+            out.append(
+                dataclasses.replace(u, text=text, start=words[0].start, end=words[-1].end, words=tuple(words))
+            )
             first = last
     # Subtitle players skip cues that do not end after they start.
-    return [Utterance(c.channel, c.text, c.start, max(c.end, c.start + 0.2), c.words) for c in out]
+    return [dataclasses.replace(c, end=max(c.end, c.start + 0.2)) for c in out]
 
 
 def to_srt(items: list[Utterance], labelled: bool) -> str:
@@ -196,18 +254,18 @@ def to_vtt(items: list[Utterance], labelled: bool) -> str:
     blocks = ["WEBVTT\n"]
     for c in cues(items):
         span = f"{_timestamp(c.start, '.')} --> {_timestamp(c.end, '.')}"
-        text = f"<v Channel {c.channel}>{c.text}" if labelled else c.text
+        text = f"<v {c.who}>{c.text}" if labelled else c.text
         blocks.append(f"{span}\n{text}\n")
     return "\n".join(blocks)
 
 
-def render(operation_json: str, fmt: str, channel: int | None = None) -> str:
-    """The transcript in `fmt`; `channel` picks one channel, None merges all of them."""
+def render(document: str, fmt: str, channel: int | None = None, speakers: bool = False) -> str:
+    """The transcript in `fmt`; `channel` picks one channel (or speaker), None merges all of them."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
     if fmt == "json":
-        return json.dumps(json.loads(operation_json), indent=2, ensure_ascii=False) + "\n"
-    items = utterances(operation_json)
+        return json.dumps(json.loads(document), indent=2, ensure_ascii=False) + "\n"
+    items = utterances(document, speakers)
     chosen = select(items, channel)
     labelled = channel is None and len(channels_of(items)) > 1
     return {"txt": to_txt, "srt": to_srt, "vtt": to_vtt}[fmt](chosen, labelled)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
@@ -25,20 +26,27 @@ FINAL_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.EXPIRED, JobS
 
 @dataclass(frozen=True)
 class RequestOptions:
-    """What the user asked for; mapped one to one onto RecognitionSpec."""
+    """What the user asked for: RecognitionSpec (v2) or RecognitionModelOptions and the rest (v3)."""
 
-    language: str = "en-US"
+    language: str = "en-US"  # or "auto" (v3: detected, among `languages` when some are given)
     model: str = "general"
     profanity_filter: bool = False
     literature_text: bool = False
-    raw_results: bool = False
+    raw_results: bool = False  # numbers as words: v3 calls it text normalization off
+    languages: tuple[str, ...] = ()  # v3 `auto`: the languages it may choose from
+    speaker_labeling: bool = False  # v3, mono audio: two speakers told apart
+    phone_formatting: bool = True  # v3
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["languages"] = list(self.languages)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RequestOptions:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        if "languages" in known:
+            known["languages"] = tuple(known["languages"] or ())
         return cls(**known)
 
     @property
@@ -75,6 +83,7 @@ class Job:
     has_result: bool = False  # the finished Operation is stored (a transcript, or why there is none)
     sent_at: float | None = None  # when the recognition request was about to go out
     expected_seconds: float | None = None  # recognition time expected at submit, by its profile's speed
+    api: str = "v2"  # the API the operation was started with (its result's shape follows)
 
     @property
     def finished(self) -> bool:
@@ -87,6 +96,24 @@ class Job:
 
     def with_(self, **changes: Any) -> Job:
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """What the history keeps of a finished job: the Operation, and for API v3 its result stream."""
+
+    operation_json: str
+    recognition_json: str | None = None  # a StreamingResponseList
+
+    def document(self) -> str:
+        """One JSON text for exports and the transcript view: v2, the Operation as it is; v3, the
+        Operation with the events GetRecognition streamed (`{"operation": …, "streamingResponses": […]}`)."""
+        if self.recognition_json is None:
+            return self.operation_json
+        events = json.loads(self.recognition_json).get("streamingResponses", [])
+        return json.dumps(
+            {"operation": json.loads(self.operation_json), "streamingResponses": events}, ensure_ascii=False
+        )
 
 
 def retention_deadline(created_at: float) -> float:

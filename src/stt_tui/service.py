@@ -270,13 +270,13 @@ class Service:
         result = self.history.result(job.id) if job.state == JobState.DONE else None
         if result is None:
             raise UserError(no_transcript(job))
-        return result
+        return result.document()
 
     def export(self, job: Job, fmt: str, channel: int | None = None) -> str:
         """Render the stored result; never asks the server."""
         result = self.transcript_json(job)
         try:
-            return export.render(result, fmt, channel)
+            return export.render(result, fmt, channel, job.options.speaker_labeling)
         except export.ExportError as exc:
             raise UserError(str(exc)) from None
 

@@ -1,4 +1,5 @@
-"""Facts of the SpeechKit v2 asynchronous service that both the client and the engine go by. Pure."""
+"""Facts of the SpeechKit asynchronous service (API v2 and v3) that both the client and the engine go by.
+Pure."""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ DEFAULT_LANGUAGE = "ru-RU"
 DEFAULT_MODEL = "general"
 DEFERRED_MODEL = "deferred-general"
 MODELS = ("general", "general:rc", "general:deprecated", DEFERRED_MODEL)
+# RecognizeFile (v3) offers the deferred model in all three releases.
+V3_MODELS = (*MODELS, "deferred-general:rc", "deferred-general:deprecated")
+
+V2, V3 = "v2", "v3"
+APIS = (V2, V3)
+AUTO = "auto"
 
 # The service's list; Kazakh is accepted in both spellings the docs have used.
 LANGUAGES = (
@@ -27,22 +34,24 @@ def canonical_language(code: str) -> str | None:
     return _LANGUAGE_BY_KEY.get(code.strip().lower())
 
 
-def options_problem(language: str, model: str) -> str | None:
+def options_problem(language: str, model: str, api: str = V2) -> str | None:
     """Why the service would refuse this language and model, in one sentence; None when it takes them."""
     if canonical_language(language) is None:
         shown = language if len(language) <= 40 else language[:39] + "…"
         return f"The language code {shown!r} is not one the service knows; use one of {', '.join(LANGUAGES)}."
-    if model not in MODELS:
+    models = V3_MODELS if api == V3 else MODELS
+    if model not in models:
         shown = model if len(model) <= 40 else model[:39] + "…"
-        return f"The model {shown!r} is not one the service offers; use one of {', '.join(MODELS)}."
+        return f"The model {shown!r} is not one the service offers; use one of {', '.join(models)}."
     if canonical_language(language) == "pt-BR" and model != "general:rc":
         return "The language pt-BR is available only with the model general:rc."
     return None
 
 
-# Default hourly quotas (support can raise them): LongRunningRecognize calls, OperationService.Get calls.
+# Default hourly quotas (support can raise them): recognition requests, OperationService.Get calls.
 REQUESTS_PER_HOUR = 500
 CHECKS_PER_HOUR = 2500
+V3_CHECKS_PER_SECOND = 5  # status checks of API v3 operations, on top of the hourly figure
 
 # Object Storage: where SpeechKit reads `uri` audio from, and the region S3 signatures name.
 STORAGE_URL = "https://storage.yandexcloud.net"

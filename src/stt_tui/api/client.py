@@ -12,6 +12,9 @@ import grpc
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2_grpc as stt_grpc
+from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
+from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_service_pb2 as v3_service
+from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_service_pb2_grpc as v3_grpc
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2 as ops
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
 
@@ -20,11 +23,14 @@ from .auth import Credentials, NoAuth
 from .channel import ChannelSettings, open_channel
 from .errors import ServiceError, from_rpc_error
 from .operations import OperationState, decode_operation
+from .recognition import gather
 
 DEFAULT_TIMEOUT = 30.0
 SUBMIT_GRACE = 0.5  # how long a quitting app lets a submission in flight be answered
 # Inline audio can be large; give the upload time on top of the base deadline.
 UPLOAD_SECONDS_PER_MIB = 0.5
+# A v3 result is read as a stream, with its own deadline: hours of speech are a few MB of events.
+RESULT_TIMEOUT = 120.0
 
 
 def submit_timeout(base: float, request_bytes: int) -> float:
@@ -46,7 +52,8 @@ class Endpoints:
 
 @dataclass
 class SpeechKitClient:
-    """Submit, poll and cancel; every failure comes out as a ServiceError with one clear sentence."""
+    """Submit, poll and cancel (API v2 and v3), read and delete v3 results; every failure comes out as a
+    ServiceError with one clear sentence."""
 
     endpoints: Endpoints
     credentials: Credentials = field(default_factory=NoAuth)
@@ -64,6 +71,7 @@ class SpeechKitClient:
         else:
             self._op_channel = open_channel(self.endpoints.operation)
         self._stt = stt_grpc.SttServiceStub(self._stt_channel)
+        self._v3 = v3_grpc.AsyncRecognizerStub(self._stt_channel)
         self._ops = ops_grpc.OperationServiceStub(self._op_channel)
 
     def recognize(self, request: stt.LongRunningRecognitionRequest) -> OperationState:
@@ -80,8 +88,52 @@ class SpeechKitClient:
         )
         return decode_operation(op)
 
-    def get_operation(self, operation_id: str) -> OperationState:
-        """OperationService.Get."""
+    def recognize_file(self, request: v3.RecognizeFileRequest) -> OperationState:
+        """API v3 RecognizeFile: returns the new operation (normally not done yet)."""
+        timeout = submit_timeout(self.timeout, request.ByteSize())
+        op = self._call(
+            lambda: self._v3.RecognizeFile.future(
+                request, timeout=timeout, metadata=self.credentials.metadata()
+            ),
+            self.endpoints.stt,
+            "submit the audio for recognition",
+            timeout,
+            submits=True,
+        )
+        return decode_operation(op, "v3")
+
+    def get_recognition(self, operation_id: str) -> v3.StreamingResponseList:
+        """API v3 GetRecognition: the whole result stream of a done operation, gathered and checked."""
+        request = v3_service.GetRecognitionRequest(operation_id=operation_id)
+
+        def start() -> Any:
+            metadata = self.credentials.metadata()
+            return self._v3.GetRecognition(request, timeout=RESULT_TIMEOUT, metadata=metadata)
+
+        result: v3.StreamingResponseList = self._call(
+            start,
+            self.endpoints.stt,
+            f"read the result of operation {printable(operation_id[:50])}",
+            RESULT_TIMEOUT,
+            consume=lambda call: gather(operation_id, call),
+        )
+        return result
+
+    def delete_recognition(self, operation_id: str) -> None:
+        """API v3 DeleteRecognition: the service forgets the result."""
+        self._call(
+            lambda: self._v3.DeleteRecognition.future(
+                v3.DeleteRecognitionRequest(operation_id=operation_id),
+                timeout=self.timeout,
+                metadata=self.credentials.metadata(),
+            ),
+            self.endpoints.stt,
+            f"delete the result of operation {printable(operation_id[:50])}",
+            self.timeout,
+        )
+
+    def get_operation(self, operation_id: str, api: str = "v2") -> OperationState:
+        """OperationService.Get (one service for the operations of both APIs)."""
         op = self._call(
             lambda: self._ops.Get.future(
                 ops.GetOperationRequest(operation_id=operation_id),
@@ -92,9 +144,9 @@ class SpeechKitClient:
             f"check operation {printable(operation_id[:50])}",
             self.timeout,
         )
-        return decode_operation(op)
+        return decode_operation(op, api)
 
-    def cancel_operation(self, operation_id: str) -> OperationState:
+    def cancel_operation(self, operation_id: str, api: str = "v2") -> OperationState:
         """OperationService.Cancel (best effort: the service may ignore it)."""
         op = self._call(
             lambda: self._ops.Cancel.future(
@@ -106,7 +158,7 @@ class SpeechKitClient:
             f"cancel operation {printable(operation_id[:50])}",
             self.timeout,
         )
-        return decode_operation(op)
+        return decode_operation(op, api)
 
     def abort(self, submit_grace: float = SUBMIT_GRACE) -> None:
         """The app is quitting: refuse new calls and end those in flight (they fail as CANCELLED).
@@ -145,7 +197,9 @@ class SpeechKitClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _wait(self, start: Callable[[], Any], submits: bool = False) -> Any:
+    def _wait(
+        self, start: Callable[[], Any], submits: bool = False, consume: Callable[[Any], Any] | None = None
+    ) -> Any:
         if self._aborted and not (submits and time.monotonic() < self._grace_until):
             raise grpc.FutureCancelledError()
         call = start()  # outside the lock: starting may first fetch an IAM token
@@ -155,7 +209,8 @@ class SpeechKitClient:
         if aborted:
             call.cancel()
         try:
-            return call.result()
+            # A unary call is awaited; a stream is read to its end by `consume`.
+            return call.result() if consume is None else consume(call)
         finally:
             with self._calls_lock:
                 self._calls.pop(call, None)
@@ -167,10 +222,11 @@ class SpeechKitClient:
         action: str,
         timeout: float,
         submits: bool = False,
+        consume: Callable[[Any], Any] | None = None,
     ) -> Any:
         try:
             try:
-                return self._wait(fn, submits)
+                return self._wait(fn, submits, consume)
             except grpc.RpcError as exc:
                 # An IAM token can stop working before its stated expiry (revoked, a clock off):
                 # credentials that can fetch a new one get one retry, unseen by the user.
@@ -178,7 +234,7 @@ class SpeechKitClient:
                     raise
                 if not self.credentials.renew():
                     raise
-            return self._wait(fn, submits)
+            return self._wait(fn, submits, consume)
         except grpc.FutureCancelledError:
             raise ServiceError(grpc.StatusCode.CANCELLED, f"Stopped; could not {action}.") from None
         except ValueError:

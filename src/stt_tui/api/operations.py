@@ -9,11 +9,14 @@ from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
+from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
 
 from .errors import ProtocolError
 
 RESPONSE_TYPE_URL = "type.googleapis.com/yandex.cloud.ai.stt.v2.LongRunningRecognitionResponse"
+# A v3 operation's response is Empty: its transcript comes from GetRecognition.
+V3_RESPONSE_TYPE_URL = "type.googleapis.com/google.protobuf.Empty"
 
 
 @dataclass(frozen=True)
@@ -35,32 +38,46 @@ class OperationState:
     response: stt.LongRunningRecognitionResponse | None
     error: OperationError | None
     raw: operation_pb2.Operation
+    api: str = "v2"
+    # v3, done: the results GetRecognition streamed, gathered (None until they are fetched).
+    recognition: v3.StreamingResponseList | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.done and self.error is None
 
     def raw_json(self) -> str:
         """The whole Operation as JSON (the REST shape), for storing and exporting."""
         return operation_to_json(self.raw)
+
+    def recognition_json(self) -> str | None:
+        """The v3 results as JSON (a StreamingResponseList), for storing; None for v2."""
+        if self.recognition is None:
+            return None
+        return json_format.MessageToJson(self.recognition, indent=None, ensure_ascii=False)
 
 
 def _time(ts: Timestamp, present: bool) -> datetime | None:
     return ts.ToDatetime(tzinfo=UTC) if present else None
 
 
-def decode_operation(op: operation_pb2.Operation) -> OperationState:
-    """Check and decode an Operation; raises ProtocolError when it breaks the API's promises."""
+def decode_operation(op: operation_pb2.Operation, api: str = "v2") -> OperationState:
+    """Check and decode an Operation of `api`; raises ProtocolError when it breaks the API's promises."""
     if not op.id:
         raise ProtocolError("The server returned an operation without an id.")
     result = op.WhichOneof("result")
     response = None
     error = None
+    expected = V3_RESPONSE_TYPE_URL if api == "v3" else RESPONSE_TYPE_URL
     if result == "response":
-        if op.response.type_url != RESPONSE_TYPE_URL:
+        if op.response.type_url != expected:
             raise ProtocolError(
-                f"Operation {op.id} carries a response of type {op.response.type_url!r}, "
-                f"not {RESPONSE_TYPE_URL!r}."
+                f"Operation {op.id} carries a response of type {op.response.type_url!r}, not {expected!r}."
             )
-        response = stt.LongRunningRecognitionResponse()
-        if not op.response.Unpack(response):
-            raise ProtocolError(f"Operation {op.id} carries a response that does not decode.")
+        if api != "v3":
+            response = stt.LongRunningRecognitionResponse()
+            if not op.response.Unpack(response):
+                raise ProtocolError(f"Operation {op.id} carries a response that does not decode.")
     elif result == "error":
         error = OperationError(op.error.code, op.error.message)
     if op.done and result is None:
@@ -75,6 +92,7 @@ def decode_operation(op: operation_pb2.Operation) -> OperationState:
         response=response,
         error=error,
         raw=op,
+        api=api,
     )
 
 

@@ -2,7 +2,8 @@
 
 Every call but the IAM exchange needs `authorization` (an API key it knows, or an IAM token it issued);
 IAM tokens come from service-account JWTs checked as IAM checks them (PS256, kid, iss, aud, lifetime);
-hourly quotas answer RESOURCE_EXHAUSTED. Audio is read only from Object Storage URIs (object_source.py).
+quotas answer RESOURCE_EXHAUSTED. v2 audio is read only from Object Storage URIs (object_source.py); v3
+takes content up to 60 MB as well.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from stt_tui.speechkit import (
     REQUESTS_PER_HOUR,
     STORAGE_REGION,
     STORAGE_URL,
+    V3_CHECKS_PER_SECOND,
 )
 
 INVALID_TOKEN = "Token is invalid or has expired."  # the service's own wording
@@ -35,6 +37,8 @@ INVALID_TOKEN = "Token is invalid or has expired."  # the service's own wording
 IAM_CREATE = "/yandex.cloud.iam.v1.IamTokenService/Create"
 SUBMIT = "/yandex.cloud.ai.stt.v2.SttService/LongRunningRecognize"
 CHECK = "/yandex.cloud.operation.OperationService/Get"
+SUBMIT_V3 = "/speechkit.stt.v3.AsyncRecognizer/RecognizeFile"
+RESULTS_V3 = "/speechkit.stt.v3.AsyncRecognizer/GetRecognition"
 
 
 class Refused(Exception):
@@ -73,6 +77,7 @@ class CloudConfig:
     requests_per_window: int = REQUESTS_PER_HOUR
     checks_per_window: int = CHECKS_PER_HOUR
     quota_window: float = 3600.0
+    v3_checks_per_second: int = V3_CHECKS_PER_SECOND
     storage_endpoint: str = ""
     storage_uri_base: str = STORAGE_URL
     storage_region: str = STORAGE_REGION
@@ -200,9 +205,12 @@ class CloudInterceptor(grpc.ServerInterceptor):  # type: ignore[type-arg]
     def __init__(self, config: CloudConfig, issuer: TokenIssuer) -> None:
         self.api_keys = set(config.api_keys)
         self.issuer = issuer
+        requests = Quota(config.requests_per_window, config.quota_window)  # one quota for both APIs
         self.quotas = {
-            SUBMIT: Quota(config.requests_per_window, config.quota_window),
+            SUBMIT: requests,
+            SUBMIT_V3: requests,
             CHECK: Quota(config.checks_per_window, config.quota_window),
+            RESULTS_V3: Quota(config.v3_checks_per_second, 1.0),
         }
 
     def intercept_service(

@@ -11,7 +11,7 @@ import numpy as np
 
 from stt_tui.speechkit import MAX_AUDIO_SECONDS, MAX_CHANNELS
 
-from .validation import AcceptedSpec, Spec, check_duration
+from .validation import WAV, AcceptedSpec, Spec, check_duration
 
 TARGET_RATE = 16_000  # what Whisper models take
 
@@ -19,6 +19,7 @@ TARGET_RATE = 16_000  # what Whisper models take
 _CONTAINERS: dict[int, tuple[str, tuple[str, ...]]] = {
     Spec.OGG_OPUS: ("ogg", ("opus",)),
     Spec.MP3: ("mp3", ("mp3", "mp3float")),
+    WAV: ("wav", ("pcm_s16le",)),  # v3 ContainerAudio.WAV: 16-bit little-endian PCM
 }
 
 

@@ -8,17 +8,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from stt_tui.speechkit import MAX_INLINE_BYTES
+from google.protobuf.message import Message
+
+from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
+from stt_tui.speechkit import MAX_INLINE_BYTES, V3
 
 from .audio_source import normalize_roots, read_head, resolve_file_uri, spool
 from .cloud import CloudConfig
 from .decode import UndecodableAudio, probe
 from .models import model_source
-from .recognition import recognize_file
+from .recognition import recognize_file, recognized, stream_events
 from .recognizer import WhisperRecognizer
 from .store import FINISHED, OperationStore, State, StoredOperation, new_operation_id
-from .validation import RequestRefused, Spec, check_lpcm, check_size, check_spec
-from .wire import RecognizeRequest
+from .validation import AcceptedSpec, RequestRefused, Spec, check_lpcm, check_size, check_spec
+from .validation_v3 import check_recognize_file
+from .wire import RecognizeFileCall, RecognizeRequest
 from .workers import CODE_CANCELLED, WorkerPool, discard_audio
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,14 @@ class EngineConfig:
     model: str | None = None
     housekeeping_seconds: float = 60.0
     cloud: CloudConfig | None = None  # strict cloud mode: Object Storage URIs only, no inline audio
+
+
+class ResultsUnavailable(Exception):
+    """GetRecognition/DeleteRecognition cannot be answered: unknown (found=False) or not done."""
+
+    def __init__(self, message: str, *, found: bool) -> None:
+        super().__init__(message)
+        self.found = found
 
 
 class Engine:
@@ -72,11 +84,17 @@ class Engine:
             log.info("re-queued %d interrupted operation(s)", requeued)
         self.pool = WorkerPool(
             self.store,
-            lambda path, spec, stop: recognize_file(path, spec, self.recognizer, stop),
+            self._recognize,
             size=config.workers,
             housekeeping=self.expire,
             housekeeping_seconds=config.housekeeping_seconds,
         )
+
+    def _recognize(self, op: StoredOperation, spec: AcceptedSpec, stop: Callable[[], bool]) -> Message:
+        path = Path(op.audio_path)
+        if op.api == V3:
+            return stream_events(recognized(path, spec, self.recognizer, stop), spec, op.id)
+        return recognize_file(path, spec, self.recognizer, stop)
 
     @property
     def retention_seconds(self) -> float:
@@ -91,27 +109,40 @@ class Engine:
         self.store.close()
 
     def submit(self, request: RecognizeRequest) -> StoredOperation:
-        """Validate like the service and queue; raises RequestRefused with the reason."""
+        """API v2: validate like the service and queue; raises RequestRefused with the reason."""
         spec = check_spec(request.config.specification)
-        reason = self.recognizer.unsupported(spec.language)
-        if reason:
-            raise RequestRefused(reason)
-        op_id = new_operation_id()
         if request.content is not None and self.objects is not None:
             raise RequestRefused(
                 "audio.content is not accepted for asynchronous recognition; upload the audio to Object "
                 "Storage and send its link in audio.uri."
             )
-        if request.content is not None:
-            check_size(len(request.content), MAX_INLINE_BYTES)
-            path, owned = spool(request.content, self.spool_dir, op_id), True
-        elif request.uri is not None and self.objects is not None:
-            path, owned = self.objects.fetch(request.uri, self.spool_dir / op_id), True
-        elif request.uri is not None:
-            path, owned = resolve_file_uri(request.uri, self.allowed_roots), False
+        options = request.config.specification.SerializeToString()
+        return self._accept(spec, options, request.content, request.uri, "audio.")
+
+    def submit_file(self, request: RecognizeFileCall) -> StoredOperation:
+        """API v3 RecognizeFile: content (up to 60 MB, as the service) or a URI; RequestRefused else."""
+        spec = check_recognize_file(request.options)
+        return self._accept(spec, request.options.SerializeToString(), request.content, request.uri, "")
+
+    def _accept(
+        self, spec: AcceptedSpec, options: bytes, content: memoryview | None, uri: str | None, where: str
+    ) -> StoredOperation:
+        reason = self.recognizer.unsupported(spec.language)
+        for code in spec.languages:
+            reason = reason or self.recognizer.unsupported(code)
+        if reason:
+            raise RequestRefused(reason)
+        op_id = new_operation_id()
+        if content is not None:
+            check_size(len(content), MAX_INLINE_BYTES)
+            path, owned = spool(content, self.spool_dir, op_id), True
+        elif uri is not None and self.objects is not None:
+            path, owned = self.objects.fetch(uri, self.spool_dir / op_id), True
+        elif uri is not None:
+            path, owned = resolve_file_uri(uri, self.allowed_roots), False
             check_size(path.stat().st_size)
         else:
-            raise RequestRefused("The request has no audio: set audio.content or audio.uri.")
+            raise RequestRefused(f"The request has no audio: set {where}content or {where}uri.")
         try:
             if spec.encoding == Spec.LINEAR16_PCM:
                 check_lpcm(path.stat().st_size, read_head(path), spec)
@@ -121,13 +152,9 @@ class Engine:
             if owned:
                 path.unlink(missing_ok=True)
             raise RequestRefused(str(exc)) from None
-        # Store only the spec: the audio itself lives in the spool or the user's file.
+        # Store only the options: the audio itself lives in the spool or the user's file.
         op = self.store.add(
-            op_id,
-            spec=request.config.specification.SerializeToString(),
-            audio_path=str(path),
-            audio_owned=owned,
-            deferred=spec.deferred,
+            op_id, spec=options, audio_path=str(path), audio_owned=owned, deferred=spec.deferred, api=spec.api
         )
         self.pool.notify()
         return op
@@ -138,6 +165,27 @@ class Engine:
         if op is None or self._expired(op):
             return None
         return op
+
+    def recognition(self, op_id: str) -> v3.StreamingResponseList:
+        """The results of a done v3 operation; ResultsUnavailable says why there are none."""
+        op = self.get(op_id)
+        if op is None or op.api != V3 or op.results_deleted:
+            raise ResultsUnavailable(f"Recognition {op_id} not found.", found=False)
+        if not op.done:
+            raise ResultsUnavailable(
+                f"Operation {op_id} is not done yet; poll OperationService.Get until done is true.",
+                found=True,
+            )
+        if op.state != State.DONE:
+            raise ResultsUnavailable(
+                f"Operation {op_id} has no results: {op.error_message or op.state.value}.", found=True
+            )
+        return v3.StreamingResponseList.FromString(op.response or b"")
+
+    def delete_recognition(self, op_id: str) -> None:
+        """DeleteRecognition: the results of a done v3 operation are gone for good."""
+        self.recognition(op_id)  # the same answers for unknown, unfinished or failed ones
+        self.store.delete_results(op_id)
 
     def cancel(self, op_id: str) -> StoredOperation | None:
         """Stop queued or running work; a finished operation is returned as it is."""

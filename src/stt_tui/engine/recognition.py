@@ -1,7 +1,10 @@
-"""One job from audio file to LongRunningRecognitionResponse."""
+"""One job from audio file to its result: a LongRunningRecognitionResponse (v2) or the events of the v3
+result stream, gathered in a StreamingResponseList."""
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +12,7 @@ import numpy as np
 from google.protobuf.duration_pb2 import Duration
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
+from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
 
 from .decode import Stopped, decode_channels
 from .recognizer import RecognizedWord, Utterance, WhisperRecognizer
@@ -68,24 +72,98 @@ def to_chunk(utt: Utterance, channel_tag: int, spec: AcceptedSpec) -> stt.Speech
     return stt.SpeechRecognitionResult(alternatives=[alternative], channel_tag=channel_tag)
 
 
+def recognized(
+    path: Path,
+    spec: AcceptedSpec,
+    recognizer: WhisperRecognizer,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> list[tuple[int, Utterance]]:
+    """Decode, recognize each channel on its own: (channel index from 0, utterance) in time order."""
+    channels: list[np.ndarray | None] = list(decode_channels(path, spec, should_stop))
+    timed: list[tuple[int, Utterance]] = []
+    for index in range(len(channels)):
+        samples, channels[index] = channels[index], None  # free each channel once it is done
+        assert samples is not None
+        for utt in recognizer.transcribe(samples, spec.language, should_stop, spec.languages):
+            timed.append((index, utt))
+        if should_stop():
+            raise Stopped
+    timed.sort(key=lambda t: (t[1].start, t[0]))
+    return timed
+
+
 def recognize_file(
     path: Path,
     spec: AcceptedSpec,
     recognizer: WhisperRecognizer,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> stt.LongRunningRecognitionResponse:
-    """Decode, recognize each channel on its own, and merge the chunks in time order."""
-    channels: list[np.ndarray | None] = list(decode_channels(path, spec, should_stop))
-    timed: list[tuple[float, int, stt.SpeechRecognitionResult]] = []
-    for index in range(len(channels)):
-        samples, channels[index] = channels[index], None  # free each channel once it is done
-        assert samples is not None
-        tag = index + 1
-        for utt in recognizer.transcribe(samples, spec.language, should_stop):
-            chunk = to_chunk(utt, tag, spec)
-            if chunk.alternatives[0].text:
-                timed.append((utt.start, tag, chunk))
-        if should_stop():
-            raise Stopped
-    timed.sort(key=lambda t: (t[0], t[1]))
-    return stt.LongRunningRecognitionResponse(chunks=[c for _, _, c in timed])
+    """API v2: the chunks of every channel (tags from 1) merged in time order."""
+    chunks = []
+    for index, utt in recognized(path, spec, recognizer, should_stop):
+        chunk = to_chunk(utt, index + 1, spec)
+        if chunk.alternatives[0].text:
+            chunks.append(chunk)
+    return stt.LongRunningRecognitionResponse(chunks=chunks)
+
+
+def _ms(d: Duration) -> int:
+    return round(d.ToNanoseconds() / 1e6)
+
+
+def _alternative(utt: Utterance, spec: AcceptedSpec) -> v3.Alternative:
+    chunk = to_chunk(utt, 0, spec).alternatives[0]
+    words = [
+        v3.Word(text=w.word, start_time_ms=_ms(w.start_time), end_time_ms=_ms(w.end_time))
+        for w in chunk.words
+    ]
+    languages = []
+    if utt.language:
+        languages = [v3.LanguageEstimation(language_code=utt.language, probability=utt.language_probability)]
+    return v3.Alternative(
+        words=words,
+        text=chunk.text,
+        start_time_ms=round(utt.start * 1000),
+        end_time_ms=round(utt.end * 1000),
+        languages=languages,
+    )
+
+
+def stream_events(
+    timed: list[tuple[int, Utterance]], spec: AcceptedSpec, operation_id: str
+) -> v3.StreamingResponseList:
+    """API v3: per utterance and channel, as the service sends them: `final` (raw text), its
+    `final_refinement` (the normalized text, or the raw one again when nothing is normalized), then
+    `eou_update`; channel tags from "0"."""
+    session = v3.SessionUuid(uuid=str(uuid.uuid4()), user_request_id=operation_id)
+    raw = dataclasses.replace(spec, raw_results=True)
+    finals: dict[int, int] = {}
+    events = []
+    for index, utt in timed:
+        tag = str(index)
+        final = _alternative(utt, raw)
+        if not final.text:
+            continue
+        n = finals.get(index, -1) + 1
+        finals[index] = n
+        cursors = v3.AudioCursors(
+            final_time_ms=final.end_time_ms, final_index=n, eou_time_ms=final.end_time_ms,
+            partial_time_ms=final.end_time_ms, received_data_ms=final.end_time_ms,
+        )  # fmt: skip
+        refined = v3.AlternativeUpdate(alternatives=[_alternative(utt, spec)], channel_tag=tag)
+        for event in (
+            v3.StreamingResponse(final=v3.AlternativeUpdate(alternatives=[final], channel_tag=tag)),
+            v3.StreamingResponse(
+                final_refinement=v3.FinalRefinement(
+                    final_index=n,
+                    normalized_text=refined,
+                )
+            ),
+            v3.StreamingResponse(eou_update=v3.EouUpdate(time_ms=final.end_time_ms)),
+        ):
+            # Each message repeats the session, the cursors and the channel, as the service's do.
+            event.session_uuid.CopyFrom(session)
+            event.audio_cursors.CopyFrom(cursors)
+            event.channel_tag = tag
+            events.append(event)
+    return v3.StreamingResponseList(streaming_responses=events)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from stt_tui.speechkit import LANGUAGES
+
 
 class ModelUnavailable(Exception):
     """The configured model cannot be loaded here; the message says why and what to do."""
@@ -30,11 +32,21 @@ class Utterance:
     text: str
     words: list[RecognizedWord]
     confidence: float
+    language: str = ""  # the service's code of the language it was recognized as
+    language_probability: float = 0.0
 
 
 def whisper_language(code: str) -> str | None:
     """`en-US` -> `en`; `auto` -> None (let the model detect)."""
     return None if code == "auto" else code.split("-")[0].lower()
+
+
+def service_language(whisper_code: str) -> str:
+    """`ru` -> `ru-RU`: the service's code for a language the model detected (its own code if none)."""
+    for code in LANGUAGES:
+        if code != "auto" and whisper_language(code) == whisper_code:
+            return code
+    return whisper_code
 
 
 class WhisperRecognizer:
@@ -76,14 +88,31 @@ class WhisperRecognizer:
             )
         return f"The engine's model {self.name} cannot recognize {language_code}."
 
+    def choose_language(self, samples: np.ndarray, allowed: tuple[str, ...]) -> str | None:
+        """The Whisper code of the likeliest of `allowed` (service codes) in the audio; None: no speech
+        to tell by (the model then detects on its own)."""
+        wanted = {whisper_language(code) for code in allowed}
+        _, _, probabilities = self._model.detect_language(samples, vad_filter=True)
+        ranked = [(p, lang) for lang, p in probabilities if lang in wanted]
+        return max(ranked)[1] if ranked else None
+
     def transcribe(
-        self, samples: np.ndarray, language_code: str, should_stop: Callable[[], bool] = lambda: False
+        self,
+        samples: np.ndarray,
+        language_code: str,
+        should_stop: Callable[[], bool] = lambda: False,
+        allowed: tuple[str, ...] = (),
     ) -> Iterator[Utterance]:
-        """Yield utterances as they are recognized; stops early when `should_stop()` turns true."""
+        """Yield utterances as they are recognized; stops early when `should_stop()` turns true.
+
+        `auto` detects the language, among `allowed` (service codes) when some are given.
+        """
         lang = whisper_language(language_code)
         if lang is None and self.languages == {"en"}:
             lang = "en"
-        segments, _ = self._model.transcribe(
+        if lang is None and allowed:
+            lang = self.choose_language(samples, allowed)
+        segments, info = self._model.transcribe(
             samples,
             language=lang,
             beam_size=5,
@@ -107,4 +136,6 @@ class WhisperRecognizer:
                 text=seg.text.strip(),
                 words=words,
                 confidence=float(math.exp(seg.avg_logprob)),
+                language=service_language(info.language),
+                language_probability=float(info.language_probability),
             )

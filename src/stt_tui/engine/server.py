@@ -23,7 +23,7 @@ from stt_tui.speechkit import MAX_INLINE_BYTES
 from .cloud import CloudInterceptor, TokenIssuer
 from .engine import Engine, EngineConfig
 from .presence import STATUS_SECONDS, Activity, idle_seconds, remove_status, write_status
-from .servicer import IamTokenServicer, OperationServicer, stt_handler
+from .servicer import IamTokenServicer, OperationServicer, async_recognizer_handler, stt_handler
 from .store import State
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,10 @@ class EngineServer:
                 ("grpc.so_reuseport", 0),
             ],
         )
-        self._server.add_generic_rpc_handlers((stt_handler(self.engine),))
+        # Both APIs on one listener, as the design has it (the cloud has a host for each).
+        self._server.add_generic_rpc_handlers(
+            (stt_handler(self.engine), async_recognizer_handler(self.engine))
+        )
         ops_grpc.add_OperationServiceServicer_to_server(OperationServicer(self.engine), self._server)
         if self.issuer is not None:
             iam_grpc.add_IamTokenServiceServicer_to_server(IamTokenServicer(self.issuer), self._server)

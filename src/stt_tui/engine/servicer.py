@@ -6,12 +6,16 @@ import hashlib
 import os
 import socket
 import sqlite3
+from collections.abc import Callable, Iterator
 
 import grpc
 from google.protobuf.any_pb2 import Any
+from google.protobuf.empty_pb2 import Empty
 from google.protobuf.timestamp_pb2 import Timestamp
 from google.rpc import status_pb2
 
+from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
+from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_service_pb2 as v3_service
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2 as iam
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2_grpc as iam_grpc
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
@@ -20,14 +24,17 @@ from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as 
 from stt_tui.wording import quoted
 
 from .cloud import Refused, TokenIssuer
-from .engine import Engine
+from .engine import Engine, ResultsUnavailable
 from .object_source import AudioAccessDenied
 from .store import State, StoredOperation
 from .validation import RequestRefused
-from .wire import RecognizeRequest, parse_recognize
+from .wire import RecognizeFileCall, RecognizeRequest, parse_recognize, parse_recognize_file
 
 SERVICE = "yandex.cloud.ai.stt.v2.SttService"
+V3_SERVICE = "speechkit.stt.v3.AsyncRecognizer"
 RESPONSE_TYPE_URL = "type.googleapis.com/yandex.cloud.ai.stt.v2.LongRunningRecognitionResponse"
+V3_RESPONSE_TYPE_URL = "type.googleapis.com/google.protobuf.Empty"
+V3_DESCRIPTION = "STT v3 async recognition"
 
 
 def account_id(seed: str) -> str:
@@ -57,10 +64,15 @@ def to_operation(op: StoredOperation) -> operation_pb2.Operation:
         modified_at=_timestamp(op.modified_at),
         done=op.done,
     )
-    if op.state == State.DONE:
+    if op.api == "v3":
+        # The transcript is not in a v3 operation: GetRecognition streams it.
+        msg.description = V3_DESCRIPTION
+        if op.state == State.DONE:
+            msg.response.CopyFrom(Any(type_url=V3_RESPONSE_TYPE_URL, value=b""))
+    elif op.state == State.DONE:
         # The stored bytes go out as they are: no re-parsing of what may be a large result.
         msg.response.CopyFrom(Any(type_url=RESPONSE_TYPE_URL, value=op.response or b""))
-    elif op.done:
+    if op.done and op.state != State.DONE:
         msg.error.CopyFrom(status_pb2.Status(code=op.error_code or 2, message=op.error_message or ""))
     return msg
 
@@ -89,6 +101,80 @@ def stt_handler(engine: Engine) -> grpc.GenericRpcHandler:  # type: ignore[type-
     return grpc.method_handlers_generic_handler(SERVICE, {"LongRunningRecognize": method})
 
 
+def async_recognizer_handler(engine: Engine) -> grpc.GenericRpcHandler:  # type: ignore[type-arg]
+    """AsyncRecognizer (API v3) with RecognizeFile read by wire.parse_recognize_file."""
+    servicer = AsyncRecognizerServicer(engine)
+    methods = {
+        "RecognizeFile": grpc.unary_unary_rpc_method_handler(
+            servicer.RecognizeFile,
+            request_deserializer=parse_recognize_file,
+            response_serializer=operation_pb2.Operation.SerializeToString,
+        ),
+        "GetRecognition": grpc.unary_stream_rpc_method_handler(
+            servicer.GetRecognition,
+            request_deserializer=v3_service.GetRecognitionRequest.FromString,
+            response_serializer=v3.StreamingResponse.SerializeToString,
+        ),
+        "DeleteRecognition": grpc.unary_unary_rpc_method_handler(
+            servicer.DeleteRecognition,
+            request_deserializer=v3.DeleteRecognitionRequest.FromString,
+            response_serializer=Empty.SerializeToString,
+        ),
+    }
+    return grpc.method_handlers_generic_handler(V3_SERVICE, methods)
+
+
+def _submitted(
+    submit: Callable[[], StoredOperation], context: grpc.ServicerContext
+) -> operation_pb2.Operation:
+    """A submission of either API, its refusals answered as the service answers them."""
+    try:
+        op = submit()
+    except AudioAccessDenied as exc:
+        context.abort(grpc.StatusCode.PERMISSION_DENIED, str(exc))
+    except RequestRefused as exc:
+        context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+    except (sqlite3.Error, OSError) as exc:
+        # A full disk or a locked store: the request is not taken, and the client is told why (not
+        # UNAVAILABLE, which clients retry at once against the same trouble).
+        context.abort(grpc.StatusCode.INTERNAL, f"The engine cannot store the request: {exc}.")
+    return to_operation(op)
+
+
+class AsyncRecognizerServicer:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def RecognizeFile(  # noqa: N802 - gRPC method name
+        self, request: RecognizeFileCall, context: grpc.ServicerContext
+    ) -> operation_pb2.Operation:
+        return _submitted(lambda: self._engine.submit_file(request), context)
+
+    def GetRecognition(  # noqa: N802
+        self, request: v3_service.GetRecognitionRequest, context: grpc.ServicerContext
+    ) -> Iterator[v3.StreamingResponse]:
+        op_id = _operation_id(request.operation_id, context)
+        try:
+            results = self._engine.recognition(op_id)
+        except ResultsUnavailable as exc:
+            # Unknown, deleted or expired: NOT_FOUND. Not done, or failed: FAILED_PRECONDITION, so that a
+            # client asking too early never takes the answer for a result that is gone.
+            code = grpc.StatusCode.FAILED_PRECONDITION if exc.found else grpc.StatusCode.NOT_FOUND
+            context.abort(code, str(exc))
+        yield from results.streaming_responses
+
+    def DeleteRecognition(  # noqa: N802
+        self, request: v3.DeleteRecognitionRequest, context: grpc.ServicerContext
+    ) -> Empty:
+        op_id = _operation_id(request.operation_id, context)
+        try:
+            self._engine.delete_recognition(op_id)
+        except ResultsUnavailable as exc:
+            code = grpc.StatusCode.FAILED_PRECONDITION if exc.found else grpc.StatusCode.NOT_FOUND
+            context.abort(code, str(exc))
+        return Empty()
+
+
 class SttServicer:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -96,17 +182,7 @@ class SttServicer:
     def LongRunningRecognize(  # noqa: N802 - gRPC method name
         self, request: RecognizeRequest, context: grpc.ServicerContext
     ) -> operation_pb2.Operation:
-        try:
-            op = self._engine.submit(request)
-        except AudioAccessDenied as exc:
-            context.abort(grpc.StatusCode.PERMISSION_DENIED, str(exc))
-        except RequestRefused as exc:
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-        except (sqlite3.Error, OSError) as exc:
-            # A full disk or a locked store: the request is not taken, and the client is told why (not
-            # UNAVAILABLE, which clients retry at once against the same trouble).
-            context.abort(grpc.StatusCode.INTERNAL, f"The engine cannot store the request: {exc}.")
-        return to_operation(op)
+        return _submitted(lambda: self._engine.submit(request), context)
 
 
 class OperationServicer(ops_grpc.OperationServiceServicer):

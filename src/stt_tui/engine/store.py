@@ -15,7 +15,7 @@ from typing import Any
 
 from stt_tui.private import private_file
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 
 
@@ -42,12 +42,14 @@ class StoredOperation:
     modified_at: float
     state: State
     deferred: bool
-    spec: bytes  # serialized RecognitionSpec
+    spec: bytes  # serialized RecognitionSpec (v2) or RecognizeFileRequest without its audio (v3)
     audio_path: str
     audio_owned: bool  # spooled by the engine, deleted with the operation
-    response: bytes | None
+    response: bytes | None  # v2: LongRunningRecognitionResponse; v3: StreamingResponseList
     error_code: int | None
     error_message: str | None
+    api: str = "v2"
+    results_deleted: bool = False  # v3 DeleteRecognition: the operation stays, its results are gone
 
     @property
     def done(self) -> bool:
@@ -70,9 +72,16 @@ CREATE TABLE IF NOT EXISTS operations (
 );
 CREATE INDEX IF NOT EXISTS operations_queue ON operations (state, deferred, created_at);
 """
+# Each takes the store from the version before to its own.
+_MIGRATIONS = {
+    2: """
+    ALTER TABLE operations ADD COLUMN api TEXT NOT NULL DEFAULT 'v2';
+    ALTER TABLE operations ADD COLUMN results_deleted INTEGER NOT NULL DEFAULT 0;
+    """,
+}
 _COLUMNS = (
     "id, created_at, modified_at, state, deferred, spec, audio_path, audio_owned, response, "
-    "error_code, error_message"
+    "error_code, error_message, api, results_deleted"
 )
 
 
@@ -89,6 +98,8 @@ def _row(r: tuple[Any, ...]) -> StoredOperation:
         response=r[8],
         error_code=r[9],
         error_message=r[10],
+        api=r[11],
+        results_deleted=bool(r[12]),
     )
 
 
@@ -107,6 +118,8 @@ class OperationStore:
         if version > SCHEMA_VERSION:
             raise RuntimeError(f"{path} was written by a newer stt-tui (schema {version}).")
         self._db.executescript(_SCHEMA)
+        for number in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+            self._db.executescript(_MIGRATIONS[number])
         self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -114,13 +127,20 @@ class OperationStore:
             self._db.close()
 
     def add(
-        self, op_id: str, *, spec: bytes, audio_path: str, audio_owned: bool, deferred: bool
+        self,
+        op_id: str,
+        *,
+        spec: bytes,
+        audio_path: str,
+        audio_owned: bool,
+        deferred: bool,
+        api: str = "v2",
     ) -> StoredOperation:
         now = self._clock()
         with self._lock:
             self._db.execute(
-                f"INSERT INTO operations ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,NULL,NULL,NULL)",
-                (op_id, now, now, State.QUEUED, int(deferred), spec, audio_path, int(audio_owned)),
+                f"INSERT INTO operations ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,NULL,NULL,NULL,?,0)",
+                (op_id, now, now, State.QUEUED, int(deferred), spec, audio_path, int(audio_owned), api),
             )
         return self.get(op_id)  # type: ignore[return-value]
 
@@ -159,6 +179,14 @@ class OperationStore:
                 "UPDATE operations SET state=?, modified_at=?, response=?, error_code=?, error_message=? "
                 "WHERE id=? AND state NOT IN (?,?,?)",
                 (state, self._clock(), response, code, message, op_id, *FINISHED),
+            )
+
+    def delete_results(self, op_id: str) -> None:
+        """DeleteRecognition: the results go; the operation is still known as done."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE operations SET response=NULL, results_deleted=1, modified_at=? WHERE id=?",
+                (self._clock(), op_id),
             )
 
     def requeue(self, op_id: str) -> None:

@@ -20,10 +20,14 @@ from stt_tui.wording import quoted
 
 Spec = stt.RecognitionSpec
 
+# API v3 adds WAV as a container; inside the engine it is one more encoding beside v2's three.
+WAV = 100
+
 ENCODING_NAMES: dict[int, str] = {
     Spec.LINEAR16_PCM: "LINEAR16_PCM",
     Spec.OGG_OPUS: "OGG_OPUS",
     Spec.MP3: "MP3",
+    WAV: "WAV",
 }
 
 
@@ -42,7 +46,11 @@ class AcceptedSpec:
     model: str
     profanity_filter: bool
     literature_text: bool
-    raw_results: bool
+    raw_results: bool  # numbers as words in the text (v3: no normalization)
+    api: str = "v2"
+    # v3 `auto` restricted to these languages (the service's codes); empty: any the model knows.
+    languages: tuple[str, ...] = ()
+    phone_formatting: bool = True
 
     @property
     def encoding_name(self) -> str:
@@ -56,7 +64,7 @@ class AcceptedSpec:
 def check_spec(spec: Spec) -> AcceptedSpec:
     """Apply the service's defaults and rules to a RecognitionSpec."""
     encoding = spec.audio_encoding or Spec.OGG_OPUS  # the service's default
-    if encoding not in ENCODING_NAMES:
+    if encoding not in ENCODING_NAMES or encoding == WAV:
         raise RequestRefused(
             f"audio_encoding {encoding} is not supported; use LINEAR16_PCM, OGG_OPUS or MP3."
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
+from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
 
 from .validation import RequestRefused
 
@@ -24,6 +25,15 @@ class RecognizeRequest:
 
     config: stt.RecognitionConfig
     content: memoryview | None  # inline audio: a view of the received bytes
+    uri: str | None
+
+
+@dataclass(frozen=True)
+class RecognizeFileCall:
+    """A v3 RecognizeFileRequest: its options parsed, its audio left where it arrived."""
+
+    options: v3.RecognizeFileRequest  # everything but the audio
+    content: memoryview | None
     uri: str | None
 
 
@@ -87,3 +97,45 @@ def parse_recognize(raw: bytes) -> RecognizeRequest:
                     except UnicodeDecodeError:
                         raise RequestRefused("audio.uri is not UTF-8 text.") from None
     return RecognizeRequest(config, content, uri)
+
+
+def parse_recognize_file(raw: bytes) -> RecognizeFileCall:
+    """A v3 request as the engine needs it: fields 1 (content) and 2 (uri) are the oneof AudioSource,
+    the rest are small option messages parsed as they are."""
+    options = v3.RecognizeFileRequest()
+    content: memoryview | None = None
+    uri: str | None = None
+    data = memoryview(raw)
+    for number, kind, value in fields(data):
+        if number == 1 and kind == LENGTH and isinstance(value, memoryview):
+            content, uri = value, None
+        elif number == 2 and kind == LENGTH and isinstance(value, memoryview):
+            try:
+                content, uri = None, bytes(value).decode("utf-8")
+            except UnicodeDecodeError:
+                raise RequestRefused("uri is not UTF-8 text.") from None
+        elif number > 2:
+            single = v3.RecognizeFileRequest()
+            # Re-encode the one field and let protobuf parse it: types stay the service's.
+            single.MergeFromString(_field_bytes(number, kind, value))
+            options.MergeFrom(single)
+    return RecognizeFileCall(options, content, uri)
+
+
+def _encode_varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _field_bytes(number: int, kind: int, value: memoryview | int) -> bytes:
+    key = _encode_varint(number << 3 | kind)
+    if isinstance(value, memoryview):
+        return key + _encode_varint(len(value)) + bytes(value)
+    return key + _encode_varint(value)

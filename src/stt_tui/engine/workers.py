@@ -10,11 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
+from google.protobuf.message import Message
 
 from .decode import Stopped, UndecodableAudio
 from .store import OperationStore, State, StoredOperation
-from .validation import AcceptedSpec, RequestRefused, check_spec
+from .validation import AcceptedSpec, RequestRefused
+from .validation_v3 import stored_spec
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ STORE_RETRY_FIRST = 0.5
 STORE_RETRY_MAX = 10.0
 STORE_RESULT_SECONDS = 30.0  # how long a result is offered to a store that refuses it, before a failure
 
-Recognize = Callable[[Path, AcceptedSpec, Callable[[], bool]], stt.LongRunningRecognitionResponse]
+Recognize = Callable[[StoredOperation, AcceptedSpec, Callable[[], bool]], Message]
 
 
 def discard_audio(op: StoredOperation) -> None:
@@ -122,8 +123,8 @@ class WorkerPool:
             return flag.is_set() or self._stopping.is_set()
 
         try:
-            spec = check_spec(stt.RecognitionSpec.FromString(op.spec))
-            response = self._recognize(Path(op.audio_path), spec, should_stop)
+            spec = stored_spec(op.api, op.spec)
+            response = self._recognize(op, spec, should_stop)
         except sqlite3.Error as exc:
             self._trouble(exc)
             self._finish(op, State.FAILED, error=(CODE_INTERNAL, f"Recognition failed: {exc}."))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Each entry takes the schema from the version before it to its own number.
 MIGRATIONS: dict[int, str] = {
@@ -126,5 +126,11 @@ MIGRATIONS: dict[int, str] = {
         job_id INTEGER,
         at     REAL NOT NULL
     );
+    """,
+    # The API each operation was started with (every job before this was a v2 one), and the result
+    # stream of a v3 job, kept beside its Operation: a v3 Operation holds no transcript.
+    9: """
+    ALTER TABLE jobs ADD COLUMN api TEXT NOT NULL DEFAULT 'v2';
+    ALTER TABLE results ADD COLUMN recognition_json TEXT;
     """,
 }

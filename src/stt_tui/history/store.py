@@ -10,7 +10,7 @@ import json
 import os
 from typing import Any
 
-from ..jobs import Job, JobState, RequestOptions, retention_deadline
+from ..jobs import Job, JobState, RequestOptions, StoredResult, retention_deadline
 from ..wording import quoted
 from .database import HistoryError, JobNotFound
 from .files import FileBook
@@ -37,13 +37,14 @@ class History(JobWindows, QuotaBook, FileBook):
         audio_seconds: float | None = None,
         channels: int | None = None,
         payload_path: str | None = None,
+        api: str = "v2",
     ) -> Job:
         """The row written before the call, so a crash leaves a visible job rather than nothing."""
         with self._tx() as db:
             cur = db.execute(
                 "INSERT INTO jobs (profile, state, file_path, file_size, file_hash, probe, options, "
-                "encoding, audio_seconds, channels, payload_path, created_at, submitter_pid) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "encoding, audio_seconds, channels, payload_path, created_at, submitter_pid, api) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     profile,
                     JobState.SUBMITTING,
@@ -58,6 +59,7 @@ class History(JobWindows, QuotaBook, FileBook):
                     payload_path,
                     self._clock(),
                     os.getpid(),
+                    api,
                 ),
             )
             job_id = cur.lastrowid
@@ -126,6 +128,7 @@ class History(JobWindows, QuotaBook, FileBook):
         options: RequestOptions,
         created_at: float,
         next_poll_at: float,
+        api: str = "v2",
     ) -> Job:
         """A job for an operation started elsewhere; known only by its id."""
         with self._tx() as db:
@@ -136,7 +139,7 @@ class History(JobWindows, QuotaBook, FileBook):
                 return self.get(existing[0])
             cur = db.execute(
                 "INSERT INTO jobs (profile, state, operation_id, file_path, options, created_at, expires_at, "
-                "next_poll_at) VALUES (?,?,?,?,?,?,?,?)",
+                "next_poll_at, api) VALUES (?,?,?,?,?,?,?,?,?)",
                 (
                     profile,
                     JobState.RUNNING,
@@ -146,6 +149,7 @@ class History(JobWindows, QuotaBook, FileBook):
                     created_at,
                     retention_deadline(created_at),
                     next_poll_at,
+                    api,
                 ),
             )
             job_id = cur.lastrowid
@@ -172,16 +176,24 @@ class History(JobWindows, QuotaBook, FileBook):
         )
 
     def store_result(
-        self, job_id: int, operation_json: str, *, state: JobState = JobState.DONE, error: str | None = None
+        self,
+        job_id: int,
+        operation_json: str,
+        *,
+        state: JobState = JobState.DONE,
+        error: str | None = None,
+        recognition_json: str | None = None,
     ) -> Job:
-        """The whole finished Operation, with the job's final state, in one transaction."""
+        """The whole finished Operation (and a v3 job's result stream), with the job's final state, in one
+        transaction."""
         now = self._clock()
         with self._tx() as db:
             if db.execute("SELECT 1 FROM jobs WHERE id=?", (job_id,)).fetchone() is None:
                 raise JobNotFound(f"Job #{job_id} is no longer in the history.")
             db.execute(
-                "INSERT OR REPLACE INTO results (job_id, operation_json, stored_at) VALUES (?,?,?)",
-                (job_id, operation_json, now),
+                "INSERT OR REPLACE INTO results (job_id, operation_json, stored_at, recognition_json) "
+                "VALUES (?,?,?,?)",
+                (job_id, operation_json, now, recognition_json),
             )
             db.execute(
                 "UPDATE jobs SET state=?, done_at=?, next_poll_at=NULL, polls=polls+1, last_error=? "
@@ -264,10 +276,10 @@ class History(JobWindows, QuotaBook, FileBook):
     def count(self) -> int:
         return self._scalar("SELECT COUNT(*) FROM jobs")
 
-    def result(self, job_id: int) -> str | None:
-        """The stored Operation JSON of a finished job."""
-        r = self._one("SELECT operation_json FROM results WHERE job_id=?", (job_id,))
-        return r[0] if r else None
+    def result(self, job_id: int) -> StoredResult | None:
+        """What is stored of a finished job's result."""
+        r = self._one("SELECT operation_json, recognition_json FROM results WHERE job_id=?", (job_id,))
+        return StoredResult(r[0], r[1]) if r else None
 
     def forget(self, job_id: int) -> None:
         with self._tx() as db:

@@ -170,7 +170,7 @@ class JobActions:
 
     def _read_transcript(self, service: Service, job: Job) -> None:
         try:
-            items = utterances(service.transcript_json(job))
+            items = utterances(service.transcript_json(job), job.options.speaker_labeling)
         except (*EXPECTED, ExportError) as exc:
             self.app.post_message(ActionFailed(str(exc)))
             return
@@ -183,7 +183,7 @@ class JobActions:
         except EXPECTED as exc:
             self.app.post_message(ActionFailed(str(exc)))
             return
-        self.app.post_message(DetailsReady(fresh, stored))
+        self.app.post_message(DetailsReady(fresh, stored.document() if stored else None))
 
     def _resubmit(self, jobs: list[Job]) -> None:
         files = [Path(j.file_path) for j in jobs if j.file_path and Path(j.file_path).is_file()]

@@ -48,9 +48,13 @@ def utterance_row(u: Utterance, *, labelled: bool, words: bool, query: str) -> T
     if labelled:
         row.add_column(no_wrap=True)
     row.add_column(ratio=1)
-    cells: list[Text | str] = [clock_text(u.start)]
+    when = clock_text(u.start)
+    if u.language:  # the language the service recognized the phrase as (v3)
+        when = f"{when} {u.language}"
+    cells: list[Text | str] = [when]
     if labelled:
-        cells.append(Text(f"ch{u.channel}", style=CHANNEL_STYLES[(u.channel - 1) % 2]))
+        tag = f"{'spk' if u.speaker else 'ch'}{u.channel}"
+        cells.append(Text(tag, style=CHANNEL_STYLES[(u.channel - 1) % 2]))
     row.add_row(*cells, utterance_text(u, labelled=labelled, words=words, query=query))
     return row
 
@@ -129,7 +133,8 @@ class TranscriptScreen(Screen[None]):
         self._render_title()
 
     def _render_title(self) -> None:
-        view = "all channels" if self.channel is None else f"channel {self.channel}"
+        kind = "speaker" if any(u.speaker for u in self.items) else "channel"
+        view = f"all {kind}s" if self.channel is None else f"{kind} {self.channel}"
         if len(self.channels) <= 1:
             view = "mono" if self.channels else "empty"
         parts = [f"#{self.job.id} {file_label(self.job)}", view, plural(len(self.shown()), "phrase")]
