@@ -98,7 +98,7 @@ def simulate(
     poller = Poller(
         history,
         "cloud",
-        service.get,
+        lambda job: service.get(job.operation_id or ""),
         policy,
         clock=clock,
         rand=random.Random(seed + 1),

@@ -374,7 +374,7 @@ def test_profiles_lists_where_credentials_come_from_without_secrets(rig):
     assert f"{PROFILE}: localhost:{rig.port}" in result.stdout
     assert "api key from $YC_API_KEY" in result.stdout and "static access key" not in result.stdout
     assert API_KEY not in result.stdout and SA_SECRET_KEY not in result.stdout
-    assert "yandex: transcribe.api.cloud.yandex.net:443" in result.stdout
+    assert "yandex: stt.api.cloud.yandex.net:443" in result.stdout  # API v3
     rows = json.loads(cli(rig, "--json", "profiles").stdout)
     assert {r["name"] for r in rows} == {"local", "yandex", PROFILE}
     template = subprocess.run([STT_TUI, "profiles", "--template"], capture_output=True, text=True, timeout=60)

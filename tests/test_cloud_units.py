@@ -19,7 +19,8 @@ from stt_tui.api.iam import (
     make_jwt,
     refresh_due,
 )
-from stt_tui.config import TEMPLATE, ConfigError, choose_profile, load_config, parse_config
+from stt_tui.config import ConfigError, choose_profile, load_config, parse_config
+from stt_tui.config_template import TEMPLATE
 from stt_tui.credentials import describe_profiles, speechkit_credential, storage_key
 from stt_tui.engine.cloud import AccountKey, Quota, Refused, TokenIssuer, check_authorization
 from stt_tui.poller import CLOUD_POLICY
@@ -42,7 +43,11 @@ def test_without_a_config_file_both_profiles_are_built_in(tmp_path):
     config = load_config(tmp_path)
     assert set(config.profiles) == {"local", "yandex"} and config.default_profile == "local"
     yandex = config.profiles["yandex"]
-    assert yandex.stt_endpoint == "transcribe.api.cloud.yandex.net:443"
+    # API v3 by default (files of up to 60 MB need no bucket); v2 on its own host when asked for.
+    assert yandex.api == "v3" and yandex.stt_target() == "stt.api.cloud.yandex.net:443"
+    assert not yandex.has_bucket and yandex.delete_after_result
+    v2 = parse_config('[profiles.yandex]\napi = "v2"\n', tmp_path / "config.toml").profiles["yandex"]
+    assert v2.stt_target() == "transcribe.api.cloud.yandex.net:443"
     assert yandex.operation_endpoint == "operation.api.cloud.yandex.net:443"
     assert yandex.iam_endpoint == "iam.api.cloud.yandex.net:443"
     assert yandex.storage.endpoint == yandex.storage.uri_base == "https://storage.yandexcloud.net"
@@ -54,7 +59,9 @@ def test_without_a_config_file_both_profiles_are_built_in(tmp_path):
 def test_the_template_is_a_valid_config(tmp_path):
     config = parse_config(TEMPLATE, tmp_path / "config.toml")
     yandex = config.profiles["yandex"]
-    assert yandex.storage.bucket == "my-speech-bucket" and yandex.storage.prefix == "stt-tui/"
+    # The shortest real setup: a service-account key, API v3, no bucket.
+    assert yandex.api == "v3" and not yandex.has_bucket and yandex.storage.prefix == "stt-tui/"
+    assert set(yandex.credentials) == {"service_account_key_file"}
     assert yandex.credentials["service_account_key_file"].endswith("sa-key.json")
 
 
@@ -83,7 +90,7 @@ uri_base = "https://storage.yandexcloud.kz/"
     yandex = config.profiles["yandex"]
     assert yandex.requests_per_hour == 900 and yandex.poll_policy.budget_per_hour == 4000
     assert yandex.storage.bucket == "b1" and yandex.storage.prefix == "audio/"
-    assert yandex.stt_endpoint == "transcribe.api.cloud.yandex.net:443"  # untouched
+    assert yandex.stt_target() == "stt.api.cloud.yandex.net:443"  # untouched: the built-in API v3 host
     work = choose_profile(config, None)
     assert work.name == "work" and work.stt_endpoint == "stt.api.yandexcloud.kz:443"
     assert work.storage.uri_base == "https://storage.yandexcloud.kz"
@@ -215,15 +222,20 @@ def test_static_keys_come_from_yc_json_the_profile_or_the_environment(tmp_path):
 
 
 def test_describing_profiles_never_shows_a_secret(tmp_path):
-    config = config_at(tmp_path, "[profiles.yandex]\napi_key = 'AQVNsecret'\n")
+    config = config_at(
+        tmp_path,
+        "[profiles.yandex]\napi_key = 'AQVNsecret'\n[profiles.old]\napi = 'v2'\napi_key = 'AQVNold'\n",
+    )
     rows = {
         r["name"]: r
         for r in describe_profiles(config, {"AWS_ACCESS_KEY_ID": "i", "AWS_SECRET_ACCESS_KEY": "S3cr"})
     }
     assert rows["local"]["problem"] == ""
     assert rows["yandex"]["credentials"] == "api key from api_key in the yandex profile"
-    assert "no bucket" in rows["yandex"]["problem"]
-    assert "AQVNsecret" not in json.dumps(rows) and "S3cr" not in json.dumps(rows)
+    # API v3 sends files of up to 60 MB inline: no bucket is no problem; API v2 needs one.
+    assert rows["yandex"]["problem"] == "" and rows["yandex"]["api"] == "v3"
+    assert "no bucket" in rows["old"]["problem"] and rows["old"]["api"] == "v2"
+    assert "AQVN" not in json.dumps(rows) and "S3cr" not in json.dumps(rows)
 
 
 # --- JWT and IAM tokens -------------------------------------------------------------------------
@@ -365,9 +377,9 @@ def test_concurrent_callers_share_one_exchange(sa):
 
 
 def test_object_names_and_links():
-    key = object_key("stt-tui/", "ab" * 32, "LINEAR16_PCM")
+    key = object_key("stt-tui/", "ab" * 32, "pcm")
     assert key == f"stt-tui/{'ab' * 32}.pcm"
-    assert object_key("", "cd", "OGG_OPUS") == "cd.opus"
+    assert object_key("", "cd", "opus") == "cd.opus"
     uri = object_uri("https://storage.yandexcloud.net", "speech", "a b/c.pcm")
     assert uri == "https://storage.yandexcloud.net/speech/a%20b/c.pcm"
     base = "https://storage.yandexcloud.net"

@@ -275,12 +275,12 @@ def test_a_job_forgotten_while_it_is_being_checked_is_simply_not_polled(tmp_path
     j = history.add_submitting(profile="local", file_path="/a.wav", options=RequestOptions())
     j = history.mark_submitted(j.id, "op" + "0" * 18, 1000.0, 1000.0)
 
-    def get(op_id):
+    def get(job):
         history.forget(j.id)  # another process forgets it while the call is in flight
         from stt_tui._proto.yandex.cloud.operation import operation_pb2
         from stt_tui.api import decode_operation
 
-        return decode_operation(operation_pb2.Operation(id=op_id, done=False))
+        return decode_operation(operation_pb2.Operation(id=job.operation_id, done=False))
 
     poller = Poller(history, "local", get, LOCAL_POLICY, clock=lambda: 2000.0, rand=random.Random(0))
     assert poller.poll_due() == []

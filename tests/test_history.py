@@ -85,7 +85,7 @@ def test_the_stored_result_is_the_whole_operation(history):
     stored = history.store_result(job.id, '{"id": "x", "done": true}')
     assert stored.state == JobState.DONE and stored.has_result and stored.done_at == 1000.0
     assert stored.next_poll_at is None
-    assert history.result(job.id) == '{"id": "x", "done": true}'
+    assert history.result(job.id).document() == '{"id": "x", "done": true}'
     assert history.pollable("local") == []
 
 

@@ -112,6 +112,9 @@ class Service:
         self.fail_with: grpc.StatusCode | None = None
         self.calls = 0
 
+    def check(self, job):
+        return self.get(job.operation_id)
+
     def get(self, op_id: str):
         self.calls += 1
         if self.fail_with is not None:
@@ -132,7 +135,7 @@ def rig(tmp_path):
     service = Service(clock)
     finished = []
     poller = Poller(
-        history, "cloud", service.get, P, clock=clock, rand=random.Random(1), on_finished=finished.append
+        history, "cloud", service.check, P, clock=clock, rand=random.Random(1), on_finished=finished.append
     )
     yield clock, history, service, poller, finished
     history.close()
@@ -152,7 +155,7 @@ def test_a_job_is_checked_when_due_and_its_result_stored(rig):
     (checked,) = poller.poll_due()
     assert checked.state == JobState.DONE and checked.has_result
     assert finished == [checked]
-    assert '"text of ' in history.result(job.id)
+    assert '"text of ' in history.result(job.id).document()
     assert poller.next_wakeup() is None
 
 
@@ -162,7 +165,7 @@ def test_the_schedule_survives_a_restart(rig, tmp_path):
     for job in jobs:
         service.finish_at[job.operation_id] = clock.now + 10_000
     # A new process over the same file: nothing is due, so nothing is asked.
-    again = Poller(History(tmp_path / "h.sqlite3", clock=clock), "cloud", service.get, P, clock=clock)
+    again = Poller(History(tmp_path / "h.sqlite3", clock=clock), "cloud", service.check, P, clock=clock)
     assert again.poll_due() == [] and service.calls == 0
     assert again.next_wakeup() == pytest.approx(600)
 
@@ -220,8 +223,8 @@ def test_the_budget_is_shared_through_the_history(rig, tmp_path):
         job = _job(history, clock.now, created=clock.now)
         service.finish_at[job.operation_id] = clock.now + 10_000
     # Two processes polling the same history draw on one budget.
-    one = Poller(history, "cloud", service.get, tight, clock=clock)
-    two = Poller(History(tmp_path / "h.sqlite3", clock=clock), "cloud", service.get, tight, clock=clock)
+    one = Poller(history, "cloud", service.check, tight, clock=clock)
+    two = Poller(History(tmp_path / "h.sqlite3", clock=clock), "cloud", service.check, tight, clock=clock)
     assert len(one.poll_due()) == 3
     assert two.poll_due() == [] and service.calls == 3
     assert two.wait_for_budget() == pytest.approx(HOUR)

@@ -26,22 +26,46 @@ FIELDS = [
     ("RecognitionModelOptions", "audio_format", 2, MSG, "AudioFormatOptions", False),
     ("RecognitionModelOptions", "text_normalization", 3, MSG, "TextNormalizationOptions", False),
     ("RecognitionModelOptions", "language_restriction", 4, MSG, "LanguageRestrictionOptions", False),
-    ("RecognitionModelOptions", "audio_processing_type", 5, ENUM, "RecognitionModelOptions.AudioProcessingType",
-     False),
+    (
+        "RecognitionModelOptions",
+        "audio_processing_type",
+        5,
+        ENUM,
+        "RecognitionModelOptions.AudioProcessingType",
+        False,
+    ),
     ("AudioFormatOptions", "raw_audio", 1, MSG, "RawAudio", False),
     ("AudioFormatOptions", "container_audio", 2, MSG, "ContainerAudio", False),
     ("RawAudio", "audio_encoding", 1, ENUM, "RawAudio.AudioEncoding", False),
     ("RawAudio", "sample_rate_hertz", 2, I64, None, False),
     ("RawAudio", "audio_channel_count", 3, I64, None, False),
     ("ContainerAudio", "container_audio_type", 1, ENUM, "ContainerAudio.ContainerAudioType", False),
-    ("TextNormalizationOptions", "text_normalization", 1, ENUM, "TextNormalizationOptions.TextNormalization",
-     False),
+    (
+        "TextNormalizationOptions",
+        "text_normalization",
+        1,
+        ENUM,
+        "TextNormalizationOptions.TextNormalization",
+        False,
+    ),
     ("TextNormalizationOptions", "profanity_filter", 2, BOOL, None, False),
     ("TextNormalizationOptions", "literature_text", 3, BOOL, None, False),
-    ("TextNormalizationOptions", "phone_formatting_mode", 4, ENUM,
-     "TextNormalizationOptions.PhoneFormattingMode", False),
-    ("LanguageRestrictionOptions", "restriction_type", 1, ENUM,
-     "LanguageRestrictionOptions.LanguageRestrictionType", False),
+    (
+        "TextNormalizationOptions",
+        "phone_formatting_mode",
+        4,
+        ENUM,
+        "TextNormalizationOptions.PhoneFormattingMode",
+        False,
+    ),
+    (
+        "LanguageRestrictionOptions",
+        "restriction_type",
+        1,
+        ENUM,
+        "LanguageRestrictionOptions.LanguageRestrictionType",
+        False,
+    ),
     ("LanguageRestrictionOptions", "language_code", 2, STR, None, True),
     ("SpeakerLabelingOptions", "speaker_labeling", 1, ENUM, "SpeakerLabelingOptions.SpeakerLabeling", False),
     ("SummarizationOptions", "model_uri", 1, STR, None, False),
@@ -121,7 +145,8 @@ ENUMS = {
         "CONTAINER_AUDIO_TYPE_UNSPECIFIED": 0, "WAV": 1, "OGG_OPUS": 2, "MP3": 3,
     },
     v3.TextNormalizationOptions.TextNormalization: {
-        "TEXT_NORMALIZATION_UNSPECIFIED": 0, "TEXT_NORMALIZATION_ENABLED": 1, "TEXT_NORMALIZATION_DISABLED": 2,
+        "TEXT_NORMALIZATION_UNSPECIFIED": 0, "TEXT_NORMALIZATION_ENABLED": 1,
+        "TEXT_NORMALIZATION_DISABLED": 2,
     },
     v3.TextNormalizationOptions.PhoneFormattingMode: {
         "PHONE_FORMATTING_MODE_UNSPECIFIED": 0, "PHONE_FORMATTING_MODE_DISABLED": 1,
@@ -180,13 +205,18 @@ def test_analysis_events_decode():
             classifier_update=v3.RecognitionClassifierUpdate(
                 window_type=v3.RecognitionClassifierUpdate.LAST_UTTERANCE,
                 classifier_result=v3.RecognitionClassifierResult(
-                    classifier="insult", labels=[v3.RecognitionClassifierLabel(label="insult", confidence=0.9)]
+                    classifier="insult",
+                    labels=[v3.RecognitionClassifierLabel(label="insult", confidence=0.9)],
                 ),
             ),
             channel_tag="0",
         ),
-        v3.StreamingResponse(speaker_analysis=v3.SpeakerAnalysis(speaker_tag="1", total_speech_ms=1500, words_count=4)),
-        v3.StreamingResponse(conversation_analysis=v3.ConversationAnalysis(total_simultaneous_speech_duration_ms=300)),
+        v3.StreamingResponse(
+            speaker_analysis=v3.SpeakerAnalysis(speaker_tag="1", total_speech_ms=1500, words_count=4)
+        ),
+        v3.StreamingResponse(
+            conversation_analysis=v3.ConversationAnalysis(total_simultaneous_speech_duration_ms=300)
+        ),
         v3.StreamingResponse(
             summarization=v3.Summarization(results=[v3.SummarizationPropertyResult(response="A call.")])
         ),

@@ -38,7 +38,7 @@ async def test_switch_to_the_cloud_profile_submit_upload_and_see_the_budget(
         rows = {row["name"]: row for row in app.screen.rows}
         assert set(rows) == {"local", "yandex", PROFILE}
         assert rows[PROFILE]["problem"] == "" and "api key from $YC_API_KEY" in rows[PROFILE]["credentials"]
-        assert "no bucket" in rows["yandex"]["problem"]
+        assert rows["yandex"]["problem"] == ""  # API v3: no bucket needed for files up to 60 MB
         names = list(rows)
         for _ in range(names.index(PROFILE) - names.index("local")):
             await pilot.press("down")

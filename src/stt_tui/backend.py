@@ -93,7 +93,7 @@ class Backend:
                 raise ServiceError(grpc.StatusCode.UNAVAILABLE, str(exc)) from None
             return _Connection(SpeechKitClient(Endpoints.single(ChannelSettings(target))), None)
         creds, iam = self._cloud_credentials()
-        stt = self._cloud_channel(self.profile.stt_endpoint)
+        stt = self._cloud_channel(self.profile.stt_target())
         endpoints = Endpoints(stt, self._cloud_channel(self.profile.operation_endpoint))
         return _Connection(SpeechKitClient(endpoints, credentials=creds), iam)
 

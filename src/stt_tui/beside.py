@@ -127,7 +127,8 @@ class Deliverer:
         for fmt in delivery.formats:
             path = beside_path(audio, fmt)
             try:
-                write_beside(self.history, path, render(result.document(), fmt, speakers=job.options.speaker_labeling), job.id)
+                text = render(result.document(), fmt, speakers=job.options.speaker_labeling)
+                write_beside(self.history, path, text, job.id)
                 written.append(path.name)
             except (BesideError, ExportError) as exc:
                 problems.append(str(exc))

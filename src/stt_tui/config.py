@@ -17,14 +17,26 @@ from typing import Any, TypeVar
 
 from .export import parse_formats
 from .poller import CLOUD_POLICY, LOCAL_POLICY, PollPolicy
-from .speechkit import LANGUAGES, MODELS, REQUESTS_PER_HOUR, STORAGE_REGION, STORAGE_URL
+from .speechkit import (
+    APIS,
+    LANGUAGES,
+    MODELS,
+    REQUESTS_PER_HOUR,
+    STORAGE_REGION,
+    STORAGE_URL,
+    V2,
+    V3,
+    V3_MODELS,
+)
 
 LOCAL = "local"
 YANDEX = "yandex"
 CLOUD = "cloud"
 CONFIG_FILE = "config.toml"
 
-STT_ENDPOINT = "transcribe.api.cloud.yandex.net:443"
+STT_ENDPOINT = "transcribe.api.cloud.yandex.net:443"  # API v2
+STT_V3_ENDPOINT = "stt.api.cloud.yandex.net:443"
+UPLOADS = ("auto", "always")
 OPERATION_ENDPOINT = "operation.api.cloud.yandex.net:443"
 IAM_ENDPOINT = "iam.api.cloud.yandex.net:443"
 
@@ -81,10 +93,26 @@ class Profile:
     auto_export: tuple[str, ...] = ()
     # Where credentials come from: the CREDENTIAL_KEYS set for this profile (values or file paths).
     credentials: dict[str, str] = field(default_factory=dict, repr=False)
+    api: str = V2  # "v2" (LongRunningRecognize) or "v3" (AsyncRecognizer)
+    # v3: "auto" sends audio of up to 60 MB inside the request and uses the bucket only above that;
+    # "always" uploads every file to the bucket.
+    upload: str = "auto"
+    # v3: ask the service to delete the result once it is stored here.
+    delete_after_result: bool = True
 
     @property
     def local(self) -> bool:
         return self.kind == LOCAL
+
+    @property
+    def has_bucket(self) -> bool:
+        return self.storage is not None and bool(self.storage.bucket)
+
+    def stt_target(self) -> str | None:
+        """Where recognition is submitted: the configured endpoint, else the service's host for the API."""
+        if self.local:
+            return None
+        return self.stt_endpoint or (STT_V3_ENDPOINT if self.api == V3 else STT_ENDPOINT)
 
 
 @dataclass(frozen=True)
@@ -102,14 +130,15 @@ def builtin_profiles() -> dict[str, Profile]:
     return {
         # The engine has no request quota; a high one still stops a runaway script.
         LOCAL: Profile(LOCAL, LOCAL, LOCAL_POLICY, default_language="en-US", requests_per_hour=36_000),
+        # API v3: files of up to 60 MB go inside the request, so no bucket is needed for them.
         YANDEX: Profile(
             YANDEX,
             CLOUD,
             CLOUD_POLICY,
             default_language="ru-RU",
-            stt_endpoint=STT_ENDPOINT,
             operation_endpoint=OPERATION_ENDPOINT,
             storage=Storage(),
+            api=V3,
         ),
     }
 
@@ -127,6 +156,9 @@ _PROFILE_KEYS = {
     "storage",
     "polling",
     "auto_export",
+    "api",
+    "upload",
+    "delete_after_result",
     *CREDENTIAL_KEYS,
 }
 _STORAGE_KEYS = {f.name for f in dataclasses.fields(Storage)}
@@ -211,7 +243,8 @@ def _profile(name: str, table: dict[str, Any], base: Profile | None, config_dir:
         raise ConfigError(f"{where}.kind must be 'local' or 'cloud', not {kind!r}.")
     if base is None or base.kind != kind:
         base = builtin_profiles()[LOCAL if kind == LOCAL else YANDEX]
-    extra = sorted(set(table) - {"kind", "default_language", "default_model", "polling", "auto_export"})
+    local_keys = {"kind", "default_language", "default_model", "polling", "auto_export", "api"}
+    extra = sorted(set(table) - local_keys - {"delete_after_result"})
     if kind == LOCAL and extra:
         raise ConfigError(f"{where}.{extra[0]} does not apply to a local profile.")
     changes: dict[str, Any] = {"name": name, "kind": kind}
@@ -240,6 +273,18 @@ def _profile(name: str, table: dict[str, Any], base: Profile | None, config_dir:
         )
     if "auto_export" in table:
         changes["auto_export"] = _formats(table["auto_export"], f"{where}.auto_export")
+    if "api" in table:
+        changes["api"] = _expect(table["api"], str, f"{where}.api")
+        if changes["api"] not in APIS:
+            raise ConfigError(f"{where}.api must be 'v2' or 'v3', not {changes['api']!r}.")
+    if "upload" in table:
+        changes["upload"] = _expect(table["upload"], str, f"{where}.upload")
+        if changes["upload"] not in UPLOADS:
+            raise ConfigError(f"{where}.upload must be 'auto' or 'always', not {changes['upload']!r}.")
+    if "delete_after_result" in table:
+        changes["delete_after_result"] = _expect(
+            table["delete_after_result"], bool, f"{where}.delete_after_result"
+        )
     if "polling" in table:
         changes["poll_policy"] = _polling(
             _expect(table["polling"], dict, f"{where}.polling"), base.poll_policy, f"{where}.polling"
@@ -254,9 +299,10 @@ def _profile(name: str, table: dict[str, Any], base: Profile | None, config_dir:
     language = profile.default_language
     if language not in LANGUAGES:
         raise ConfigError(f"{where}.default_language {language!r} is not one of {', '.join(LANGUAGES)}.")
-    if profile.default_model not in MODELS:
+    models = V3_MODELS if profile.api == V3 else MODELS
+    if profile.default_model not in models:
         raise ConfigError(
-            f"{where}.default_model {profile.default_model!r} is not one of {', '.join(MODELS)}."
+            f"{where}.default_model {profile.default_model!r} is not one of {', '.join(models)}."
         )
     return profile
 
@@ -326,30 +372,3 @@ def choose_profile(config: Config, name: str | None) -> Profile:
     if chosen not in config.profiles:
         raise ConfigError(f"There is no profile {chosen!r}; available: {', '.join(config.profiles)}.")
     return config.profiles[chosen]
-
-
-TEMPLATE = """\
-# stt-tui configuration. Profiles: `local` (the embedded engine) is built in; `yandex` is built in
-# with the real endpoints and needs a bucket and credentials. Use one with `stt-tui --profile yandex`,
-# or switch in the app with `P`.
-default_profile = "local"
-
-[profiles.yandex]
-default_language = "ru-RU"
-default_model = "general"            # or "deferred-general": cheaper, done within 24 h
-# Credentials of a service account (asynchronous recognition works only under one). Give one of:
-service_account_key_file = "~/.config/yandex-cloud/sa-key.json"   # from `yc iam key create`
-# api_key_file = "~/.config/yandex-cloud/api-key"                 # or $YC_API_KEY
-# iam_token_file = "..."                                           # or $YC_IAM_TOKEN (lives <= 12 h)
-# Object Storage static access key of the same account (`yc iam access-key create --format json`):
-# (or set $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY)
-storage_key_file = "~/.config/yandex-cloud/sa-static-key.json"
-# requests_per_hour = 500            # raise only if support raised your quota
-# [profiles.yandex.polling]
-# checks_per_hour = 2500
-
-[profiles.yandex.storage]
-bucket = "my-speech-bucket"          # the account needs storage.uploader on it (storage.editor to delete)
-prefix = "stt-tui/"
-delete_after_result = true           # remove the uploaded audio once the transcript is saved here
-"""

@@ -166,15 +166,21 @@ def describe_profiles(config: Config, env: Mapping[str, str] = os.environ) -> li
         if profile.local:
             row["backend"] = "the embedded engine (offline)"
         else:
-            row["backend"] = profile.stt_endpoint
+            row["backend"] = profile.stt_target()
             row["operations"] = profile.operation_endpoint
+            row["api"] = profile.api
             storage = profile.storage
             row["bucket"] = (
                 f"{storage.endpoint}/{storage.bucket}/{storage.prefix}" if storage and storage.bucket else ""
             )
-            if not row["bucket"]:
+            # API v3 sends files of up to 60 MB inline: a bucket (and its key) only serve larger ones.
+            needs_bucket = profile.api != "v3" or profile.upload == "always"
+            if not row["bucket"] and needs_bucket:
                 problems.append(f"no bucket: set bucket under [profiles.{profile.name}.storage]")
-            for label, find in (("credentials", speechkit_credential), ("storage_key", storage_key)):
+            finders = [("credentials", speechkit_credential)]
+            if needs_bucket or row["bucket"]:
+                finders.append(("storage_key", storage_key))
+            for label, find in finders:
                 try:
                     row[label] = find(profile, env).source
                 except ConfigError as exc:

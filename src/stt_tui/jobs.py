@@ -54,6 +54,21 @@ class RequestOptions:
         return self.model.startswith("deferred-")
 
 
+def language_list(text: str) -> tuple[str, ...]:
+    """`en-US, ru-RU` -> the codes, in order, once each."""
+    return tuple(dict.fromkeys(c.strip() for c in text.replace(" ", ",").split(",") if c.strip()))
+
+
+def parse_languages(text: str) -> tuple[str, tuple[str, ...]]:
+    """`en-US` -> one language; `en-US,ru-RU` -> `auto` among those (`auto` in the list: any)."""
+    codes = language_list(text)
+    if len(codes) <= 1:
+        return (codes[0] if codes else text.strip()), ()
+    if any(c.lower() == "auto" for c in codes):
+        return "auto", ()
+    return "auto", codes
+
+
 @dataclass(frozen=True)
 class Job:
     """One row of the history, as the core and the frontends see it."""

@@ -16,7 +16,7 @@ import grpc
 
 from .api import OperationState, ProtocolError, ServiceError
 from .jobs import Job, JobState
-from .speechkit import CHECKS_PER_HOUR, MAX_AUDIO_SECONDS
+from .speechkit import CHECKS_PER_HOUR, MAX_AUDIO_SECONDS, V3, V3_CHECKS_PER_SECOND
 
 if TYPE_CHECKING:
     from .history import History
@@ -114,15 +114,15 @@ def retry_after_error(errors: int, now: float, policy: PollPolicy, rand: random.
     return now + _jittered(delay, policy, rand)
 
 
-def budget_wait(nth_latest: float | None, now: float) -> float:
-    """Seconds until one more call fits in the sliding hour (0 when it fits now).
+def budget_wait(nth_latest: float | None, now: float, window: float = HOUR) -> float:
+    """Seconds until one more call fits in the sliding window (0 when it fits now).
 
-    `nth_latest`: the time of the budget-th most recent call in the last hour (None: fewer were made);
-    it must age out of the hour for one more to fit.
+    `nth_latest`: the time of the budget-th most recent call in the window (None: fewer were made);
+    it must age out of the window for one more to fit.
     """
     if nth_latest is None:
         return 0.0
-    return max(0.0, nth_latest + HOUR - now)
+    return max(0.0, nth_latest + window - now)
 
 
 def longest_wait(job: Job, policy: PollPolicy) -> float:
@@ -195,7 +195,7 @@ class Poller:
         self,
         history: History,
         profile: str,
-        get_operation: Callable[[str], OperationState],
+        get_operation: Callable[[Job], OperationState],
         policy: PollPolicy = CLOUD_POLICY,
         *,
         clock: Callable[[], float] = time.time,
@@ -221,6 +221,12 @@ class Poller:
         nth = self.history.nth_latest_call(self.profile, "check", self.policy.budget_per_hour, now - HOUR)
         return budget_wait(nth, now)
 
+    def v3_wait(self) -> float:
+        """Seconds until one more check of a v3 operation fits its per-second quota."""
+        now = self._clock()
+        nth = self.history.nth_latest_call(self.profile, "check_v3", V3_CHECKS_PER_SECOND, now - 1.0)
+        return budget_wait(nth, now, 1.0)
+
     def paused_for(self) -> float:
         until, _ = self.history.pause(self.profile)
         left = until - self._clock()
@@ -238,7 +244,9 @@ class Poller:
             return None
         now = self._clock()
         soonest = min(0.0 if is_due(j, now, self.policy) else (j.next_poll_at or now) - now for j in jobs)
-        return max(0.0, soonest, self.paused_for(), self.wait_for_budget())
+        due = [j for j in jobs if is_due(j, now, self.policy)]
+        paced = self.v3_wait() if due and all(j.api == V3 for j in due) else 0.0
+        return max(0.0, soonest, paced, self.paused_for(), self.wait_for_budget())
 
     # --- the driver --------------------------------------------------------------------------
 
@@ -252,6 +260,8 @@ class Poller:
                 continue
             if self.wait_for_budget() > 0 or self.paused_for() > 0:
                 break
+            if job.api == V3 and self.v3_wait() > 0:
+                continue  # at most 5 v3 checks a second: this one waits for the next round
             checked = self.check(job)
             if checked is not None:
                 updated.append(checked)
@@ -270,9 +280,11 @@ class Poller:
         now = self._clock()
         self._trouble = False
         self.history.record_call(self.profile, "check", now)
+        if job.api == V3:
+            self.history.record_call(self.profile, "check_v3", now)
         try:
             try:
-                state = self._get(job.operation_id or "")
+                state = self._get(job)
             except ServiceError as exc:
                 return self._on_error(job, exc, now)
             except ProtocolError as exc:
@@ -298,7 +310,9 @@ class Poller:
                 job.id, state.raw_json(), state=final, error=state.error.message
             )
         else:
-            stored = self.history.store_result(job.id, state.raw_json())
+            stored = self.history.store_result(
+                job.id, state.raw_json(), recognition_json=state.recognition_json()
+            )
         return self._finish(stored)
 
     def _on_error(self, job: Job, exc: ServiceError, now: float) -> Job:

@@ -34,6 +34,16 @@ class Payload:
     sample_rate: int  # LINEAR16_PCM only, else 0
     channels: int  # LINEAR16_PCM only, else 0
     sha256: str  # of the original file: the same file is prepared (and sent) once
+    wav: bool = False  # LINEAR16_PCM kept in its WAV container (API v3 takes it so)
+
+    @property
+    def extension(self) -> str:
+        return "wav" if self.wav else {"LINEAR16_PCM": "pcm", "OGG_OPUS": "opus", "MP3": "mp3"}[self.encoding]
+
+
+def opus_estimate(seconds: float, channels: int) -> int:
+    """About how many bytes a conversion to Ogg Opus gives (the bitrate, and a little for the pages)."""
+    return round(seconds * max(min(channels, 2), 1) * OPUS_BITRATE_PER_CHANNEL / 8 * 1.03)
 
 
 def no_progress(stage: str, fraction: float) -> None:
@@ -180,10 +190,17 @@ def convert_to_opus(src: Path, dst: Path, duration: float, progress: Progress = 
 
 
 def prepare(
-    probe: Probe, verdict: Verdict, outbox: Path, progress: Progress = no_progress, sha: str | None = None
+    probe: Probe,
+    verdict: Verdict,
+    outbox: Path,
+    progress: Progress = no_progress,
+    sha: str | None = None,
+    *,
+    keep_wav: bool = False,
 ) -> Payload:
     """Write (once per distinct file) what will be sent into `outbox` and describe it (`sha`: the
-    file's SHA-256 when the caller already has it)."""
+    file's SHA-256 when the caller already has it; `keep_wav`: a WAV goes whole, header and all, as
+    API v3 takes it, instead of as raw samples)."""
     if verdict.encoding is None:
         raise PrepareError(" ".join(verdict.reasons))
     src = Path(probe.path)
@@ -194,6 +211,11 @@ def prepare(
         if not dst.exists():
             convert_to_opus(src, dst, probe.duration, progress)
         return Payload(dst, Encoding.OGG_OPUS, 0, 0, sha)
+    if verdict.encoding == Encoding.LINEAR16_PCM and keep_wav:
+        dst = outbox / f"{sha}.wav"
+        if not dst.exists():
+            _link_or_copy(src, dst, progress)
+        return Payload(dst, Encoding.LINEAR16_PCM, probe.sample_rate, probe.channels, sha, wav=True)
     if verdict.encoding == Encoding.LINEAR16_PCM:
         dst = outbox / f"{sha}.pcm"
         if not dst.exists():

@@ -27,6 +27,7 @@ from .jobs import FINAL_STATES, Job, JobState, RequestOptions
 from .paths import Paths
 from .poller import HOUR, Poller, PollPolicy, budget_wait, learned_speed
 from .prepare import Progress, no_progress, sweep_parts
+from .speechkit import V3
 from .storage import StorageError, parse_object_uri
 from .submission import Submission, UserError
 
@@ -53,6 +54,7 @@ class Service:
     content: ContentIndex = field(init=False, repr=False)
     deliverer: Deliverer = field(init=False, repr=False)
     _deletes_refused: bool = False  # the bucket said no once: do not ask (and warn) for every job
+    _recognition_deletes_refused: bool = False  # so did DeleteRecognition
 
     def __post_init__(self) -> None:
         self.backend = Backend(self.paths, self.profile, env=self.env, warn=self.warn, clock=self.clock)
@@ -75,14 +77,24 @@ class Service:
 
     # --- connection -----------------------------------------------------------------------------
 
-    def get_operation(self, operation_id: str) -> OperationState:
+    def get_operation(self, operation_id: str, api: str | None = None) -> OperationState:
+        """Ask about an operation of `api` (the profile's by default); a v3 one that is done comes with
+        its result stream, read at once (the poller stores both together)."""
+        api = api or self.profile.api
         try:
             with self.backend.client() as client:
-                return client.get_operation(operation_id)
+                state = client.get_operation(operation_id, api)
+                if api == V3 and state.succeeded:
+                    state = dataclasses.replace(state, recognition=client.get_recognition(operation_id))
+                return state
         except ConfigError as exc:
             # Missing or unreadable credentials: the poller records it on the job and retries later,
             # so fixing the config is enough to carry on.
             raise ServiceError(grpc.StatusCode.UNAUTHENTICATED, str(exc)) from None
+
+    def check_job(self, job: Job) -> OperationState:
+        """One status check of a job's operation, with the API it was started with."""
+        return self.get_operation(job.operation_id or "", job.api)
 
     def disconnect(self) -> None:
         """Close the connections once the calls using them end (made again on next use)."""
@@ -114,7 +126,7 @@ class Service:
         return Poller(
             self.history,
             self.profile.name,
-            self.get_operation,
+            self.check_job,
             self.profile.poll_policy,
             clock=self.clock,
             rand=self.rand,
@@ -170,10 +182,31 @@ class Service:
         self.deliverer.deliver(self.history.get(job.id))
 
     def finished(self, job: Job) -> None:
-        """A job came to its end (noticed by this process): tidy up, and write its transcripts beside
-        the audio where that was asked for."""
+        """A job came to its end (noticed by this process): tidy up, write its transcripts beside the
+        audio where that was asked for, and have the service forget a v3 result now stored here."""
         self.cleanup(job)
         self.deliverer.deliver(job)
+        self._delete_recognition(job)
+
+    def _delete_recognition(self, job: Job) -> None:
+        if not (
+            job.api == V3 and job.has_transcript and job.operation_id and self.profile.delete_after_result
+        ):
+            return
+        if job.profile != self.profile.name or self._recognition_deletes_refused:
+            return
+        try:
+            with self.backend.client() as client:
+                client.delete_recognition(job.operation_id)
+        except (ServiceError, ConfigError) as exc:
+            if isinstance(exc, ServiceError) and exc.code == grpc.StatusCode.NOT_FOUND:
+                return  # already gone: what was asked for
+            # Once: every later job would be refused the same way.
+            self._recognition_deletes_refused = True
+            self.warn(
+                f"Job #{job.id}: the service keeps its result (for 3 days): {exc} The transcript is stored "
+                "here; set delete_after_result = false to stop asking."
+            )
 
     def deliver_pending(self) -> None:
         """Write the transcripts asked for of jobs that finished while nothing was there to do it."""
@@ -255,7 +288,9 @@ class Service:
             raise UserError(f"Job #{job.id} is {job.state.value}; only a running job can be cancelled.")
         self._check_profile(job)
         with self.backend.client() as client:
-            state = client.cancel_operation(job.operation_id or "")
+            state = client.cancel_operation(job.operation_id or "", job.api)
+            if job.api == V3 and state.succeeded:  # it finished before the cancel arrived
+                state = dataclasses.replace(state, recognition=client.get_recognition(state.id))
         try:
             return self.poller().record(job, state, self.clock())
         except JobNotFound:

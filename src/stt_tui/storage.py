@@ -20,8 +20,7 @@ MiB = 2**20
 # 1 GB file (the service's limit) is 64 parts, far below S3's 10,000.
 PART_BYTES = 16 * MiB
 CONCURRENCY = 2
-EXTENSIONS = {"LINEAR16_PCM": "pcm", "OGG_OPUS": "opus", "MP3": "mp3"}
-CONTENT_TYPES = {"pcm": "audio/L16", "opus": "audio/ogg", "mp3": "audio/mpeg"}
+CONTENT_TYPES = {"pcm": "audio/L16", "opus": "audio/ogg", "mp3": "audio/mpeg", "wav": "audio/wav"}
 
 Progress = Callable[[str, float], None]
 
@@ -34,9 +33,9 @@ class StorageError(Exception):
         self.denied = denied  # the key lacks a permission (as opposed to a network or server trouble)
 
 
-def object_key(prefix: str, sha256: str, encoding: str) -> str:
+def object_key(prefix: str, sha256: str, extension: str) -> str:
     """The object name for prepared audio: the prefix, the source file's hash, the payload's kind."""
-    return f"{prefix}{sha256}.{EXTENSIONS[encoding]}"
+    return f"{prefix}{sha256}.{extension}"
 
 
 def object_uri(uri_base: str, bucket: str, key: str) -> str:

@@ -13,17 +13,15 @@ from typing import TYPE_CHECKING
 
 import grpc
 
-from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
-
-from . import audio
 from .api import OperationState, ServiceError
 from .config import ConfigError
 from .content import Known, Seen
 from .history import HistoryError, JobNotFound
 from .jobs import Job, JobState, RequestOptions
 from .poller import expected_work, first_check_at
-from .prepare import Payload, PrepareError, Progress, no_progress, pid_alive, prepare
-from .speechkit import canonical_language, options_problem
+from .prepare import PrepareError, Progress, no_progress, pid_alive, prepare
+from .requests import build_file_request, build_request, options_problem_for, route
+from .speechkit import AUTO, MAX_INLINE_BYTES, V3, canonical_language, options_problem
 from .storage import StorageError, object_key
 
 if TYPE_CHECKING:
@@ -84,28 +82,6 @@ def submission_interrupted(job: Job, now: float, pid_alive: Callable[[int], bool
     )
 
 
-def build_request(
-    payload: Payload, options: RequestOptions, uri: str, folder_id: str = ""
-) -> stt.LongRunningRecognitionRequest:
-    """The LongRunningRecognize request for a prepared payload."""
-    spec = stt.RecognitionSpec(
-        audio_encoding=payload.encoding.value,
-        language_code=options.language,
-        model=options.model,
-        profanity_filter=options.profanity_filter,
-        literature_text=options.literature_text,
-        raw_results=options.raw_results,
-    )
-    if payload.encoding == audio.Encoding.LINEAR16_PCM:
-        # The docs call the rate both defaulted and required for LPCM: always send it, and the count.
-        spec.sample_rate_hertz = payload.sample_rate
-        spec.audio_channel_count = payload.channels
-    return stt.LongRunningRecognitionRequest(
-        config=stt.RecognitionConfig(specification=spec, folder_id=folder_id),
-        audio=stt.RecognitionAudio(uri=uri),
-    )
-
-
 def disk_trouble(exc: OSError, what: str) -> str:
     """One sentence for a failure of the local disk while preparing or storing audio."""
     where = f" ({exc.filename})" if exc.filename else ""
@@ -120,12 +96,19 @@ class Submission:
     def __init__(self, service: Service) -> None:
         self.service = service
 
-    def check_options(self, options: RequestOptions) -> RequestOptions:
-        """The options as the service spells them; UserError for a language or model it does not know."""
-        problem = options_problem(options.language, options.model)
+    def check_options(self, options: RequestOptions, channels: int | None = None) -> RequestOptions:
+        """The options as the service spells them; UserError for a language or model it does not know,
+        or for what the profile's API cannot do (`channels`: the file's, when known)."""
+        api = self.service.profile.api
+        problem = options_problem(options.language, options.model, api)
+        for code in options.languages:
+            problem = problem or (options_problem(code, options.model, api) if code != AUTO else None)
+        problem = problem or options_problem_for(api, options, channels)
         if problem:
             raise UserError(problem)
-        return dataclasses.replace(options, language=canonical_language(options.language) or options.language)
+        languages = tuple(canonical_language(code) or code for code in options.languages)
+        language = canonical_language(options.language) or options.language
+        return dataclasses.replace(options, language=language, languages=languages)
 
     def submit(
         self,
@@ -147,6 +130,15 @@ class Submission:
         probe, verdict = self.service.inspect(path)
         if verdict.refused:
             raise UserError(f"{Path(path).name} cannot be sent: {' '.join(verdict.reasons)}")
+        self.check_options(options, probe.channels)
+        profile = self.service.profile
+        v3 = profile.api == V3
+        inline = False
+        if v3 and not profile.local:
+            plan = route(probe, verdict, upload=profile.upload, has_bucket=profile.has_bucket)
+            if plan.problem:
+                raise UserError(plan.problem)
+            inline, verdict = plan.inline, plan.verdict
         try:
             sha = self.service.content.sha256(Path(path), progress)
         except OSError as exc:
@@ -161,7 +153,7 @@ class Submission:
             raise QuotaExceeded(self.service.profile.requests_per_hour, wait)
         with self.service.backend.client():
             pass  # missing credentials or engine trouble: said before any row or upload
-        store = None if self.service.profile.local else self.service.backend.object_store()
+        store = None if profile.local or inline else self.service.backend.object_store()
         if store is not None:
             store.check_bucket()
         file_path = str(Path(path).resolve())
@@ -174,15 +166,24 @@ class Submission:
             probe=probe.to_dict(),
             audio_seconds=probe.duration,
             channels=probe.channels,
+            api=profile.api,
         )
         formats = self.service.profile.auto_export if export is None else export
         with self._failing(job, "preparing"):
             if formats:
                 self.service.history.add_delivery(job.id, file_path, formats)
             try:
-                payload = prepare(probe, verdict, self.service.outbox, progress, sha)
+                payload = prepare(probe, verdict, self.service.outbox, progress, sha, keep_wav=v3)
             except PrepareError as exc:
                 raise UserError(str(exc)) from None
+            if inline and payload.path.stat().st_size > MAX_INLINE_BYTES:
+                if not profile.has_bucket:
+                    size = payload.path.stat().st_size / 2**20
+                    raise UserError(
+                        f"{Path(path).name} is {size:.0f} MB once prepared, over the 60 MB a request can "
+                        "carry, and the profile has no bucket."
+                    )
+                inline, store = False, self.service.backend.object_store()
             job = self.service.history.set_prepared(
                 job.id,
                 file_hash=payload.sha256,
@@ -192,17 +193,23 @@ class Submission:
         uri = payload.path.as_uri()
         if store is not None:
             with self._failing(job, "uploading"):
-                key = object_key(store.settings.prefix, payload.sha256, payload.encoding.value)
+                key = object_key(store.settings.prefix, payload.sha256, payload.extension)
                 uri = store.upload(payload.path, key, progress)
                 job = self.service.history.set_uploaded(job.id, uri)
-        request = build_request(payload, options, uri, self.service.profile.folder_id)
+        with self._failing(job, "sending"):
+            if not v3:
+                request = build_request(payload, options, uri, profile.folder_id)
+            elif inline:
+                file_request = build_file_request(payload, options, content=payload.path.read_bytes())
+            else:
+                file_request = build_file_request(payload, options, uri=uri)
         with self._failing(job, "sending"), self.service.backend.client(submitting=True) as client:
             self.service.history.record_call(self.service.profile.name, "submit")
             job = self.service.history.mark_sending(job.id)
         sent = self.service.clock()
         try:
             with self.service.backend.client(submitting=True) as client:
-                op = client.recognize(request)
+                op = client.recognize_file(file_request) if v3 else client.recognize(request)
         except ServiceError as exc:
             if exc.code == grpc.StatusCode.CANCELLED:
                 raise  # cut off by a quit: the service may have it; recover_interrupted() says so
@@ -218,8 +225,8 @@ class Submission:
         )
         expected = None if options.deferred else expected_work(probe.duration, probe.channels, policy)
         job = self.service.history.mark_submitted(job.id, op.id, created, first, expected)
-        if store is not None:
-            self.service.drop_payload(job)  # the service reads the bucket; the local copy has done its part
+        if store is not None or inline:
+            self.service.drop_payload(job)  # the service has the audio; the local copy has done its part
         return job
 
     def _measure_skew(self, op: OperationState, sent: float, answered: float) -> float:
@@ -291,7 +298,7 @@ class Submission:
         created = self.service.local_time(state.created_at.timestamp()) if state.created_at else now
         job = self.service.history.import_operation(
             profile=self.service.profile.name, operation_id=operation_id, options=options,
-            created_at=created, next_poll_at=now,
+            created_at=created, next_poll_at=now, api=self.service.profile.api,
         )  # fmt: skip
         self.service.history.record_call(self.service.profile.name, "check", now)
         return self.service.poller().record(job, state, now)

@@ -40,7 +40,8 @@ def paths_command(args: argparse.Namespace) -> int:
 
 
 def profiles(args: argparse.Namespace) -> int:
-    from ..config import CONFIG_FILE, TEMPLATE, ConfigError, load_config
+    from ..config import CONFIG_FILE, ConfigError, load_config
+    from ..config_template import TEMPLATE
     from ..credentials import describe_profiles
 
     paths = resolve_paths(args.home)
@@ -61,7 +62,7 @@ def profiles(args: argparse.Namespace) -> int:
     out(f"config: {config.path or paths.config_dir / CONFIG_FILE}{'' if config.path else ' (none yet)'}")
     for row in rows:
         out(f"\n{row['name']}{' (default)' if row['default'] else ''}: {row['backend']}")
-        for key in ("operations", "bucket", "credentials", "storage_key"):
+        for key in ("api", "operations", "bucket", "credentials", "storage_key"):
             if row.get(key):
                 out(f"  {key.replace('_', ' ')}: {row[key]}")
         if row["problem"]:

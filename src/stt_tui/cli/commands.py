@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..formatting import JOB_COLUMNS, job_details, job_row, job_summary, job_to_dict, table
-from ..jobs import Job, JobState, RequestOptions
+from ..jobs import Job, JobState, RequestOptions, parse_languages
 from ..poller import expected_work
 from ..service import Service
 from ..submission import UserError
@@ -67,13 +67,17 @@ def wait_and_report(service: Service, args: argparse.Namespace, jobs: list[Job])
 
 def request_options(args: argparse.Namespace, service: Service) -> RequestOptions:
     """The options asked for, checked before any file is looked at (a typo writes no row)."""
+    language, languages = parse_languages(args.language or service.profile.default_language)
     return service.check_options(
         RequestOptions(
-            language=args.language or service.profile.default_language,
+            language=language,
             model=args.model or service.profile.default_model,
             profanity_filter=args.profanity_filter,
             literature_text=args.literature_text,
             raw_results=args.raw_results,
+            languages=languages,
+            speaker_labeling=args.speakers,
+            phone_formatting=not args.no_phone_formatting,
         )
     )
 

@@ -34,7 +34,10 @@ def _common() -> Parser:
 
 def _request_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--language", metavar="CODE", help="language code, e.g. en-US, ru-RU (default: the profile's)"
+        "--language",
+        metavar="CODE",
+        help="language code, e.g. en-US, ru-RU (default: the profile's); auto to detect it; with API v3, "
+        "a list such as en-US,ru-RU detects it among those",
     )
     p.add_argument(
         "--model",
@@ -45,7 +48,19 @@ def _request_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--literature-text", action="store_true", help="punctuation and capitals, as in written text"
     )
-    p.add_argument("--raw-results", action="store_true", help="numbers spelled out as words")
+    p.add_argument(
+        "--raw-results",
+        "--no-normalization",
+        dest="raw_results",
+        action="store_true",
+        help="no text normalization: numbers spelled out as words",
+    )
+    p.add_argument(
+        "--speakers",
+        action="store_true",
+        help="API v3, mono audio: tell two speakers apart (Speaker 1:, Speaker 2: in the transcript)",
+    )
+    p.add_argument("--no-phone-formatting", action="store_true", help="API v3: leave phone numbers as spoken")
 
 
 def _export(p: argparse.ArgumentParser) -> None:

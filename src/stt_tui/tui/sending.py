@@ -69,7 +69,7 @@ class Sending:
             app.run_worker(lambda: self._gather(paths, folder, choice, again), thread=True,
                            group="gather", exit_on_error=False, description="look at the files")  # fmt: skip
 
-        app.push_screen(SubmitScreen(paths, defaults, folder), chosen)
+        app.push_screen(SubmitScreen(paths, defaults, folder, service.profile.api), chosen)
 
     def _gather(self, paths: list[Path], folder: Path | None, choice: SubmitChoice, again: bool) -> None:
         service = self.app.service

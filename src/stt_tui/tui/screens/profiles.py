@@ -21,6 +21,8 @@ def profile_prompt(row: dict[str, Any], current: str) -> Text:
     if row["name"] == current:
         text.append("  (in use)", style="italic")
     text.append(f"\n  {row['backend']}")
+    if row.get("api"):
+        text.append(f" (API {row['api']})", style="dim")
     if row.get("bucket"):
         text.append(f"\n  bucket {row['bucket']}")
     if row.get("credentials"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,11 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ...folders import media_files
-from ...jobs import RequestOptions
-from ...speechkit import DEFERRED_MODEL, LANGUAGES, MODELS
+from ...jobs import RequestOptions, language_list
+from ...speechkit import AUTO, DEFERRED_MODEL, LANGUAGES, MODELS, V3, V3_MODELS
 from ...wording import plural
 
 MODEL_HELP = {
@@ -23,6 +24,8 @@ MODEL_HELP = {
     "general:deprecated": "The previous standard model, while the service still offers it.",
     DEFERRED_MODEL: "Deferred mode: cheaper, finished within 24 h; stt-tui checks on it rarely "
     "(first after about 2 h) to save the status-check budget.",
+    "deferred-general:rc": "Deferred mode with the release candidate model.",
+    "deferred-general:deprecated": "Deferred mode with the previous model.",
 }
 
 
@@ -47,18 +50,24 @@ def folder_summary(folder: Path, here: int | None, below: int | None) -> str:
 
 
 class SubmitScreen(ModalScreen[SubmitChoice | None]):
-    """Dismisses with the chosen options (and, for a folder, whether its subfolders count), or None."""
+    """Dismisses with the chosen options (and, for a folder, whether its subfolders count), or None.
+
+    Offers what the profile's API can do: API v3 adds a language list for auto, speaker labeling and
+    phone formatting."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="submit.cancel"),
         Binding("ctrl+s", "submit", "Submit", id="submit.submit"),
     ]
 
-    def __init__(self, paths: list[Path], defaults: RequestOptions, folder: Path | None = None) -> None:
+    def __init__(
+        self, paths: list[Path], defaults: RequestOptions, folder: Path | None = None, api: str = "v2"
+    ) -> None:
         super().__init__()
         self.paths = paths
         self.defaults = defaults
         self.folder = folder
+        self.api = api
 
     def compose(self) -> ComposeResult:
         d = self.defaults
@@ -73,22 +82,43 @@ class SubmitScreen(ModalScreen[SubmitChoice | None]):
             with Horizontal(classes="field"):
                 yield Label("Language", classes="name")
                 yield Select([(c, c) for c in languages], value=d.language, allow_blank=False, id="language")
+            v3 = self.api == V3
+            if v3:
+                with Horizontal(classes="field", id="languages-field"):
+                    yield Label("Among", classes="name")
+                    yield Input(
+                        ", ".join(d.languages), placeholder="any; or e.g. en-US, ru-RU", id="languages"
+                    )
+            models = V3_MODELS if v3 else MODELS
             with Horizontal(classes="field"):
                 yield Label("Model", classes="name")
-                yield Select([(m, m) for m in MODELS], value=d.model if d.model in MODELS else "general",
+                yield Select([(m, m) for m in models], value=d.model if d.model in models else "general",
                              allow_blank=False, id="model")  # fmt: skip
             yield Static(MODEL_HELP.get(d.model, ""), id="model-help")
             yield Checkbox("Profanity filter: mask profanities", d.profanity_filter, id="profanity_filter")
             yield Checkbox(
                 "Literature text: punctuation and capitals", d.literature_text, id="literature_text"
             )
-            yield Checkbox("Raw results: numbers spelled out as words", d.raw_results, id="raw_results")
+            raw = (
+                "No normalization: numbers spelled out as words"
+                if v3
+                else "Raw results: numbers spelled out as words"
+            )
+            yield Checkbox(raw, d.raw_results, id="raw_results")
+            if v3:
+                yield Checkbox(
+                    "Speakers: tell two apart (mono audio)", d.speaker_labeling, id="speaker_labeling"
+                )
+                yield Checkbox(
+                    "Phone formatting: numbers as phone numbers", d.phone_formatting, id="phone_formatting"
+                )
             with Horizontal(id="buttons"):
                 yield Button("Submit", variant="primary", id="submit")
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#submit", Button).focus()
+        self._show_languages(str(self.defaults.language))
         if self.folder is not None:
             self._count(self.folder)
 
@@ -103,13 +133,32 @@ class SubmitScreen(ModalScreen[SubmitChoice | None]):
             text = folder_summary(folder, here, below)
         self.app.call_from_thread(self.query_one("#file-list", Static).update, text)
 
+    @on(Select.Changed, "#language")
+    def _language_changed(self, event: Select.Changed) -> None:
+        self._show_languages(str(event.value))
+
+    def _show_languages(self, language: str) -> None:
+        # The list applies to auto only.
+        for field in self.query("#languages-field"):
+            field.display = language == AUTO
+
     @on(Select.Changed, "#model")
     def _model_changed(self, event: Select.Changed) -> None:
         self.query_one("#model-help", Static).update(MODEL_HELP.get(str(event.value), ""))
 
     def options(self) -> RequestOptions:
-        return RequestOptions(
-            language=str(self.query_one("#language", Select).value),
+        language = str(self.query_one("#language", Select).value)
+        options = RequestOptions()
+        if self.api == V3:
+            among = self.query_one("#languages", Input).value if language == AUTO else ""
+            options = RequestOptions(
+                languages=tuple(c for c in language_list(among) if c.lower() != AUTO),
+                speaker_labeling=self.query_one("#speaker_labeling", Checkbox).value,
+                phone_formatting=self.query_one("#phone_formatting", Checkbox).value,
+            )
+        return dataclasses.replace(
+            options,
+            language=language,
             model=str(self.query_one("#model", Select).value),
             profanity_filter=self.query_one("#profanity_filter", Checkbox).value,
             literature_text=self.query_one("#literature_text", Checkbox).value,
