@@ -68,6 +68,7 @@ def job_to_dict(job: Job, now: float) -> dict[str, Any]:
         "operation_id": job.operation_id,
         "state": job.state.value,
         "profile": job.profile,
+        "api": job.api,
         "file": job.file_path or None,
         "file_size": job.file_size,
         "file_sha256": job.file_hash,

@@ -60,13 +60,12 @@ def language_list(text: str) -> tuple[str, ...]:
 
 
 def parse_languages(text: str) -> tuple[str, tuple[str, ...]]:
-    """`en-US` -> one language; `en-US,ru-RU` -> `auto` among those (`auto` in the list: any)."""
+    """`en-US` -> one language; `auto` -> detected; `en-US,ru-RU` (or `auto,en-US,ru-RU`) -> detected
+    among those."""
     codes = language_list(text)
     if len(codes) <= 1:
         return (codes[0] if codes else text.strip()), ()
-    if any(c.lower() == "auto" for c in codes):
-        return "auto", ()
-    return "auto", codes
+    return "auto", tuple(c for c in codes if c.lower() != "auto")
 
 
 @dataclass(frozen=True)
