@@ -179,6 +179,28 @@ def test_a_two_channel_wav_keeps_its_channels(rig, tmp_path):
         service.close()
 
 
+def test_ogg_opus_and_mp3_containers(rig, tmp_path):
+    from .audio_helpers import encode, read_pcm
+
+    samples, rate = read_pcm(CARDS.path)
+    flac = tmp_path / "cards.flac"  # converted to Ogg Opus before it is sent
+    flac.write_bytes(encode(samples, rate, "flac", "flac"))
+    mp3 = tmp_path / "cards.mp3"  # sent as it is
+    mp3.write_bytes(encode(samples, rate, "mp3", "libmp3lame"))
+    service = v3_rig(rig, bucket="")
+    try:
+        jobs = [
+            service.submit(flac, RequestOptions(language="en-US")),
+            service.submit(mp3, RequestOptions(language="en-US"), again=True),
+        ]
+        assert [j.encoding for j in jobs] == ["OGG_OPUS", "MP3"]
+        for final in service.wait(jobs, timeout=300):
+            assert final.state == JobState.DONE, final.last_error
+            assert normalize(service.export(final, "txt")) == "seven of clubs"
+    finally:
+        service.close()
+
+
 def test_bad_input(rig, tmp_path):
     service = v3_rig(rig, bucket="")
     stereo = write_wav(tmp_path / "call.wav", [speech(CARDS), speech(CARDS)], 16000)
