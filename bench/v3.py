@@ -64,7 +64,7 @@ def service(home: Path, port: int, ca: Path, storage: str, api: str, bucket: str
     config = home / "config.toml"
     config.write_text(
         cloud_profile_toml(
-            "bench", port, ca, storage, api=api, bucket=bucket, polling="work_seconds_per_audio_minute = 0.5"
+            "bench", port, ca, storage, api=api, bucket=bucket, polling="work_seconds_per_audio_minute = 0.05"
         )  # fmt: skip
     )
     paths = resolve_paths(home)

@@ -338,8 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
         "strict cloud mode",
         "Behave like the real service, for testing a cloud profile: every call needs authorization, "
         "audio comes from Object Storage links (read from --storage-endpoint with the static key in "
-        "$AWS_ACCESS_KEY_ID / $AWS_SECRET_ACCESS_KEY) or, for API v3, inline up to 60 MB (v2 inline content "
-        "is refused), quotas apply, and IamTokenService/Create exchanges service-account JWTs for IAM tokens.",
+        "$AWS_ACCESS_KEY_ID / $AWS_SECRET_ACCESS_KEY) or, for API v3, inline up to 60 MB (v2 inline "
+        "content is refused), quotas apply, and IamTokenService/Create exchanges service-account JWTs for "
+        "IAM tokens.",
     )
     cloud.add_argument("--cloud", action="store_true", help="turn strict cloud mode on")
     cloud.add_argument(

@@ -79,18 +79,7 @@ def check_spec(spec: Spec) -> AcceptedSpec:
     if language == "pt-BR" and model != "general:rc":
         raise RequestRefused("language_code pt-BR is available only with the model general:rc.")
     if encoding == Spec.LINEAR16_PCM:
-        if spec.sample_rate_hertz not in LPCM_RATES:
-            got = spec.sample_rate_hertz or "missing"
-            raise RequestRefused(
-                f"sample_rate_hertz {got} is not supported for LINEAR16_PCM; use 8000, 16000 or 48000."
-            )
-        channels = spec.audio_channel_count or 1
-        if not 1 <= channels <= MAX_CHANNELS:
-            raise RequestRefused(
-                f"audio_channel_count {channels} is not supported; asynchronous recognition takes 1 or 2 "
-                "channels."
-            )
-        rate = spec.sample_rate_hertz
+        rate, channels = lpcm_shape(spec.sample_rate_hertz, spec.audio_channel_count)
     else:
         if spec.audio_channel_count:
             raise RequestRefused(
@@ -108,6 +97,23 @@ def check_spec(spec: Spec) -> AcceptedSpec:
         literature_text=spec.literature_text,
         raw_results=spec.raw_results,
     )
+
+
+def lpcm_shape(rate: int, channels: int, where: str = "") -> tuple[int, int]:
+    """(rate, channels) of raw LPCM as the service takes it (8, 16 or 48 kHz; 1 or 2 channels, 1 when
+    unset); `where` prefixes the field names in the refusal."""
+    if rate not in LPCM_RATES:
+        got = rate or "missing"
+        raise RequestRefused(
+            f"{where}sample_rate_hertz {got} is not supported for LINEAR16_PCM; use 8000, 16000 or 48000."
+        )
+    channels = channels or 1
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise RequestRefused(
+            f"{where}audio_channel_count {channels} is not supported; asynchronous recognition takes 1 or 2 "
+            "channels."
+        )
+    return rate, channels
 
 
 def check_size(size: int, limit: int = MAX_AUDIO_BYTES) -> None:

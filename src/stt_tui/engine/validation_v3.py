@@ -6,10 +6,10 @@ The result is the same AcceptedSpec a v2 request gives, so the rest of the engin
 from __future__ import annotations
 
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
-from stt_tui.speechkit import AUTO, LANGUAGES, LPCM_RATES, MAX_CHANNELS, V3, V3_MODELS, canonical_language
+from stt_tui.speechkit import AUTO, LANGUAGES, V3, V3_MODELS, canonical_language
 from stt_tui.wording import quoted
 
-from .validation import WAV, AcceptedSpec, RequestRefused, Spec, check_spec
+from .validation import WAV, AcceptedSpec, RequestRefused, Spec, check_spec, lpcm_shape
 
 SPEAKERS_NEED_THE_CLOUD = (
     "speaker labeling needs the cloud: the embedded engine has no speaker model; send the file without "
@@ -83,18 +83,8 @@ def check_recognize_file(request: v3.RecognizeFileRequest) -> AcceptedSpec:
         raw = audio.raw_audio
         if raw.audio_encoding != v3.RawAudio.LINEAR16_PCM:
             raise RequestRefused("raw_audio.audio_encoding must be LINEAR16_PCM.")
-        if raw.sample_rate_hertz not in LPCM_RATES:
-            got = raw.sample_rate_hertz or "missing"
-            raise RequestRefused(
-                f"raw_audio.sample_rate_hertz {got} is not supported; use 8000, 16000 or 48000."
-            )
-        channels = raw.audio_channel_count or 1
-        if not 1 <= channels <= MAX_CHANNELS:
-            raise RequestRefused(
-                f"raw_audio.audio_channel_count {channels} is not supported; asynchronous recognition "
-                "takes 1 or 2 channels."
-            )
-        encoding, rate = Spec.LINEAR16_PCM, raw.sample_rate_hertz
+        rate, channels = lpcm_shape(raw.sample_rate_hertz, raw.audio_channel_count, "raw_audio.")
+        encoding = Spec.LINEAR16_PCM
     elif kind == "container_audio":
         found = _CONTAINER.get(audio.container_audio.container_audio_type)
         if found is None:
