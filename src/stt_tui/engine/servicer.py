@@ -7,6 +7,7 @@ import os
 import socket
 import sqlite3
 from collections.abc import Callable, Iterator
+from typing import NoReturn
 
 import grpc
 from google.protobuf.any_pb2 import Any
@@ -141,6 +142,14 @@ def _submitted(
     return to_operation(op)
 
 
+def _unavailable(exc: ResultsUnavailable, context: grpc.ServicerContext) -> NoReturn:
+    """Unknown, deleted or expired: NOT_FOUND. Not done, or failed: FAILED_PRECONDITION, so that a client
+    asking too early never takes the answer for a result that is gone."""
+    code = grpc.StatusCode.FAILED_PRECONDITION if exc.found else grpc.StatusCode.NOT_FOUND
+    context.abort(code, str(exc))
+    raise AssertionError("abort raises")
+
+
 class AsyncRecognizerServicer:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -157,10 +166,7 @@ class AsyncRecognizerServicer:
         try:
             results = self._engine.recognition(op_id)
         except ResultsUnavailable as exc:
-            # Unknown, deleted or expired: NOT_FOUND. Not done, or failed: FAILED_PRECONDITION, so that a
-            # client asking too early never takes the answer for a result that is gone.
-            code = grpc.StatusCode.FAILED_PRECONDITION if exc.found else grpc.StatusCode.NOT_FOUND
-            context.abort(code, str(exc))
+            _unavailable(exc, context)
         yield from results.streaming_responses
 
     def DeleteRecognition(  # noqa: N802
@@ -170,8 +176,7 @@ class AsyncRecognizerServicer:
         try:
             self._engine.delete_recognition(op_id)
         except ResultsUnavailable as exc:
-            code = grpc.StatusCode.FAILED_PRECONDITION if exc.found else grpc.StatusCode.NOT_FOUND
-            context.abort(code, str(exc))
+            _unavailable(exc, context)
         return Empty()
 
 
