@@ -85,6 +85,8 @@ class Service:
             with self.backend.client() as client:
                 state = client.get_operation(operation_id, api)
                 if api == V3 and state.succeeded:
+                    # Counted with the v3 checks: the per-second quota is the safe reading for it too.
+                    self.history.record_call(self.profile.name, "check_v3", self.clock())
                     state = dataclasses.replace(state, recognition=client.get_recognition(operation_id))
                 return state
         except ConfigError as exc:

@@ -38,7 +38,8 @@ class EngineConfig:
     workers: int = 1
     model: str | None = None
     housekeeping_seconds: float = 60.0
-    cloud: CloudConfig | None = None  # strict cloud mode: Object Storage URIs only, no inline audio
+    # Strict cloud mode: audio from Object Storage URIs, or v3 content up to 60 MB (no v2 inline audio).
+    cloud: CloudConfig | None = None
 
 
 class ResultsUnavailable(Exception):
