@@ -106,6 +106,26 @@ def test_a_30_mb_file_goes_inline_with_no_bucket_and_its_result_is_deleted_once_
         service.close()
 
 
+def test_a_result_the_service_cannot_delete_is_one_warning(rig):
+    warnings: list[str] = []
+    rig.write_config(api="v3", bucket="", polling=QUICK)
+    service = rig.service(warn=warnings.append)
+    try:
+        (job,) = service.wait([service.submit(CARDS.path, RequestOptions(language="en-US"))], timeout=120)
+        assert job.state == JobState.DONE and warnings == []  # deleted at the service, quietly
+        service._delete_recognition(job)  # already gone: NOT_FOUND is what was asked for
+        assert warnings == []
+        rig.stop_engine()
+        service.disconnect()
+        service._delete_recognition(job)
+        (warning,) = warnings
+        assert warning.startswith(f"Job #{job.id}: the service keeps its result (for 3 days): ")
+        assert "delete_after_result = false" in warning and API_KEY not in warning
+        assert normalize(service.export(job, "txt")) == "seven of clubs"  # nothing stored is lost
+    finally:
+        service.close()
+
+
 def test_a_70_mb_file_goes_through_the_bucket(rig, seaweed, tmp_path):
     audio = write_wav(tmp_path / "long.wav", [speech(CARDS, 48000)], 48000, size=70 * MB)
     service = v3_rig(rig)

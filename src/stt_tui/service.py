@@ -30,6 +30,7 @@ from .prepare import Progress, no_progress, sweep_parts
 from .speechkit import V3
 from .storage import StorageError, parse_object_uri
 from .submission import Submission, UserError
+from .wording import clause
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +192,7 @@ class Service:
         self._delete_recognition(job)
 
     def _delete_recognition(self, job: Job) -> None:
+        """DeleteRecognition of a v3 job whose result is stored here; trouble is a warning, nothing more."""
         if not (
             job.api == V3 and job.has_transcript and job.operation_id and self.profile.delete_after_result
         ):
@@ -201,13 +203,14 @@ class Service:
             with self.backend.client() as client:
                 client.delete_recognition(job.operation_id)
         except (ServiceError, ConfigError) as exc:
-            if isinstance(exc, ServiceError) and exc.code == grpc.StatusCode.NOT_FOUND:
+            code = exc.code if isinstance(exc, ServiceError) else None
+            if code == grpc.StatusCode.NOT_FOUND:
                 return  # already gone: what was asked for
-            # Once: every later job would be refused the same way.
-            self._recognition_deletes_refused = True
+            if code == grpc.StatusCode.PERMISSION_DENIED:
+                self._recognition_deletes_refused = True  # every later job would be refused the same way
             self.warn(
-                f"Job #{job.id}: the service keeps its result (for 3 days): {exc} The transcript is stored "
-                "here; set delete_after_result = false to stop asking."
+                f"Job #{job.id}: the service keeps its result (for 3 days): {clause(str(exc))}. The "
+                "transcript is stored here; delete_after_result = false stops asking."
             )
 
     def deliver_pending(self) -> None:
