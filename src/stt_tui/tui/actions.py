@@ -136,7 +136,8 @@ class JobActions:
                 self._act([job], lambda j: self._write_export(service, j, choice), f"Wrote {choice.path}.")
 
         fmt = self.app.prefs.export_format
-        self.app.push_screen(ExportScreen(folder, job.file_path, job.id, channels, fmt), chosen)
+        kind = "speaker" if job.options.speaker_labeling else "channel"
+        self.app.push_screen(ExportScreen(folder, job.file_path, job.id, channels, fmt, kind), chosen)
 
     def _ask_bulk_export(self, jobs: list[Job], service: Service) -> None:
         with_text = [j for j in jobs if j.has_transcript]

@@ -46,19 +46,30 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
         Binding("ctrl+s", "export", "Export", id="export.export"),
     ]
 
-    def __init__(self, folder: Path, source: str, job_id: int, channels: list[int], fmt: str = "srt") -> None:
+    def __init__(
+        self,
+        folder: Path,
+        source: str,
+        job_id: int,
+        channels: list[int],
+        fmt: str = "srt",
+        kind: str = "channel",
+    ) -> None:
+        """`kind`: what the numbers tell apart, "channel" or "speaker" (API v3 speaker labeling)."""
         super().__init__()
         self.folder, self.source, self.job_id, self.channels, self.fmt = folder, source, job_id, channels, fmt
+        self.kind = kind
 
     def compose(self) -> ComposeResult:
-        channel_options = [("all channels, merged", 0)] + [(f"channel {c}", c) for c in self.channels]
+        kind = self.kind
+        channel_options = [(f"all {kind}s, merged", 0)] + [(f"{kind} {c}", c) for c in self.channels]
         with Vertical(id="dialog"):
             yield Label(f"Export job #{self.job_id}", classes="title")
             with Horizontal(classes="field"):
                 yield Label("Format", classes="name")
                 yield Select([(f, f) for f in FORMATS], value=self.fmt, allow_blank=False, id="format")
             with Horizontal(classes="field"):
-                yield Label("Channel", classes="name")
+                yield Label(kind.capitalize(), classes="name")
                 yield Select(channel_options, value=0, allow_blank=False, id="channel")
             yield Label("Write to", classes="name")
             yield Input(str(default_path(self.folder, self.source, self.job_id, self.fmt, None)), id="path")
