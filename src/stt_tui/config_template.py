@@ -7,7 +7,7 @@ TEMPLATE = """\
 default_profile = "local"
 
 [profiles.yandex]
-default_language = "ru-RU"          # or "auto"; with API v3 a list such as "ru-RU,en-US" works too
+default_language = "ru-RU"          # or "auto" (detected; --language ru-RU,en-US picks among some)
 default_model = "general"            # or "deferred-general": cheaper, done within 24 h
 # api = "v3"                         # "v2": the frozen LongRunningRecognize API (needs the bucket)
 # delete_after_result = true         # v3: the service forgets the result once it is stored here
