@@ -4,11 +4,13 @@ each phrase was recognized as."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.widgets import Checkbox, Input, Select
 
 from stt_tui.config import load_profile
@@ -70,8 +72,9 @@ async def test_the_v3_dialog_and_the_language_of_each_phrase(home, tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
         items = app.screen.items
         assert items and {u.language for u in items} == {"ru-RU"}
-        row = utterance_row(items[0], labelled=False, words=False, query="")
-        assert "ru-RU" in str(row.columns[0]._cells[0])
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(utterance_row(items[0], labelled=False, words=False, query=""))
+        assert "ru-RU" in console.export_text().splitlines()[0]
         await pilot.press("escape", "q")
 
     v2 = app_on(home, folder, "v2")

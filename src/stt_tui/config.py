@@ -243,8 +243,10 @@ def _profile(name: str, table: dict[str, Any], base: Profile | None, config_dir:
         raise ConfigError(f"{where}.kind must be 'local' or 'cloud', not {kind!r}.")
     if base is None or base.kind != kind:
         base = builtin_profiles()[LOCAL if kind == LOCAL else YANDEX]
-    local_keys = {"kind", "default_language", "default_model", "polling", "auto_export", "api"}
-    extra = sorted(set(table) - local_keys - {"delete_after_result"})
+    local_keys = {
+        "kind", "default_language", "default_model", "polling", "auto_export", "api", "delete_after_result",
+    }  # fmt: skip
+    extra = sorted(set(table) - local_keys)
     if kind == LOCAL and extra:
         raise ConfigError(f"{where}.{extra[0]} does not apply to a local profile.")
     changes: dict[str, Any] = {"name": name, "kind": kind}
