@@ -4,6 +4,7 @@ transcripts beside the audio, and `watch`."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from .audio_helpers import another_recording, clip
 from .homes import STT_TUI, stt, temporary_home
 
 SPOKEN = clip("ds_arctic_a0024.wav")  # "It was my reports from the north which chiefly induced people…"
+RUSSIAN = clip("ds_ru.wav")
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +96,28 @@ def test_the_same_audio_under_another_name_gets_its_transcript_without_being_sen
     assert "-->" in (tmp_path / "copy of talk.srt").read_text()
     sent = stt(home, "submit", str(copy), "--again", "--json")
     assert sent.returncode == 0 and json.loads(sent.stdout)[0]["id"] != job["id"]
+
+
+def test_the_same_audio_in_another_language_is_new_work_and_gets_its_own_transcript(home, tmp_path):
+    talk = another_recording(RUSSIAN.path, tmp_path / "ds_ru.wav", 60)
+    english = stt(home, "submit", str(talk), "--language", "en-US", "--wait", "--json")
+    assert english.returncode == 0, english.stderr
+    (first,) = json.loads(english.stdout)
+    russian = stt(home, "submit", str(talk), "--language", "ru-RU", "--wait", "--json")
+    assert russian.returncode == 0, russian.stderr
+    (second,) = json.loads(russian.stdout)
+    assert second["id"] != first["id"] and second["options"]["language"] == "ru-RU"
+    assert "not sent again" not in russian.stderr
+    assert f"job #{first['id']} has a transcript of this audio made with other options (en-US → ru-RU)" in (
+        russian.stderr
+    )
+    shown = stt(home, "show", str(second["id"]))
+    assert shown.returncode == 0 and re.search("[а-яё]{3}", shown.stdout.lower()), shown.stdout
+    repeat = stt(home, "submit", str(talk), "--language", "RU-ru", "--json")
+    assert repeat.returncode == 0, repeat.stderr
+    assert [j["id"] for j in json.loads(repeat.stdout)] == [second["id"]]
+    assert f"job #{second['id']}, already transcribed with the same options (ru-RU, general)" in repeat.stderr
+    assert len(of_file(home, talk)) == 2
 
 
 def test_a_transcript_never_replaces_a_file_stt_tui_did_not_write(home, tmp_path):
@@ -205,3 +229,32 @@ def test_a_watch_killed_and_started_again_sends_nothing_twice(home, tmp_path):
     finally:
         again.send_signal(signal.SIGINT)
         assert again.wait(30) == 130
+
+
+def test_a_watch_in_another_language_sends_the_folder_again_and_in_the_same_one_nothing(home, tmp_path):
+    folder = tmp_path / "drop"
+    take = variant(folder / "take.wav", 70)
+    log = tmp_path / "watch.log"
+
+    def watch_until(language: str, done: Callable[[], object], what: str) -> None:
+        watch = start_watch(home, folder, log, "--language", language)
+        try:
+            wait_until(done, 60, what)
+        finally:
+            watch.send_signal(signal.SIGTERM)
+            assert watch.wait(30) == 143
+
+    watch_until("en-US", lambda: log.read_text().count("submitted #") == 1, "take.wav as en-US")
+    watch_until("ru-RU", lambda: log.read_text().count("submitted #") == 2, "take.wav again, as ru-RU")
+    later = folder / "take2.wav"
+
+    def later_sent() -> object:
+        # A file made after the watch started is steady after the one already there (or with it, and then
+        # handled after it, by name): once it is sent, take.wav was looked at and found done as ru-RU.
+        if not later.exists() and log.read_text().count("watching") == 3:
+            variant(later, 71)
+        return later.exists() and of_file(home, later)
+
+    watch_until("ru-RU", later_sent, "the later file to be sent")
+    assert sorted(j["options"]["language"] for j in of_file(home, take)) == ["en-US", "ru-RU"]
+    assert log.read_text().count("submitted #") == 3 and "linked" not in log.read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -10,11 +11,11 @@ import pytest
 
 from stt_tui.beside import BesideError, Deliverer, beside_path, write_beside
 from stt_tui.config import ConfigError, parse_config
-from stt_tui.content import ContentIndex, Seen, known_from
+from stt_tui.content import ContentIndex, Mark, Seen, known_from, marks_from
 from stt_tui.export import parse_formats
 from stt_tui.folders import is_temporary, matches, media_files, visible, wanted
 from stt_tui.history import History
-from stt_tui.jobs import Job, JobState, RequestOptions
+from stt_tui.jobs import Job, JobState, Request, RequestOptions, differences
 from stt_tui.tui.notices import refusal_text
 from stt_tui.tui.screens.same_audio import same_audio_text
 from stt_tui.watch import Steady
@@ -78,13 +79,74 @@ def job(id: int, state: JobState, has_result: bool = False) -> Job:
 def test_what_the_jobs_of_one_recording_come_to():
     assert known_from([]) is None
     k = known_from([job(1, JobState.FAILED), job(2, JobState.DONE, True), job(3, JobState.RUNNING)])
-    assert k is not None and k.seen == Seen.DONE and k.job.id == 2 and k.again
+    assert k is not None and k.seen == Seen.DONE and k.job.id == 2 and k.would_repeat
     k = known_from([job(1, JobState.DONE, True), job(4, JobState.DONE, True)])
     assert k is not None and k.job.id == 4  # the newest transcript
     k = known_from([job(1, JobState.FAILED), job(3, JobState.SUBMITTING)])
     assert k is not None and k.seen == Seen.RUNNING
     k = known_from([job(1, JobState.FAILED), job(2, JobState.CANCELLED, True)])
-    assert k is not None and k.seen == Seen.FAILED and not k.again  # failed audio goes again unasked
+    assert k is not None and k.seen == Seen.FAILED and not k.would_repeat  # failed audio goes again unasked
+
+
+# Each option that changes what the service returns, with a value other than the default.
+OTHER_OPTIONS = {
+    "language": "ru-RU",
+    "model": "general:rc",
+    "profanity_filter": True,
+    "literature_text": True,
+    "raw_results": True,
+    "speaker_labeling": True,
+    "phone_formatting": False,
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_OPTIONS))
+def test_the_same_audio_with_another_option_is_new_work(name):
+    done = Job(1, "local", JobState.DONE, "/a/talk.wav", created_at=0, has_result=True)
+    other = dataclasses.replace(done.options, **{name: OTHER_OPTIONS[name]})
+    assert known_from([done], Request.of("local", "v2", other)) is None  # nothing to ask about: sent
+    known = known_from([done], Request.of("local", "v2", done.options))
+    assert known is not None and known.would_repeat and known.job.id == 1
+
+
+def test_a_request_is_its_profile_api_and_options_as_the_service_reads_them():
+    asked = Request.of("local", "v3", RequestOptions("auto", languages=("ru-RU", "en-US")))
+    assert asked == Request.of("local", "v3", RequestOptions("AUTO", languages=("en-us", "ru-RU", "ru-RU")))
+    assert asked != Request.of("local", "v3", RequestOptions("auto"))  # the list changes what is detected
+    assert asked != Request.of("local", "v3", RequestOptions("auto", languages=("ru-RU",)))
+    assert asked != Request.of("local", "v2", asked.options)  # the API
+    assert asked != Request.of("yandex", "v3", asked.options)  # the profile
+    assert Request.of("local", "v2", RequestOptions("EN-us")) == Request.of("local", "v2", RequestOptions())
+    done = Job(1, "local", JobState.DONE, "/a/talk.wav", created_at=0, has_result=True, api="v3",
+               options=RequestOptions("auto", languages=("ru-RU", "en-US")))  # fmt: skip
+    known = known_from([done], asked)
+    assert known is not None and known.job.id == 1
+
+
+def test_what_an_option_changed_is_said_in_words():
+    before = RequestOptions("en-US")
+    assert differences(before, before) == []
+    assert differences(before, RequestOptions("ru-RU")) == ["en-US → ru-RU"]
+    assert differences(before, RequestOptions("auto", languages=("en-US", "ru-RU"))) == [
+        "en-US → auto (en-US, ru-RU)"
+    ]
+    both = RequestOptions("en-US", model="general:rc", literature_text=True, phone_formatting=False)
+    assert differences(before, both) == ["model general:rc", "literature text on", "phone formatting off"]
+
+
+def test_the_markers_say_each_language_a_file_was_done_in():
+    def asked(id: int, language: str, state: JobState, has_result: bool = False) -> Job:
+        options = RequestOptions(language)
+        return Job(id, "local", state, "/a/x.wav", created_at=0, has_result=has_result, options=options)
+
+    jobs = [
+        asked(1, "en-US", JobState.DONE, True),
+        asked(2, "ru-RU", JobState.FAILED),
+        asked(3, "ru-RU", JobState.RUNNING),
+        asked(4, "en-US", JobState.FAILED),
+    ]
+    assert marks_from(jobs) == (Mark(Seen.DONE, "en-US"), Mark(Seen.RUNNING, "ru-RU"))
+    assert marks_from([]) == ()
 
 
 def test_export_formats_as_written_in_config_and_on_the_command_line():
@@ -174,21 +236,24 @@ def test_content_is_hashed_once_while_the_file_stays_the_same(history, tmp_path)
     j = history.add_submitting(
         profile="local", file_path=str(a), options=RequestOptions(), file_size=10, file_hash=index.sha256(a)
     )
-    assert index.seen([a, b]) == {a: index.known(index.sha256(a)), b: index.known(index.sha256(a))}
-    assert index.seen([a])[a].seen == Seen.RUNNING and index.seen([a])[a].job.id == j.id
+    asked = j.request
+    sha = index.sha256(a)
+    assert index.seen([a, b], asked) == {a: index.known(sha, asked), b: index.known(sha, asked)}
+    assert index.seen([a], asked)[a].seen == Seen.RUNNING and index.seen([a], asked)[a].job.id == j.id
+    assert index.marks([a, b]) == {a: (Mark(Seen.RUNNING, "en-US"),), b: (Mark(Seen.RUNNING, "en-US"),)}
     hashed = []
     import stt_tui.content as content
 
     real = content.file_hash
     content.file_hash = lambda path, progress=None: hashed.append(path) or real(path)  # type: ignore[assignment]
     try:
-        index.seen([a, b, tmp_path / "gone.wav"])
+        index.seen([a, b, tmp_path / "gone.wav"], asked)
         assert hashed == []  # cached by path, size and time
         b.write_bytes(b"new audio!")  # same size, new time: hashed again, and no longer the same audio
         os.utime(b, ns=(time.time_ns(), time.time_ns() + 10**9))
-        assert b not in index.seen([a, b]) and len(hashed) == 1
+        assert b not in index.seen([a, b], asked) and len(hashed) == 1
         c.write_bytes(b"a different size entirely")
-        assert c not in index.seen([c]) and len(hashed) == 1  # a size never sent is not even hashed
+        assert c not in index.marks([c]) and len(hashed) == 1  # a size never sent is not even hashed
     finally:
         content.file_hash = real
 
@@ -201,7 +266,8 @@ def test_what_the_tui_says_about_a_batch():
     known = known_from([job(3, JobState.DONE, True)])
     assert known is not None
     said = same_audio_text({Path("/a/x.wav"): known}, 10)
-    assert said.startswith("1 of 10 files hold audio sent before:") and "x.wav: job #3, transcribed" in said
+    assert said.startswith("1 of 10 files hold audio sent before with these options:")
+    assert "x.wav: job #3, transcribed" in said
 
 
 def test_a_delivery_claimed_by_a_process_that_died_is_made_by_the_next(tmp_path):

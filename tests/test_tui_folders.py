@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Select
 
-from stt_tui.content import Seen
+from stt_tui.content import Mark, Seen
 from stt_tui.history import History
 from stt_tui.tui.screens.pattern import PatternScreen
 from stt_tui.tui.screens.same_audio import SameAudioScreen
@@ -55,11 +56,14 @@ async def test_mark_all_submit_a_folder_of_ten_then_it_is_not_sent_twice(home, t
         assert status.summary.startswith("8 submitted · 2 refused")
         assert not browser.marked
 
-        def done() -> int:
-            return sum(1 for seen in browser.seen.values() if seen == Seen.DONE)
+        def done(language: str = "en-US") -> int:
+            return sum(1 for marks in browser.seen.values() if Mark(Seen.DONE, language) in marks)
+
+        def label(n: int) -> str:
+            return str(browser.render_label(browser.root.children[n], *([browser.rich_style] * 2)))
 
         await wait_for(pilot, lambda: done() == 8, timeout=180, what="eight ✓ markers")
-        assert "✓" in str(browser.render_label(browser.root.children[2], *([browser.rich_style] * 2)))
+        assert label(2).endswith("✓ en-US")
 
         browser.cursor_line = 0  # the folder itself: s sends its audio files
         await pilot.press("s")
@@ -73,6 +77,17 @@ async def test_mark_all_submit_a_folder_of_ten_then_it_is_not_sent_twice(home, t
         await pilot.press("s")  # skip them
         await wait_for(pilot, lambda: "8 skipped" in status.summary, timeout=60, what="the skipped count")
         assert app.main.jobs.total == 8
+
+        # The same audio in another language is other work: sent without a question, and marked so.
+        browser.cursor_line = 3  # take0.wav: the root is line 0
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SubmitScreen), what="the submit dialog")
+        app.screen.query_one("#language", Select).value = "ru-RU"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.main.jobs.total == 9, timeout=60, what="a ninth job")
+        assert not isinstance(app.screen, SameAudioScreen)
+        await wait_for(pilot, lambda: done("ru-RU") == 1, timeout=120, what="the ru-RU marker")
+        assert label(2).endswith("✓ en-US ✓ ru-RU") and done() == 8
 
 
 async def test_filter_follow_the_disk_and_watch_the_folder(home, tmp_path):

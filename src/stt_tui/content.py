@@ -1,7 +1,9 @@
 """What the history knows about a file's audio, by its content: the same recording under any name.
 
-Audio sent through another profile is another service's work: sending it again is not a repeat, so
-the checks before sending ask about one profile's jobs; the browser's markers show every profile's.
+A repeat is the same audio sent with the same request (profile, API and every option that changes the
+result, jobs.Request): audio sent through another profile, or in another language, is new work, so the
+checks before sending ask about one request's jobs; the browser's markers show every profile's, per
+language.
 A file is hashed once while its size and modification time stay the same (the hash is kept in the
 history, for every process), and only when some job was ever sent a file of its size.
 """
@@ -15,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from .history import History
-from .jobs import Job, JobState
+from .jobs import Job, JobState, Request
 from .prepare import Progress, file_hash, no_progress
 
 
@@ -36,14 +38,25 @@ class Known:
     job: Job  # the job that says so: the newest done one, else the newest running, else the newest
 
     @property
-    def again(self) -> bool:
+    def would_repeat(self) -> bool:
         """Whether sending the audio once more would repeat work (asked about first)."""
         return self.seen in (Seen.DONE, Seen.RUNNING)
 
 
-def known_from(jobs: Iterable[Job]) -> Known | None:
-    """What the jobs of one content come to (pure)."""
-    newest_first = sorted(jobs, key=lambda j: j.id, reverse=True)
+@dataclass(frozen=True)
+class Mark:
+    """What became of the audio asked for in one language (a file done in two carries two marks)."""
+
+    seen: Seen
+    language: str  # as RequestOptions.label() says it
+
+
+def known_from(jobs: Iterable[Job], request: Request | None = None) -> Known | None:
+    """What the jobs of one content come to (pure); `request`: only the jobs that asked for it (another
+    language, model or option is other work, whose transcript is no answer to this one)."""
+    newest_first = sorted(
+        (j for j in jobs if request is None or j.request == request), key=lambda j: j.id, reverse=True
+    )
     for job in newest_first:
         if job.has_transcript:
             return Known(Seen.DONE, job)
@@ -51,6 +64,15 @@ def known_from(jobs: Iterable[Job]) -> Known | None:
         if job.state in (JobState.RUNNING, JobState.SUBMITTING):
             return Known(Seen.RUNNING, job)
     return Known(Seen.FAILED, newest_first[0]) if newest_first else None
+
+
+def marks_from(jobs: Iterable[Job]) -> tuple[Mark, ...]:
+    """Per language asked for, in the order first asked, what became of it (pure)."""
+    by_language: dict[str, list[Job]] = {}
+    for job in sorted(jobs, key=lambda j: j.id):
+        by_language.setdefault(job.options.label(), []).append(job)
+    found = ((language, known_from(group)) for language, group in by_language.items())
+    return tuple(Mark(known.seen, language) for language, known in found if known is not None)
 
 
 class ContentIndex:
@@ -70,17 +92,31 @@ class ContentIndex:
         self.history.cache_hash(key, st.st_size, st.st_mtime_ns, sha)
         return sha
 
-    def known(self, sha256: str, profile: str | None = None) -> Known | None:
-        """What became of this audio (sent through `profile` only, when one is named)."""
-        jobs = self.history.jobs_with_hashes([sha256])
-        return known_from(j for j in jobs if profile is None or j.profile == profile)
+    def jobs(self, sha256: str) -> list[Job]:
+        """Every job ever sent this audio, oldest first."""
+        return self.history.jobs_with_hashes([sha256])
 
-    def seen(self, paths: Iterable[Path], profile: str | None = None) -> dict[Path, Known]:
-        """What is known of each file's audio (sent through `profile` only, when one is named); a file
-        never sent (nor any of its size) is left out.
+    def known(self, sha256: str, request: Request) -> Known | None:
+        """What became of this audio when sent with this request."""
+        return known_from(self.jobs(sha256), request)
 
-        Unreadable files are left out too: the browser shows them, and submitting says why.
-        """
+    def seen(self, paths: Iterable[Path], request: Request) -> dict[Path, Known]:
+        """What is known of each file's audio sent with `request`; a file never sent so is left out."""
+        found = {}
+        for path, jobs in self._jobs_by_path(paths).items():
+            known = known_from(jobs, request)
+            if known is not None:
+                found[path] = known
+        return found
+
+    def marks(self, paths: Iterable[Path]) -> dict[Path, tuple[Mark, ...]]:
+        """The browser's markers: what became of each file's audio, per language, by any profile; a file
+        never sent (nor any of its size) is left out."""
+        return {path: marks_from(jobs) for path, jobs in self._jobs_by_path(paths).items() if jobs}
+
+    def _jobs_by_path(self, paths: Iterable[Path]) -> dict[Path, list[Job]]:
+        """The jobs of each file's audio. Only files of a size some job was sent are hashed; unreadable
+        files are left out (the browser shows them, and submitting says why)."""
         sizes = self.history.known_sizes()
         hashes: dict[Path, str] = {}
         for path in paths:
@@ -91,12 +127,5 @@ class ContentIndex:
                 continue
         by_hash: dict[str, list[Job]] = {}
         for job in self.history.jobs_with_hashes(hashes.values()):
-            if profile is not None and job.profile != profile:
-                continue
             by_hash.setdefault(job.file_hash or "", []).append(job)
-        found = {}
-        for path, sha in hashes.items():
-            known = known_from(by_hash.get(sha, []))
-            if known is not None:
-                found[path] = known
-        return found
+        return {path: by_hash.get(sha, []) for path, sha in hashes.items()}

@@ -53,6 +53,58 @@ class RequestOptions:
     def deferred(self) -> bool:
         return self.model.startswith("deferred-")
 
+    def normalized(self) -> RequestOptions:
+        """The options as the service reads them: codes in one case, and the language list a set that
+        counts only for `auto`. Two requests give the same result exactly when these are equal."""
+        auto = self.language.lower() == "auto"
+        languages = tuple(sorted({c.lower() for c in self.languages})) if auto else ()
+        return replace(self, language=self.language.lower(), languages=languages)
+
+    def label(self) -> str:
+        """The language asked for, as a person reads it: `en-US`, `auto`, `auto (en-US, ru-RU)`."""
+        if self.language.lower() == "auto" and self.languages:
+            return f"auto ({', '.join(self.languages)})"
+        return self.language or "?"
+
+
+# Every option of a request changes what comes back (the words, their spelling, the labels); these name
+# them for a person, in the order they are compared.
+_OPTION_NAMES = {
+    "model": "model",
+    "profanity_filter": "profanity filter",
+    "literature_text": "literature text",
+    "raw_results": "raw results",
+    "speaker_labeling": "speakers",
+    "phone_formatting": "phone formatting",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a job asked the service for: a repeat is the same audio with an equal Request (profile, API
+    and every option that changes the result); the same audio asked for otherwise is new work."""
+
+    profile: str
+    api: str
+    options: RequestOptions  # normalized
+
+    @classmethod
+    def of(cls, profile: str, api: str, options: RequestOptions) -> Request:
+        return cls(profile, api, options.normalized())
+
+
+def differences(before: RequestOptions, now: RequestOptions) -> list[str]:
+    """What `now` asks otherwise than `before`, for a person: `en-US → ru-RU`, `literature text on`."""
+    a, b = before.normalized(), now.normalized()
+    said = []
+    if (a.language, a.languages) != (b.language, b.languages):
+        said.append(f"{before.label()} → {now.label()}")
+    for name, words in _OPTION_NAMES.items():
+        old, new = getattr(before, name), getattr(now, name)
+        if old != new:
+            said.append(f"{words} {'on' if new else 'off'}" if isinstance(new, bool) else f"{words} {new}")
+    return said
+
 
 def language_list(text: str) -> tuple[str, ...]:
     """`en-US, ru-RU` -> the codes, in order, once each."""
@@ -107,6 +159,10 @@ class Job:
     def has_transcript(self) -> bool:
         """A transcript is stored locally: only a done job has one (a cancelled one stores its error)."""
         return self.has_result and self.state == JobState.DONE
+
+    @property
+    def request(self) -> Request:
+        return Request.of(self.profile, self.api, self.options)
 
     def with_(self, **changes: Any) -> Job:
         return replace(self, **changes)

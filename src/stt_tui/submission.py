@@ -15,9 +15,9 @@ import grpc
 
 from .api import OperationState, ServiceError
 from .config import ConfigError
-from .content import Known, Seen
+from .content import Known, Seen, known_from
 from .history import HistoryError, JobNotFound
-from .jobs import Job, JobState, RequestOptions
+from .jobs import Job, JobState, Request, RequestOptions, differences
 from .poller import expected_work, first_check_at
 from .prepare import PrepareError, Progress, no_progress, pid_alive, prepare
 from .requests import build_file_request, build_request, options_problem_for, route
@@ -33,15 +33,18 @@ class UserError(Exception):
 
 
 class SameAudio(UserError):
-    """The file's audio was sent before and is transcribed or on its way: not sent again unasked."""
+    """The file's audio was sent before with the same request and is transcribed or on its way: not sent
+    again unasked."""
 
     def __init__(self, path: Path, known: Known) -> None:
         job = known.job
         other = Path(job.file_path).name
         where = "" if other == path.name else f", from {other}"
         being = "already transcribed" if known.seen == Seen.DONE else "still being transcribed"
+        asked = f"{job.options.label()}, {job.options.model}"
         super().__init__(
-            f"{path.name} holds the same audio as job #{job.id}{where}, {being}; not sent again."
+            f"{path.name} holds the same audio as job #{job.id}{where}, {being} with the same options "
+            f"({asked}); not sent again."
         )
         self.path = path
         self.known = known
@@ -123,8 +126,8 @@ class Submission:
 
         A file the service would refuse, or options it does not know, raise UserError and leave no row;
         from the moment it is accepted here, the row exists (`submitting` while it is prepared and sent).
-        Audio already transcribed, or on its way, raises SameAudio unless `again`. `export`: formats
-        written beside the file once it is done (None: the profile's auto_export).
+        Audio already transcribed with the same request, or on its way, raises SameAudio unless `again`.
+        `export`: formats written beside the file once it is done (None: the profile's auto_export).
         """
         options = self.check_options(options)
         probe, verdict = self.service.inspect(path)
@@ -143,9 +146,19 @@ class Submission:
             sha = self.service.content.sha256(Path(path), progress)
         except OSError as exc:
             raise UserError(disk_trouble(exc, "reading the file")) from None
-        known = None if again else self.service.content.known(sha, self.service.profile.name)
-        if known is not None and known.again:
-            raise SameAudio(Path(path), known)
+        if not again:
+            earlier = self.service.content.jobs(sha)
+            known = known_from(earlier, Request.of(profile.name, profile.api, options))
+            if known is not None and known.would_repeat:
+                raise SameAudio(Path(path), known)
+            other = known_from(j for j in earlier if j.profile == profile.name)
+            if other is not None and other.seen == Seen.DONE:
+                # Not a repeat, but worth a word: the audio has a transcript that answers another request.
+                changes = ", ".join(differences(other.job.options, options))
+                self.service.tell(
+                    f"{Path(path).name}: job #{other.job.id} has a transcript of this audio made with "
+                    f"other options ({changes}); this one is sent as new work."
+                )
         for note in verdict.notes:
             self.service.warn(f"{Path(path).name}: {note}")
         wait = self.service.request_wait()

@@ -2,9 +2,9 @@
 
 A file still being copied or recorded changes size or time between looks; it is taken once both have
 held for `settle` seconds (a download's part name is passed over until it is renamed). Audio already
-transcribed, or on its way, is not sent again: the new file is linked to that job and gets its
-transcripts beside it too. The history says what was handled, so a watch started again sends nothing
-twice; the user's files are only ever read.
+transcribed with the same request (content.py), or on its way, is not sent again: the new file is linked
+to that job and gets its transcripts beside it too. The history says what was handled, so a watch started
+again with the same options sends nothing twice; the user's files are only ever read.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .api import ProtocolError, ServiceError
 from .config import ConfigError
 from .folders import changes, snapshot
 from .history import HistoryError
-from .jobs import Job, RequestOptions
+from .jobs import Job, Request, RequestOptions
 from .service import Service
 from .storage import StorageError
 from .submission import UserError
@@ -127,10 +127,12 @@ class FolderWatch:
         """Send one steady file, or link it to the job that has its audio, or say why neither."""
         try:
             sha = self.service.content.sha256(path)
-            if self.service.history.handled(str(path.resolve()), sha):
-                return
-            known = self.service.content.known(sha, self.service.profile.name)
-            if known is not None and known.again:
+            profile = self.service.profile
+            request = Request.of(profile.name, profile.api, self.options)
+            if any(j.request == request for j in self.service.history.jobs_of_file(str(path.resolve()), sha)):
+                return  # handled by this watch (or one like it) before
+            known = self.service.content.known(sha, request)
+            if known is not None and known.would_repeat:
                 self.service.link(path, known.job, self.export)
                 self.report(WatchEvent("linked", path, known.job))
                 return

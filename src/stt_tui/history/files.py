@@ -73,15 +73,15 @@ class FileBook(Database):
             found += [job_from_row(r) for r in rows]
         return found
 
-    def handled(self, path: str, sha256: str) -> bool:
-        """Whether this file, with this content, was already submitted or linked to a job."""
-        r = self._one(
-            "SELECT 1 FROM jobs WHERE file_path=? AND file_hash=? UNION ALL "
-            "SELECT 1 FROM deliveries d JOIN jobs j ON j.id = d.job_id "
-            "WHERE d.audio_path=? AND j.file_hash=? LIMIT 1",
-            (path, sha256, path, sha256),
+    def jobs_of_file(self, path: str, sha256: str) -> list[Job]:
+        """The jobs this file, with this content, was submitted as or linked to, oldest first."""
+        rows = self._all(
+            f"SELECT {JOB_COLUMNS} FROM jobs WHERE file_path=? AND file_hash=? UNION "
+            f"SELECT {JOB_COLUMNS} FROM jobs WHERE file_hash=? AND id IN "
+            "(SELECT job_id FROM deliveries WHERE audio_path=?) ORDER BY id",
+            (path, sha256, sha256, path),
         )
-        return r is not None
+        return [job_from_row(r) for r in rows]
 
     # --- transcripts beside the audio ---------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import Any
 from textual.message import Message
 
 from ..config import Config
-from ..content import Known
+from ..content import Known, Mark
 from ..export import Utterance
 from ..feed import Changes, JobFeed
 from ..history import History
@@ -135,7 +135,8 @@ class TranscriptReady(Message):
 
 @dataclass
 class BatchReady(Message):
-    """The files of a submit, and which of them hold audio sent before (to ask about)."""
+    """The files of a submit, and which of them hold audio sent before with the same options (to ask
+    about)."""
 
     paths: list[Path]
     options: RequestOptions
@@ -145,10 +146,10 @@ class BatchReady(Message):
 
 @dataclass
 class SeenReady(Message):
-    """What became of the audio of these listed files (a file left out: never sent)."""
+    """What became of the audio of these listed files, per language (a file left out: never sent)."""
 
     checked: list[Path]
-    seen: dict[Path, Known]
+    seen: dict[Path, tuple[Mark, ...]]
 
 
 @dataclass

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from ..folders import home_relative, media_files
-from ..jobs import Job, JobState, RequestOptions
+from ..jobs import Job, JobState, Request, RequestOptions
 from ..watch import FolderWatch, WatchEvent
 from .messages import ActionFailed, BatchReady, SeenReady, Watched
 from .screens.same_audio import SameAudioScreen
@@ -84,8 +84,9 @@ class Sending:
                 more = "" if choice.recursive else '; "Include subfolders" looks in them'
                 self.app.post_message(ActionFailed(f"{home_relative(folder)} holds no audio files{more}."))
                 return
-        seen = {} if again else service.content.seen(paths, service.profile.name)
-        known = {path: k for path, k in seen.items() if k.again}
+        request = Request.of(service.profile.name, service.profile.api, choice.options)
+        seen = {} if again else service.content.seen(paths, request)
+        known = {path: k for path, k in seen.items() if k.would_repeat}
         self.app.post_message(BatchReady(paths, choice.options, known, again))
 
     def ready(self, event: BatchReady) -> None:
@@ -122,14 +123,14 @@ class Sending:
     def _seen(self, paths: list[Path]) -> None:
         service = self.app.service
         if service is not None:
-            self.app.post_message(SeenReady(paths, service.content.seen(paths)))
+            self.app.post_message(SeenReady(paths, service.content.marks(paths)))
 
     def show_seen(self, event: SeenReady) -> None:
         browser = self.app.main.browser
         seen = dict(browser.seen)
         for path in event.checked:
             seen.pop(path, None)
-        seen.update({path: known.seen for path, known in event.seen.items()})
+        seen.update(event.seen)
         browser.seen = seen
 
     def jobs_changed(self, jobs: list[Job]) -> None:

@@ -1,4 +1,4 @@
-"""Asks before audio already transcribed, or on its way, is sent again."""
+"""Asks before audio already transcribed with the same options, or on its way, is sent again."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from ...wording import plural
 
 
 def same_audio_text(known: dict[Path, Known], total: int) -> str:
-    """'2 of 10 files hold audio sent before: talk.wav (job #3, transcribed), …' (pure)."""
-    lines = [f"{len(known)} of {plural(total, 'file')} hold audio sent before:"]
+    """'2 of 10 files hold audio sent before with these options: talk.wav (job #3, transcribed), …'
+    (pure)."""
+    lines = [f"{len(known)} of {plural(total, 'file')} hold audio sent before with these options:"]
     for path, k in sorted(known.items())[:5]:
         state = "transcribed" if k.seen == Seen.DONE else "still running"
         lines.append(f"  {path.name}: job #{k.job.id}, {state}")

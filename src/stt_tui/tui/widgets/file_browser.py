@@ -19,7 +19,7 @@ from textual.widgets.directory_tree import DirEntry
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
-from ...content import MARKERS, Seen
+from ...content import MARKERS, Mark, Seen
 from ...folders import (
     changes,
     directory_times,
@@ -36,7 +36,8 @@ MARKER_STYLES = {Seen.DONE: "green", Seen.RUNNING: "yellow", Seen.FAILED: "red"}
 
 class FileBrowser(DirectoryTree):
     """Folders and media files; space marks files, s submits the marked ones (or the highlighted file or
-    folder). Files whose audio was sent before carry ✓ (transcribed), … (running) or ✗ (failed)."""
+    folder). Files whose audio was sent before carry, per language asked for, ✓ (transcribed), … (running)
+    or ✗ (failed): `talk.wav ✓ en-US ✓ ru-RU`."""
 
     BINDINGS = [
         Binding("space", "mark", "Mark", tooltip="Mark or unmark the file for submitting", id="files.mark"),
@@ -107,8 +108,8 @@ class FileBrowser(DirectoryTree):
     show_all: reactive[bool] = reactive(False)
     show_hidden: reactive[bool] = reactive(False)
     name_filter: reactive[str] = reactive("")
-    seen: reactive[dict[Path, Seen]] = reactive(dict, init=False)
-    """What became of each listed file's audio (set by the app, which owns the history)."""
+    seen: reactive[dict[Path, tuple[Mark, ...]]] = reactive(dict, init=False)
+    """What became of each listed file's audio, per language (set by the app, which owns the history)."""
     watching: reactive[Path | None] = reactive(None)
     """The folder a watch sends new files from (set by the app)."""
 
@@ -180,9 +181,8 @@ class FileBrowser(DirectoryTree):
         label = super().render_label(node, base_style, style)
         if node.data is None:
             return label
-        seen = self.seen.get(node.data.path)
-        if seen is not None:
-            label = Text.assemble(label, (f" {MARKERS[seen]}", MARKER_STYLES[seen]))
+        for mark in self.seen.get(node.data.path, ()):
+            label = Text.assemble(label, (f" {MARKERS[mark.seen]} {mark.language}", MARKER_STYLES[mark.seen]))
         if node.data.path in self.marked:
             return Text.assemble(("● ", "bold magenta"), label)
         return label
@@ -205,7 +205,7 @@ class FileBrowser(DirectoryTree):
         if self.is_mounted:
             self.reload()
 
-    def watch_seen(self, old: dict[Path, Seen], new: dict[Path, Seen]) -> None:
+    def watch_seen(self, old: dict[Path, tuple[Mark, ...]], new: dict[Path, tuple[Mark, ...]]) -> None:
         self._refresh_labels({p for p in old.keys() | new.keys() if old.get(p) != new.get(p)})
 
     def watch_watching(self, folder: Path | None) -> None:
