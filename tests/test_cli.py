@@ -244,6 +244,12 @@ def test_paths_and_help(home):
     assert paths["engine_socket"] == f"unix:{home / 'engine' / 'engine.sock'}"
     top = stt(home, "--help")
     assert top.returncode == 0 and "exit codes" in top.stdout
+    said = " ".join(top.stdout.split())
+    # What the tool speaks, as the README and the profile screen say it; where the UI opens, as it does.
+    assert "SpeechKit API (v3 AsyncRecognizer, and v2 LongRunningRecognize)" in said
+    assert "SpeechKit v2" not in said and "on FOLDER (default: the current folder)" in said
+    serve = stt(home, "serve", "--help")
+    assert "SpeechKit v3 (RecognizeFile" in " ".join(serve.stdout.split())
     for command in (
         "submit",
         "jobs",

@@ -132,6 +132,7 @@ def test_what_an_option_changed_is_said_in_words():
     ]
     both = RequestOptions("en-US", model="general:rc", literature_text=True, phone_formatting=False)
     assert differences(before, both) == ["model general:rc", "literature text on", "phone formatting off"]
+    assert differences(before, before, ("v2", "v3")) == ["API v2 → v3"]
 
 
 def test_the_markers_say_each_language_a_file_was_done_in():

@@ -43,8 +43,8 @@ def test_columns_fit_the_width_without_a_horizontal_scrollbar():
         columns = layout(width, 6)
         total = sum(w for _, _, w in columns) + len(columns) - 1
         assert total <= max(width, 50), (width, columns)
-        assert [k for k, _, _ in columns][:4] == ["id", "state", "file", "retention"]
-    assert len(layout(200, 6)) == 8 and dict((k, w) for k, _, w in layout(200, 6))["file"] > 60
+        assert [k for k, _, _ in columns][:5] == ["id", "state", "file", "language", "retention"]
+    assert len(layout(200, 6)) == 9 and dict((k, w) for k, _, w in layout(200, 6))["file"] > 60
     assert "submitted" not in [k for k, _, _ in layout(80, 6)]  # the least needed go first when narrow
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from stt_tui.config import parse_config
+from stt_tui.folders import folder_name, home_relative
 from stt_tui.formatting import JOB_COLUMNS, audio_text, job_row, job_to_dict, retention_text, table
 from stt_tui.jobs import (
     RETENTION_SECONDS,
@@ -15,6 +19,7 @@ from stt_tui.jobs import (
     retention_deadline,
     seconds_left,
 )
+from stt_tui.speechkit import LANGUAGE_NAMES, LANGUAGES, canonical_language
 
 H = 3600.0
 
@@ -92,3 +97,18 @@ def test_options_from_stored_dicts_ignore_unknown_keys():
     assert RequestOptions.from_dict({"language": "kk-KZ", "future_option": 1}) == RequestOptions(
         language="kk-KZ"
     )
+
+
+def test_each_language_is_offered_once_and_the_old_kazakh_code_is_still_taken():
+    assert len(LANGUAGES) == len(set(LANGUAGES)) == len(set(LANGUAGE_NAMES.values()))
+    assert "kk-KK" not in LANGUAGES and "kk-KZ" in LANGUAGES  # the facts sheet's current spelling
+    assert canonical_language("kk-KK") == "kk-KZ" == canonical_language("KK-kz")
+    config = parse_config('[profiles.local]\ndefault_language = "kk-kk"\n', Path("/c/config.toml"))
+    assert config.profiles["local"].default_language == "kk-KZ"
+
+
+def test_the_home_folder_reads_as_a_tilde():
+    home = Path.home()
+    assert home_relative(home) == "~" and folder_name(home) == "~"
+    assert home_relative(home / "talks") == "~/talks" and folder_name(home / "talks") == "talks"
+    assert home_relative(Path("/srv/audio")) == "/srv/audio" and folder_name(Path("/")) == "/"

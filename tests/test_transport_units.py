@@ -95,7 +95,7 @@ def test_credentials_metadata_and_secrecy():
             "Invalid audio received",
             "refused to submit the audio: Invalid audio received",
         ),
-        (grpc.StatusCode.UNIMPLEMENTED, "", "does not speak the SpeechKit v2 API"),
+        (grpc.StatusCode.UNIMPLEMENTED, "", "does not speak the SpeechKit API"),
         (grpc.StatusCode.INTERNAL, "boom", "boom (INTERNAL)"),
     ],
 )

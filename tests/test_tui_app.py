@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from textual.widgets import Checkbox, OptionList
+from textual.widgets import Checkbox, OptionList, Select
 
 from stt_tui.history import History
 from stt_tui.jobs import JobState, RequestOptions
 from stt_tui.tui.screens.export import ExportScreen
 from stt_tui.tui.screens.help import HelpScreen
-from stt_tui.tui.screens.submit import SubmitScreen
+from stt_tui.tui.screens.submit import SubmitScreen, language_choices
 from stt_tui.tui.screens.transcript import TranscriptScreen, utterance_text
 from stt_tui.tui.widgets.file_info import FileInfo
 
@@ -81,14 +81,14 @@ async def test_browse_submit_read_search_export(home, folder):
 
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, SubmitScreen), what="the submit dialog")
-        await pilot.press("enter")  # the Submit button has the focus
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.main.jobs.row_count == 1, what="the new row")
         job_id = next(iter(app.main.jobs.jobs))
         await wait_for(
             pilot, lambda: app.main.jobs.jobs[job_id].state == JobState.DONE, timeout=120, what="done"
         )
         row = row_cells(app.main.jobs, job_id)
-        assert "done" in str(row[1]) and "saved" in str(row[3])
+        assert row["state"] == "done" and "saved" in row["retention"]
         # One summary line for the batch on the status line; a job done needs no notification.
         status = app.main.query_one("StatusLine")
         assert status.summary == "1 submitted · 1 done"
@@ -137,7 +137,7 @@ async def test_bad_files_get_one_sentence_and_the_app_keeps_going(home, folder):
         await highlight(pilot, app, "three.wav")
         await wait_for(pilot, lambda: info.facts and info.facts.verdict, what="the verdict")
         assert info.facts.verdict.reasons == ["It has 3 channels; the service takes at most 2."]
-        await pilot.press("s", "enter")
+        await pilot.press("s", "ctrl+s")
         await wait_for(pilot, lambda: any(s == "error" for s, _ in app.shown), what="the error notification")
         errors = [m for s, m in app.shown if s == "error"]
         assert errors == ["three.wav cannot be sent: It has 3 channels; the service takes at most 2."]
@@ -171,7 +171,7 @@ async def test_history_is_shown_at_start_and_kept_fresh_in_place(home, folder):
         history.forget(other.id)
         await wait_for(pilot, lambda: table.row_count == 2, what="the forgotten row to go")
         history.set_state(third.id, JobState.CANCELLED)
-        await wait_for(pilot, lambda: "cancelled" in str(row_cells(table, third.id)[1]), what="the update")
+        await wait_for(pilot, lambda: row_cells(table, third.id)["state"] == "cancelled", what="the update")
 
         # Filter and sort.
         await pilot.press("tab")
@@ -255,6 +255,34 @@ async def test_submit_choices_are_remembered(home, folder):
         )
 
 
+async def test_the_submit_dialog_starts_at_the_language_and_enter_does_not_send(home, folder):
+    app = make_app(home, folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        await highlight(pilot, app, SHORT.path.name)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SubmitScreen), what="the submit dialog")
+        dialog = app.screen
+        language = dialog.query_one("#language", Select)
+        assert app.focused is language and language.value == "en-US"
+        assert "en-US  English" in str(language.query_one("SelectCurrent #label").render())
+        await pilot.press("enter")  # opens the list: nothing is sent
+        await wait_for(pilot, lambda: language.expanded, what="the language list")
+        await pilot.press("a", "u", "t", "o", "enter")  # typed to find
+        await wait_for(pilot, lambda: language.value == "auto", what="auto chosen")
+        assert isinstance(app.screen, SubmitScreen) and app.main.jobs.row_count == 0
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.main.jobs.row_count == 1, what="the row")
+        (job,) = app.main.jobs.jobs.values()
+        assert job.options.language == "auto"
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SubmitScreen), what="the dialog again")
+        # One key from the top of the list: auto is its first entry.
+        assert app.screen.query_one("#language", Select).value == "auto"  # remembered
+        options = [prompt for prompt, _ in language_choices("en-US")]
+        assert options[0] == "auto  detect the language" and len(options) == len(set(options))
+
+
 def test_no_color_is_respected(monkeypatch, home, folder):
     monkeypatch.setenv("NO_COLOR", "1")
     assert make_app(home, folder).no_color
@@ -278,7 +306,7 @@ async def test_quitting_during_a_conversion_leaves_nothing_half_done(home, folde
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: app.service is not None, what="the history")
         await highlight(pilot, app, long_wav.name)
-        await pilot.press("s", "enter")
+        await pilot.press("s", "ctrl+s")
         activity = app.main.query_one("#activity")
         await wait_for(pilot, lambda: "Converting" in activity.label, what="the conversion to start")
         assert activity.display and 0 <= activity.fraction < 1

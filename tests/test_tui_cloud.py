@@ -52,7 +52,7 @@ async def test_switch_to_the_cloud_profile_submit_upload_and_see_the_budget(
         await highlight(pilot, app, CARDS.path.name)
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, SubmitScreen), what="the submit dialog")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.main.jobs.jobs, what="the new row")
         job_id = next(iter(app.main.jobs.jobs))
         await wait_for(

@@ -59,7 +59,7 @@ async def test_exports_follow_the_extension_and_finished_jobs_say_so(home, tmp_p
 
         # A cancelled job: saved nothing, and `e` says so at once instead of failing at the end.
         table.cursor = table.ids.index(ids["cancelled"])
-        assert "saved" not in str(row_cells(table, ids["cancelled"])[3])
+        assert "saved" not in row_cells(table, ids["cancelled"])["retention"]
         await pilot.press("e")
         await wait_for(pilot, lambda: any("has no transcript: it is cancelled" in m for _, m in app.shown))
         assert not isinstance(app.screen, ExportScreen)

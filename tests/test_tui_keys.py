@@ -82,7 +82,7 @@ async def test_an_empty_history_says_what_to_do(home, folder):
         assert "No jobs yet" in table.render_line(2).text and "press s" in table.render_line(2).text
 
 
-async def test_theme_sort_and_folder_are_remembered(home, folder):
+async def test_theme_and_sort_are_remembered(home, folder):
     app = make_app(home, folder / "a")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: app.service is not None, what="the history")
@@ -90,14 +90,9 @@ async def test_theme_sort_and_folder_are_remembered(home, folder):
         app.main.jobs.focus()
         await pilot.press("o", "O")  # sort by state, then reverse it
         await pilot.press("slash", *"talk", "enter")  # a filter, kept as the sort is
-        app.main.browser.focus()
-        await pilot.pause()
-        await pilot.press("backspace")  # up to the parent folder
-        await pilot.pause(0.3)
         await pilot.press("q")
     prefs = preferences.load(home / "tui-state.json")
     assert prefs.theme == "nord" and prefs.job_order() == ("state", True) and prefs.job_filter == "talk"
-    assert prefs.last_folder == str(folder.resolve())
     again = make_app(home, folder / "a")
     async with again.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: again.service is not None, what="the history")
@@ -166,19 +161,3 @@ async def test_the_bell_rings_only_when_asked_and_the_export_format_is_remembere
         await pilot.press("q")
     prefs = preferences.load(home / "tui-state.json")
     assert prefs.bell and prefs.export_format == "vtt"
-
-
-def test_the_browser_does_not_start_in_stt_tuis_own_source_folder(tmp_path, monkeypatch):
-    from stt_tui.cli import starting_folder
-    from stt_tui.paths import resolve_paths
-
-    checkout = tmp_path / "checkout"
-    (checkout / "src" / "stt_tui").mkdir(parents=True)
-    monkeypatch.chdir(checkout)
-    monkeypatch.setenv("HOME", str(tmp_path / "me"))
-    paths = resolve_paths(tmp_path / "home")
-    assert starting_folder(paths) == tmp_path / "me"  # the README's command runs here: no audio in sight
-    elsewhere = tmp_path / "talks"
-    elsewhere.mkdir()
-    monkeypatch.chdir(elsewhere)
-    assert starting_folder(paths) == elsewhere

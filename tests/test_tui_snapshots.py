@@ -25,6 +25,7 @@ from .tui_helpers import make_app, wait_for
 NOW = 1_795_600_800.0  # 2026-11-25 07:20 UTC
 FOLDER = Path("/tmp/stt-tui-snapshots/recordings")  # shown on screen, so it must not vary
 SIZE = (80, 24)
+ROWS = 6  # the jobs of fill_history()
 
 
 def tone_wav(path: Path, channels: int, rate: int, seconds: float) -> None:
@@ -67,6 +68,8 @@ def fill_history(history: History) -> None:
     job("bad.mp3", NOW - 30 * 3600, JobState.FAILED, error="Invalid audio received.")
     job("nightly.ogg", NOW - 62 * 3600, JobState.RUNNING, RequestOptions(model="deferred-general"))
     job("interview.wav", NOW - 95, JobState.RUNNING, RequestOptions(language="ru-RU"), 900, 2)
+    # The same meeting again in Russian: the LANG column tells the two apart, even at 60 columns.
+    job("board-meeting.wav", NOW - 49 * 3600, JobState.DONE, RequestOptions("ru-RU"), 5400, 2)
 
 
 @pytest.fixture
@@ -97,7 +100,7 @@ async def settled(pilot) -> None:
     """The history shown, the first file probed and drawn, the engine's state known."""
     app = pilot.app
     await wait_for(pilot, lambda: app.service is not None, what="the service")
-    await wait_for(pilot, lambda: app.main.jobs.row_count == 5, what="the history")
+    await wait_for(pilot, lambda: app.main.jobs.row_count == ROWS, what="the history")
     await wait_for(pilot, lambda: "engine" in app.main.query_one("StatusLine").engine, what="the status")
     await pilot.press("down", "down")  # past the folder, onto interview.wav
     info = app.main.query_one("FileInfo")
@@ -123,6 +126,23 @@ def test_submit_dialog(scene, snap_compare):
         await pilot.pause(0.3)
 
     assert snap_compare(app_for(scene), terminal_size=SIZE, run_before=run_before)
+
+
+def test_submit_dialog_without_colour(scene, snap_compare, monkeypatch):
+    """With NO_COLOR (a 16-colour terminal, a screen reader, a copy of the screen) an option that is off
+    shows no mark in its glyphs: only the one turned on reads as chosen."""
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def run_before(pilot):
+        await settled(pilot)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "SubmitScreen")
+        pilot.app.screen.query_one("#literature_text").value = True
+        await pilot.pause(0.3)
+
+    app = app_for(scene)
+    assert app.no_color
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 def test_transcript_view(scene, snap_compare):
@@ -187,13 +207,13 @@ uri_base = "https://storage.yandexcloud.kz"
 
 @pytest.mark.parametrize("size", [(60, 20), (160, 48)], ids=["narrow-60x20", "wide-160x48"])
 def test_main_screen_at_other_sizes(scene, snap_compare, size):
-    """Narrow: the file pane steps aside and the list keeps #, state, file and retention. Wide: every
-    column, the file name column taking the room."""
+    """Narrow: the file pane steps aside, the list keeps #, state, file, language and retention, and the
+    footer `? Help`. Wide: every column, the file name column taking the room."""
 
     async def run_before(pilot):
         app = pilot.app
         await wait_for(pilot, lambda: app.service is not None, what="the service")
-        await wait_for(pilot, lambda: app.main.jobs.row_count == 5, what="the history")
+        await wait_for(pilot, lambda: app.main.jobs.row_count == ROWS, what="the history")
         await wait_for(pilot, lambda: "engine" in app.main.query_one("StatusLine").engine, what="status")
         await pilot.press("down", "down")
         if size[0] >= 70:

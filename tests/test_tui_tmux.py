@@ -22,7 +22,15 @@ class Terminal:
         self.base = [tmux, "-L", name]
 
     def run(self, *args: str) -> str:
-        return subprocess.run([*self.base, *args], capture_output=True, text=True, check=True).stdout
+        # The environment as Python holds it: readline, once imported (pytest does), exports COLUMNS and
+        # LINES of the terminal pytest runs in to child processes, and an app inside tmux would take them
+        # for the size of its window.
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        return subprocess.run([*self.base, *args], capture_output=True, text=True, check=True, env=env).stdout
+
+    def start(self, width: int, height: int, command: str) -> None:
+        """`command` in a new window of this size."""
+        self.run("new-session", "-d", "-s", "smoke", "-x", str(width), "-y", str(height), command)
 
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "smoke")
@@ -56,7 +64,7 @@ def test_the_installed_app_in_a_real_terminal(terminal, short_tmp):
     command = f"STT_TUI_HOME={home} {STT_TUI} {folder}; echo $? > {status}; sleep 60"
     try:
         started = time.monotonic()
-        terminal.run("new-session", "-d", "-s", "smoke", "-x", "80", "-y", "24", command)
+        terminal.start(80, 24, command)
         first = terminal.wait_for("Jobs (0)", "Quit", "checks/h")
         first_frame = time.monotonic() - started
         lines = first.splitlines()
@@ -116,7 +124,7 @@ def test_quitting_does_not_wait_for_a_call_in_flight(terminal, short_tmp):
     status = short_tmp / "exit-status"
     command = f"STT_TUI_HOME={home} {STT_TUI} {short_tmp}; echo $? > {status}; sleep 60"
     try:
-        terminal.run("new-session", "-d", "-s", "smoke", "-x", "80", "-y", "24", command)
+        terminal.start(80, 24, command)
         terminal.wait_for("Jobs (1)", "checks/h")
         time.sleep(2.0)  # the check is on its way to a server that will not answer
         asked = time.monotonic()
@@ -149,7 +157,7 @@ def test_a_hundred_thousand_jobs_open_at_80x24(terminal, short_tmp):
     history.close()
     command = f"STT_TUI_HOME={home} {STT_TUI} {short_tmp}; sleep 60"
     try:
-        terminal.run("new-session", "-d", "-s", "smoke", "-x", "80", "-y", "24", command)
+        terminal.start(80, 24, command)
         screen = terminal.wait_for("Jobs (100,000)", "meeting-100000.wav")
         terminal.keys("Tab")
         terminal.wait_for("Jobs (100,000)")
@@ -161,5 +169,47 @@ def test_a_hundred_thousand_jobs_open_at_80x24(terminal, short_tmp):
         terminal.keys(*"meeting-04242")
         screen = terminal.wait_for("Jobs (10 of 100,000")  # meeting-042420 ... meeting-042429
         assert "meeting-042429.wav" in screen and "meeting-100000.wav" not in screen
+    finally:
+        stop_engine(home)
+
+
+def test_it_opens_where_it_is_started_the_home_folder_as_a_tilde_and_leaves_a_clean_screen(
+    terminal, short_tmp
+):
+    """No FOLDER: the current folder, as `--help` says (the home folder titled `~`). At 200×50, after `q`
+    nothing of the UI stays on the screen: the shell's own lines come back (the alternate screen)."""
+    user = short_tmp / "user"  # the home folder of this run
+    (user / "talks").mkdir(parents=True)
+    shutil.copy(SHORT.path, user / "talks" / SHORT.path.name)
+    home = short_tmp / "home"
+    command = (
+        f"cd {user} && echo before the app && HOME={user} STT_TUI_HOME={home} {STT_TUI}; "
+        f"echo after the app, exit $?; sleep 60"
+    )
+    try:
+        terminal.start(200, 50, command)
+        screen = terminal.wait_for("Jobs (0)", "checks/h")
+        lines = screen.splitlines()
+        assert lines[0].startswith("╭─ ~ ─") and "📂 ~" in lines[1]  # not `~/.` nor its own name
+        assert "📁 talks" in screen
+        terminal.keys("q")
+        screen = terminal.wait_for("after the app, exit 0")
+        drawn = [line for line in screen.splitlines() if line.strip()]
+        assert drawn == ["before the app", "after the app, exit 0"], screen
+    finally:
+        stop_engine(home)
+
+
+def test_the_help_key_fits_at_60x20(terminal, short_tmp):
+    home = short_tmp / "home"
+    command = f"STT_TUI_HOME={home} {STT_TUI} {short_tmp}; sleep 60"
+    try:
+        terminal.start(60, 20, command)
+        screen = terminal.wait_for("Jobs (0)", "checks/h", "? Help", "^p Commands")
+        assert "? Help" in screen.splitlines()[-1] and "^p Commands" in screen.splitlines()[-1]
+        terminal.keys("Tab")  # the job list's keys are more, and longer
+        assert "? Help" in terminal.wait_for("⏎ Transcript", "? Help").splitlines()[-1]
+        terminal.keys("?")
+        terminal.wait_for("Keys")
     finally:
         stop_engine(home)

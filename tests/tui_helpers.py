@@ -39,8 +39,8 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = 30.0
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what or condition}")
 
 
-def row_cells(table: JobList, job_id: int) -> list[str]:
-    """The plain text of a job's cells in the list, in column order."""
+def row_cells(table: JobList, job_id: int) -> dict[str, str]:
+    """The plain text of a job's cells in the list, by column key."""
     job = table._rows([job_id])[job_id]
     values = cells.cells(job, table.clock(), table.policy)
-    return [str(values[key]) for key, _, _ in COLUMNS]
+    return {key: str(values[key]) for key, _, _ in COLUMNS}

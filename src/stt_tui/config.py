@@ -27,6 +27,7 @@ from .speechkit import (
     V2,
     V3,
     V3_MODELS,
+    canonical_language,
 )
 
 LOCAL = "local"
@@ -298,9 +299,12 @@ def _profile(name: str, table: dict[str, Any], base: Profile | None, config_dir:
             creds[key] = _path_setting(value, config_dir) if key.endswith("_file") else value
     changes["credentials"] = creds
     profile = dataclasses.replace(base, **changes)
-    language = profile.default_language
-    if language not in LANGUAGES:
-        raise ConfigError(f"{where}.default_language {language!r} is not one of {', '.join(LANGUAGES)}.")
+    language = canonical_language(profile.default_language)
+    if language is None:
+        raise ConfigError(
+            f"{where}.default_language {profile.default_language!r} is not one of {', '.join(LANGUAGES)}."
+        )
+    profile = dataclasses.replace(profile, default_language=language)
     models = V3_MODELS if profile.api == V3 else MODELS
     if profile.default_model not in models:
         raise ConfigError(

@@ -47,11 +47,17 @@ def matches(name: str, pattern: str) -> bool:
 
 
 def home_relative(path: Path) -> str:
-    """A path as a person reads it: under the home folder, from `~/`."""
+    """A path as a person reads it: the home folder as `~`, what is under it from `~/`."""
     try:
-        return "~/" + str(path.relative_to(Path.home()))
+        inside = path.relative_to(Path.home())
     except ValueError:
         return str(path)
+    return "~" if inside == Path() else f"~/{inside}"
+
+
+def folder_name(path: Path) -> str:
+    """How a folder is labelled at the top of the tree: its name; the home folder `~`, the root `/`."""
+    return "~" if path == Path.home() else path.name or str(path)
 
 
 def is_dir(path: Path) -> bool:

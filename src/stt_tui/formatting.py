@@ -92,7 +92,7 @@ JOB_COLUMNS = ("ID", "STATE", "OPERATION", "FILE", "LANG/MODEL", "AUDIO", "SUBMI
 
 def job_row(job: Job, now: float) -> tuple[str, ...]:
     """A job's cells in `stt-tui jobs`; each is printable (ids and options may come from anywhere)."""
-    lang_model = "/".join(x for x in (job.options.language, job.options.model) if x) or "-"
+    lang_model = "/".join(x for x in (job.language, job.options.model) if x) or "-"
     return tuple(printable(cell) for cell in _row(job, now, lang_model))
 
 

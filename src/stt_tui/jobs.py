@@ -93,10 +93,11 @@ class Request:
         return cls(profile, api, options.normalized())
 
 
-def differences(before: RequestOptions, now: RequestOptions) -> list[str]:
-    """What `now` asks otherwise than `before`, for a person: `en-US → ru-RU`, `literature text on`."""
+def differences(before: RequestOptions, now: RequestOptions, apis: tuple[str, str] = ("", "")) -> list[str]:
+    """What `now` asks otherwise than `before` (and `apis`: the API before and now), for a person:
+    `API v2 → v3`, `en-US → ru-RU`, `literature text on`."""
+    said = [f"API {apis[0]} → {apis[1]}"] if apis[0] != apis[1] else []
     a, b = before.normalized(), now.normalized()
-    said = []
     if (a.language, a.languages) != (b.language, b.languages):
         said.append(f"{before.label()} → {now.label()}")
     for name, words in _OPTION_NAMES.items():
@@ -150,6 +151,7 @@ class Job:
     sent_at: float | None = None  # when the recognition request was about to go out
     expected_seconds: float | None = None  # recognition time expected at submit, by its profile's speed
     api: str = "v2"  # the API the operation was started with (its result's shape follows)
+    detected_language: str | None = None  # what the service recognized most of the speech as (v3)
 
     @property
     def finished(self) -> bool:
@@ -159,6 +161,13 @@ class Job:
     def has_transcript(self) -> bool:
         """A transcript is stored locally: only a done job has one (a cancelled one stores its error)."""
         return self.has_result and self.state == JobState.DONE
+
+    @property
+    def language(self) -> str:
+        """The language as a person reads it in a list: `en-US`; `auto ru-RU` once detected."""
+        if self.options.language.lower() == "auto" and self.detected_language:
+            return f"auto {self.detected_language}"
+        return self.options.label()
 
     @property
     def request(self) -> Request:

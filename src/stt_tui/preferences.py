@@ -22,7 +22,6 @@ class Preferences:
     show_hidden_files: bool = False
     theme: str | None = None  # the colour theme chosen in the app (None: Textual's default)
     export_format: str = "srt"  # the last format exported
-    last_folder: str | None = None  # the folder last browsed, for a start without one named
     job_sort: str = "id"  # the job list's sort column
     job_descending: bool = True
     job_filter: str = ""  # the job list's filter, kept across runs as the sort is
@@ -37,9 +36,10 @@ class Preferences:
     def job_order(self) -> tuple[str, bool]:
         """(column, descending); the sorts of earlier versions read as the column they meant."""
         legacy = {"newest": ("id", True), "oldest": ("id", False)}
+        legacy["request"] = ("language", self.job_descending)  # LANG/MODEL, one column once
         if self.job_sort in legacy:
             return legacy[self.job_sort]
-        known = ("id", "state", "file", "retention", "time", "audio", "request", "submitted")
+        known = ("id", "state", "file", "language", "retention", "time", "audio", "model", "submitted")
         return (self.job_sort, self.job_descending) if self.job_sort in known else ("id", True)
 
     def with_(self, **changes: Any) -> Preferences:

@@ -20,13 +20,18 @@ V2, V3 = "v2", "v3"
 APIS = (V2, V3)
 AUTO = "auto"
 
-# The service's list; Kazakh is accepted in both spellings the docs have used.
-LANGUAGES = (
-    "ru-RU", "en-US", "de-DE", "es-ES", "fi-FI", "fr-FR", "he-HE", "it-IT", "kk-KZ", "kk-KK",
-    "nl-NL", "pl-PL", "pt-PT", "pt-BR", "sv-SE", "tr-TR", "uz-UZ", "auto",
-)  # fmt: skip
+# The service's list, each language once, with its name for a person. Kazakh is spelled `kk-KZ` today;
+# an older revision of the docs spelled it `kk-KK`, which is still taken (as kk-KZ), never offered.
+LANGUAGE_NAMES = {
+    "ru-RU": "Russian", "en-US": "English", "de-DE": "German", "es-ES": "Spanish", "fi-FI": "Finnish",
+    "fr-FR": "French", "he-HE": "Hebrew", "it-IT": "Italian", "kk-KZ": "Kazakh", "nl-NL": "Dutch",
+    "pl-PL": "Polish", "pt-PT": "Portuguese", "pt-BR": "Portuguese (Brazil)", "sv-SE": "Swedish",
+    "tr-TR": "Turkish", "uz-UZ": "Uzbek", AUTO: "detect the language",
+}  # fmt: skip
+LANGUAGES = tuple(LANGUAGE_NAMES)
+_ALIASES = {"kk-kk": "kk-KZ"}
 
-_LANGUAGE_BY_KEY = {code.lower(): code for code in LANGUAGES}
+_LANGUAGE_BY_KEY = {**{code.lower(): code for code in LANGUAGES}, **_ALIASES}
 
 
 def canonical_language(code: str) -> str | None:

@@ -154,7 +154,7 @@ class Submission:
             other = known_from(j for j in earlier if j.profile == profile.name)
             if other is not None and other.seen == Seen.DONE:
                 # Not a repeat, but worth a word: the audio has a transcript that answers another request.
-                changes = ", ".join(differences(other.job.options, options))
+                changes = ", ".join(differences(other.job.options, options, (other.job.api, profile.api)))
                 self.service.tell(
                     f"{Path(path).name}: job #{other.job.id} has a transcript of this audio made with "
                     f"other options ({changes}); this one is sent as new work."

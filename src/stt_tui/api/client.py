@@ -1,4 +1,4 @@
-"""A typed, blocking client for SpeechKit v2 asynchronous recognition and its operations."""
+"""A typed, blocking client for SpeechKit asynchronous recognition (API v2 and v3) and its operations."""
 
 from __future__ import annotations
 

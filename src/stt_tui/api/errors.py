@@ -96,7 +96,7 @@ def explain(
         ):
             return f"The service refused to {action}: {detail or 'invalid request'}."
         case grpc.StatusCode.UNIMPLEMENTED:
-            return f"The server at {target} does not speak the SpeechKit v2 API, could not {action}{suffix}."
+            return f"The server at {target} does not speak the SpeechKit API, could not {action}{suffix}."
         case grpc.StatusCode.CANCELLED:
             return f"The call was cancelled, could not {action}."
         case _:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import FrameType
 
-from ..paths import Paths, PathsError, resolve_paths
+from ..paths import PathsError, resolve_paths
 from .output import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USER, err
 
 _VALUED_GLOBALS = ("--home", "--profile")
@@ -42,7 +42,7 @@ def _run_tui(home: str | None, profile_name: str | None, folder: str) -> int:
     from ..config import ConfigError, choose_profile, load_config
 
     paths = resolve_paths(home)
-    start = Path(folder).expanduser() if folder else starting_folder(paths)
+    start = Path(folder).expanduser() if folder else Path.cwd()
     if not start.exists():
         err(f"{folder!r} is neither a command nor a folder; see `stt-tui --help`.")
         return EXIT_USER
@@ -61,20 +61,6 @@ def _run_tui(home: str | None, profile_name: str | None, folder: str) -> int:
 
     create_app(paths, profile, start.resolve(), config=config).run()
     return EXIT_OK
-
-
-def starting_folder(paths: Paths) -> Path:
-    """Where the browser opens when no folder is named: the last one browsed, else here; but not in
-    stt-tui's own source folder (where the README's command runs it), which holds no audio: then home."""
-    from ..preferences import load
-
-    last = load(paths.preferences).last_folder
-    if last and Path(last).is_dir():
-        return Path(last)
-    here = Path.cwd()
-    if (here / "src" / "stt_tui").is_dir():
-        return Path.home()
-    return here
 
 
 class Terminated(SystemExit):

@@ -86,9 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stt-tui",
         usage="stt-tui [--home DIR] [--profile NAME] [FOLDER]\n"
         "       stt-tui [--home DIR] [--profile NAME] [--json] COMMAND ...",
-        description="Asynchronous speech recognition (Yandex SpeechKit v2) from the terminal. Jobs are "
-        "kept in a local history with their results, so nothing is lost when the service forgets them "
-        "after 3 days.\n\nWithout a command, opens the terminal UI on FOLDER (default: the current folder).",
+        description="Asynchronous speech recognition from the terminal, with the Yandex SpeechKit API "
+        "(v3 AsyncRecognizer, and v2 LongRunningRecognize) or, with no cloud credentials, an embedded "
+        "offline engine. Jobs are kept in a local history with their results, so nothing is lost when the "
+        "service forgets them after 3 days.\n\nWithout a command, opens the terminal UI on FOLDER "
+        "(default: the current folder).",
         epilog=EXIT_CODES_HELP + "\nRun `stt-tui COMMAND --help` for a command's options.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -280,9 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cmd = command(
         "serve",
         serve.serve,
-        "run the embedded recognition engine (SpeechKit v2 over gRPC)",
-        "Run the embedded engine: a local gRPC server speaking SpeechKit v2 "
-        "(LongRunningRecognize, OperationService Get/Cancel) that transcribes offline. It prints the "
+        "run the embedded recognition engine (SpeechKit v3 and v2 over gRPC)",
+        "Run the embedded engine: a local gRPC server speaking SpeechKit v3 (RecognizeFile, "
+        "GetRecognition, DeleteRecognition) and v2 (LongRunningRecognize), with OperationService Get/Cancel, "
+        "that transcribes offline. It prints the "
         "address it listens on and runs until SIGINT or SIGTERM. The local profile starts it by itself.",
     )
     serve_cmd.add_argument(

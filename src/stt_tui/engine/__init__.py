@@ -1,4 +1,4 @@
-"""The embedded engine: a local gRPC server that speaks SpeechKit v2 and transcribes offline.
+"""The embedded engine: a local gRPC server that speaks SpeechKit v3 and v2 and transcribes offline.
 
 Clients never import this package; they reach the engine over gRPC as they reach the cloud.
 """

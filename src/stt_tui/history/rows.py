@@ -11,7 +11,8 @@ JOB_COLUMNS = (
     "id, profile, state, operation_id, file_path, file_size, file_hash, probe, options, encoding, "
     "audio_seconds, channels, payload_path, created_at, done_at, expires_at, next_poll_at, polls, "
     "last_error, errors, submitter_pid, object_uri, "
-    "EXISTS (SELECT 1 FROM results r WHERE r.job_id = jobs.id), sent_at, expected_seconds, api"
+    "EXISTS (SELECT 1 FROM results r WHERE r.job_id = jobs.id), sent_at, expected_seconds, api, "
+    "detected_language"
 )
 
 
@@ -43,4 +44,5 @@ def job_from_row(r: Row) -> Job:
         sent_at=r[23],
         expected_seconds=r[24],
         api=r[25],
+        detected_language=r[26],
     )

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
+
+# The language most of a stored v3 result's speech was recognized as (by time), for the job of the row
+# being updated: the phrases' own language codes, as GetRecognition streamed them.
+_FINAL = "json_extract(e.value, '$.final.alternatives[0].{}')"
+# Zero times are left out of the JSON (proto3 defaults): a missing one is 0.
+_SPOKEN = (
+    f"COALESCE(CAST({_FINAL.format('endTimeMs')} AS REAL), 0) "
+    f"- COALESCE(CAST({_FINAL.format('startTimeMs')} AS REAL), 0)"
+)
+DETECTED_LANGUAGE = f"""(
+    SELECT {_FINAL.format("languages[0].languageCode")} AS code
+    FROM results r, json_each(r.recognition_json, '$.streamingResponses') AS e
+    WHERE r.job_id = jobs.id AND code IS NOT NULL AND code <> ''
+    GROUP BY code ORDER BY SUM({_SPOKEN}) DESC LIMIT 1
+)"""
 
 # Each entry takes the schema from the version before it to its own number.
 MIGRATIONS: dict[int, str] = {
@@ -132,5 +147,11 @@ MIGRATIONS: dict[int, str] = {
     9: """
     ALTER TABLE jobs ADD COLUMN api TEXT NOT NULL DEFAULT 'v2';
     ALTER TABLE results ADD COLUMN recognition_json TEXT;
+    """,
+    # The language the service recognized a v3 job's speech as (the one of most of its phrases): what
+    # `auto` came to, shown in the job list. Filled for the results stored before it.
+    10: f"""
+    ALTER TABLE jobs ADD COLUMN detected_language TEXT;
+    UPDATE jobs SET detected_language = {DETECTED_LANGUAGE} WHERE api = 'v3';
     """,
 }

@@ -16,6 +16,7 @@ from .database import HistoryError, JobNotFound
 from .files import FileBook
 from .quota import QuotaBook
 from .rows import JOB_COLUMNS, job_from_row
+from .schema import DETECTED_LANGUAGE
 from .windows import JobWindows
 
 __all__ = ["History", "HistoryError", "JobNotFound"]
@@ -196,8 +197,8 @@ class History(JobWindows, QuotaBook, FileBook):
                 (job_id, operation_json, now, recognition_json),
             )
             db.execute(
-                "UPDATE jobs SET state=?, done_at=?, next_poll_at=NULL, polls=polls+1, last_error=? "
-                "WHERE id=?",
+                "UPDATE jobs SET state=?, done_at=?, next_poll_at=NULL, polls=polls+1, last_error=?, "
+                f"detected_language={DETECTED_LANGUAGE} WHERE id=?",
                 (state, now, error, job_id),
             )
         return self.get(job_id)

@@ -26,7 +26,8 @@ ORDERS = {
     "THEN 1e18 ELSE expires_at END",
     "time": "COALESCE(done_at, 1e18) - created_at",
     "audio": "COALESCE(audio_seconds, 0) * COALESCE(channels, 1)",
-    "request": "options",
+    "language": "lower(json_extract(options, '$.language')) || ' ' || COALESCE(detected_language, '')",
+    "model": "json_extract(options, '$.model')",
     "submitted": "created_at",
 }
 OPEN = tuple(s.value for s in JobState if s not in FINAL_STATES)
@@ -39,7 +40,7 @@ def filter_sql(query: str) -> tuple[str, list[str]]:
         return "1", []
     haystack = (
         "lower('#' || id || ' ' || state || ' ' || file_path || ' ' || COALESCE(operation_id, '') || ' ' "
-        "|| options)"
+        "|| options || ' ' || COALESCE(detected_language, ''))"
     )
     clauses = [f"{haystack} LIKE ? ESCAPE '\\'" for _ in words]
     escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]

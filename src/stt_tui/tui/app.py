@@ -116,7 +116,6 @@ class SttApp(App[None]):
         if self.prefs.theme and self.prefs.theme in self.available_themes:
             self.theme = self.prefs.theme
         self.theme_changed_signal.subscribe(self, lambda theme: self.remember(theme=theme.name))
-        self.remember(last_folder=str(self.start))
 
     def on_ready(self) -> None:
         # After the first frame: the screen shows at once, the history fills it in.

@@ -80,7 +80,7 @@ def submitted_cell(job: Job) -> str:
 
 
 def request_cell(job: Job) -> str:
-    return printable("/".join(x for x in (job.options.language, job.options.model) if x)) or "-"
+    return printable("/".join(x for x in (job.language, job.options.model) if x)) or "-"
 
 
 def cells(job: Job, now: float, policy: PollPolicy) -> dict[str, str | Text]:
@@ -92,7 +92,8 @@ def cells(job: Job, now: float, policy: PollPolicy) -> dict[str, str | Text]:
         "retention": retention_cell(job, now),
         "time": time_cell(job, now, policy),
         "audio": audio_text(job),
-        "request": request_cell(job),
+        "language": printable(job.language),
+        "model": printable(job.options.model) or "-",
         "submitted": submitted_cell(job),
     }
 

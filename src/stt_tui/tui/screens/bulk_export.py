@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select
+from textual.widgets import Button, Input, Label, Select
 
 from ...export import FORMATS
 from ...jobs import Job
+from ..widgets.option_box import OptionBox
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class BulkExportScreen(ModalScreen[BulkChoice | None]):
             with Horizontal(classes="field"):
                 yield Label("Format", classes="name")
                 yield Select([(f, f) for f in FORMATS], value=self.fmt, allow_blank=False, id="format")
-            yield Checkbox("Beside each audio file (as subtitle players look for them)", True, id="beside")
+            yield OptionBox("Beside each audio file (as subtitle players look for them)", True, id="beside")
             yield Label("Else into the folder", classes="name")
             yield Input(str(self.folder), id="folder")
             with Horizontal(id="buttons"):
@@ -59,7 +60,7 @@ class BulkExportScreen(ModalScreen[BulkChoice | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#export")
     def action_export(self) -> None:
-        beside = self.query_one("#beside", Checkbox).value
+        beside = self.query_one("#beside", OptionBox).value
         folder = Path(self.query_one("#folder", Input).value.strip() or ".").expanduser()
         self.dismiss(BulkChoice(str(self.query_one("#format", Select).value), None if beside else folder))
 

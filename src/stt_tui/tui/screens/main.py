@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from ... import audio
@@ -27,6 +27,7 @@ from ..widgets.file_browser import FileBrowser
 from ..widgets.file_info import FileInfo
 from ..widgets.job_list import JobList
 from ..widgets.job_rows import COLUMNS
+from ..widgets.key_footer import KeyFooter
 from ..widgets.status_line import StatusLine
 
 
@@ -86,7 +87,7 @@ class MainScreen(Screen[None]):
             yield Input(placeholder="filter: words in the file name, state, id or language", id="job-filter")
             yield JobList(self.profile.poll_policy, self.clock, id="jobs")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.show_profile(self.profile)
@@ -217,10 +218,6 @@ class MainScreen(Screen[None]):
     def _sort_changed(self, event: JobList.SortChanged) -> None:
         self.update_job_count()
         self.post_message(Remember({"job_sort": event.sort_by, "job_descending": event.descending}))
-
-    @on(FileBrowser.FolderChanged)
-    def _folder_changed(self, event: FileBrowser.FolderChanged) -> None:
-        self.post_message(Remember({"last_folder": str(event.path)}))
 
     @on(JobList.Counted)
     @on(JobList.MarksChanged)

@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from ...folders import media_files
 from ...jobs import RequestOptions, language_list
-from ...speechkit import AUTO, DEFERRED_MODEL, LANGUAGES, MODELS, V3, V3_MODELS
+from ...speechkit import AUTO, DEFERRED_MODEL, LANGUAGE_NAMES, MODELS, V3, V3_MODELS
 from ...wording import plural
+from ..widgets.option_box import OptionBox
 
 MODEL_HELP = {
     "general": "The standard model: about 10 s of work per minute of audio per channel.",
@@ -27,6 +28,18 @@ MODEL_HELP = {
     "deferred-general:rc": "Deferred mode with the release candidate model.",
     "deferred-general:deprecated": "Deferred mode with the previous model.",
 }
+
+
+KEYS_HINT = "Enter: list, type to find · Tab: next · Ctrl+S: submit · Esc: cancel"
+
+
+def language_choices(current: str) -> list[tuple[str, str]]:
+    """The Select's options: `auto` first (one key away), then the service's list, each with its name; a
+    code the list lacks (an old preference) is kept, first."""
+    codes = [AUTO, *(c for c in LANGUAGE_NAMES if c != AUTO)]
+    if current not in codes:
+        codes.insert(0, current)
+    return [(f"{code}  {LANGUAGE_NAMES.get(code, '')}".rstrip(), code) for code in codes]
 
 
 def file_summary(paths: list[Path], limit: int = 3) -> str:
@@ -71,17 +84,16 @@ class SubmitScreen(ModalScreen[SubmitChoice | None]):
 
     def compose(self) -> ComposeResult:
         d = self.defaults
-        languages = list(LANGUAGES) if d.language in LANGUAGES else [d.language, *LANGUAGES]
         with Vertical(id="dialog"):
             yield Label("Submit for recognition", classes="title")
             if self.folder is None:
                 yield Static(file_summary(self.paths), id="file-list")
             else:
                 yield Static(folder_summary(self.folder, None, None), id="file-list")
-                yield Checkbox("Include subfolders", False, id="recursive")
+                yield OptionBox("Include subfolders", False, id="recursive")
             with Horizontal(classes="field"):
                 yield Label("Language", classes="name")
-                yield Select([(c, c) for c in languages], value=d.language, allow_blank=False, id="language")
+                yield Select(language_choices(d.language), value=d.language, allow_blank=False, id="language")
             v3 = self.api == V3
             if v3:
                 with Horizontal(classes="field", id="languages-field"):
@@ -95,8 +107,8 @@ class SubmitScreen(ModalScreen[SubmitChoice | None]):
                 yield Select([(m, m) for m in models], value=d.model if d.model in models else "general",
                              allow_blank=False, id="model")  # fmt: skip
             yield Static(MODEL_HELP.get(d.model, ""), id="model-help")
-            yield Checkbox("Profanity filter: mask profanities", d.profanity_filter, id="profanity_filter")
-            yield Checkbox(
+            yield OptionBox("Profanity filter: mask profanities", d.profanity_filter, id="profanity_filter")
+            yield OptionBox(
                 "Literature text: punctuation and capitals", d.literature_text, id="literature_text"
             )
             raw = (
@@ -104,20 +116,22 @@ class SubmitScreen(ModalScreen[SubmitChoice | None]):
                 if v3
                 else "Raw results: numbers spelled out as words"
             )
-            yield Checkbox(raw, d.raw_results, id="raw_results")
+            yield OptionBox(raw, d.raw_results, id="raw_results")
             if v3:
-                yield Checkbox(
+                yield OptionBox(
                     "Speakers: tell two apart (mono audio)", d.speaker_labeling, id="speaker_labeling"
                 )
-                yield Checkbox(
+                yield OptionBox(
                     "Phone formatting: numbers as phone numbers", d.phone_formatting, id="phone_formatting"
                 )
             with Horizontal(id="buttons"):
                 yield Button("Submit", variant="primary", id="submit")
                 yield Button("Cancel", id="cancel")
+            yield Static(KEYS_HINT, classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one("#submit", Button).focus()
+        # The first field, not Submit: Enter must not send with a language the user has not seen.
+        self.query_one("#language", Select).focus()
         self._show_languages(str(self.defaults.language))
         if self.folder is not None:
             self._count(self.folder)
@@ -153,21 +167,21 @@ class SubmitScreen(ModalScreen[SubmitChoice | None]):
             among = self.query_one("#languages", Input).value if language == AUTO else ""
             options = RequestOptions(
                 languages=tuple(c for c in language_list(among) if c.lower() != AUTO),
-                speaker_labeling=self.query_one("#speaker_labeling", Checkbox).value,
-                phone_formatting=self.query_one("#phone_formatting", Checkbox).value,
+                speaker_labeling=self.query_one("#speaker_labeling", OptionBox).value,
+                phone_formatting=self.query_one("#phone_formatting", OptionBox).value,
             )
         return dataclasses.replace(
             options,
             language=language,
             model=str(self.query_one("#model", Select).value),
-            profanity_filter=self.query_one("#profanity_filter", Checkbox).value,
-            literature_text=self.query_one("#literature_text", Checkbox).value,
-            raw_results=self.query_one("#raw_results", Checkbox).value,
+            profanity_filter=self.query_one("#profanity_filter", OptionBox).value,
+            literature_text=self.query_one("#literature_text", OptionBox).value,
+            raw_results=self.query_one("#raw_results", OptionBox).value,
         )
 
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
-        recursive = self.folder is not None and self.query_one("#recursive", Checkbox).value
+        recursive = self.folder is not None and self.query_one("#recursive", OptionBox).value
         self.dismiss(SubmitChoice(self.options(), recursive))
 
     @on(Button.Pressed, "#cancel")

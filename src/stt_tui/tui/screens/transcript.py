@@ -13,13 +13,14 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...export import Utterance, channels_of, select, to_txt
 from ...formatting import file_label
 from ...jobs import Job
 from ...wording import plural, printable
+from ..widgets.key_footer import KeyFooter
 
 CHANNEL_STYLES = ("bold cyan", "bold magenta")
 
@@ -106,7 +107,7 @@ class TranscriptScreen(Screen[None]):
         yield Static(id="transcript-title")
         yield Input(placeholder="search the transcript (enter: next match, esc: done)", id="search")
         yield OptionList(id="phrases")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False

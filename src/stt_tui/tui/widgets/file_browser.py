@@ -6,10 +6,10 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from rich.style import Style
-from rich.text import Text
+from rich.text import Text, TextType
 from textual import on, work
 from textual.binding import Binding
 from textual.message import Message
@@ -23,6 +23,7 @@ from ...content import MARKERS, Mark, Seen
 from ...folders import (
     changes,
     directory_times,
+    folder_name,
     home_relative,
     is_dir,
     is_media,
@@ -142,12 +143,6 @@ class FileBrowser(DirectoryTree):
         folder: Path
 
     @dataclass
-    class FolderChanged(Message):
-        """The browser shows another folder."""
-
-        path: Path
-
-    @dataclass
     class MarksChanged(Message):
         """Which files are marked."""
 
@@ -176,6 +171,12 @@ class FileBrowser(DirectoryTree):
         ]
         self.post_message(self.Listed([p for p in shown if is_media(p)]))
         return shown
+
+    def reset_node(self, node: TreeNode[DirEntry], label: TextType, data: DirEntry | None = None) -> Self:
+        # The root is labelled as a person names the folder (the home folder is `~`, not its name).
+        if node is self.root and data is not None:
+            label = folder_name(Path(data.path))
+        return super().reset_node(node, label, data)
 
     def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
         label = super().render_label(node, base_style, style)
@@ -386,5 +387,4 @@ class FileBrowser(DirectoryTree):
         if parent != Path(self.path).resolve():
             self.path = parent
             self.border_title = home_relative(parent)
-            self.post_message(self.FolderChanged(parent))
             self._follow_changes()

@@ -15,15 +15,17 @@ from ...wording import printable
 
 Column = tuple[str, str, int]  # key, header, width
 
-# (key, header, width); FILE takes what is left. The last columns go first when the list is narrow.
+# (key, header, width); FILE takes what is left. The last columns go first when the list is narrow: the
+# language stays longest, since it tells apart the jobs of one file done in several.
 COLUMNS: tuple[Column, ...] = (
     ("id", "#", 0),
     ("state", "STATE", 10),
     ("file", "FILE", 0),
+    ("language", "LANG", 10),
     ("retention", "RETENTION", 9),
     ("time", "TIME", 13),
     ("audio", "AUDIO", 8),
-    ("request", "LANG/MODEL", 18),
+    ("model", "MODEL", 16),
     ("submitted", "SUBMITTED", 11),
 )
 MIN_FILE = 16
@@ -47,7 +49,7 @@ def layout(width: int, id_digits: int) -> list[Column]:
     def fixed(cols: list[Column]) -> int:
         return sum(w or max(id_digits + 1, 2) for k, _, w in cols if k != "file") + len(cols) - 1
 
-    while len(chosen) > 4 and width - fixed(chosen) < MIN_FILE:
+    while len(chosen) > 5 and width - fixed(chosen) < MIN_FILE:
         chosen.pop()
     file_width = max(width - fixed(chosen), 8)
     return [(k, label, file_width if k == "file" else (w or max(id_digits + 1, 2))) for k, label, w in chosen]
