@@ -39,9 +39,9 @@ def make_folder(folder: Path, count: int) -> None:
 
 def seed_history(home: Path, folder: Path, sent: int) -> None:
     """Jobs for the first `sent` files, as if sent before (done)."""
+    from stt_tui.audio.prepare import file_hash
     from stt_tui.history import History
-    from stt_tui.jobs import RequestOptions
-    from stt_tui.prepare import file_hash
+    from stt_tui.jobs.model import RequestOptions
 
     history = History(home / "history.sqlite3")
     for path in sorted(folder.iterdir())[:sent]:
@@ -54,8 +54,8 @@ def seed_history(home: Path, folder: Path, sent: int) -> None:
 
 
 async def measure(home: Path, folder: Path, count: int) -> dict[str, float]:
-    from stt_tui.config import load_profile
-    from stt_tui.paths import resolve_paths
+    from stt_tui.settings.config import load_profile
+    from stt_tui.shared.paths import resolve_paths
     from stt_tui.tui.app import SttApp
     from stt_tui.tui.widgets.status_line import StatusLine
 

@@ -18,7 +18,7 @@ from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
 from stt_tui.api.operations import operation_to_json
 from stt_tui.history import History
-from stt_tui.jobs import JobState, RequestOptions
+from stt_tui.jobs.model import JobState, RequestOptions
 
 PROFILES = ("local", "local", "local", "yandex", "yandex-kz")
 LANGUAGES = ("en-US", "ru-RU", "de-DE", "kk-KZ")

@@ -23,8 +23,9 @@ from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
 from stt_tui.api import OperationState, decode_operation
 from stt_tui.history import History
-from stt_tui.jobs import JobState, RequestOptions
-from stt_tui.poller import CLOUD_POLICY, HOUR, Poller, PollPolicy, expected_work, first_check_at
+from stt_tui.jobs.model import JobState, RequestOptions
+from stt_tui.jobs.schedule import CLOUD_POLICY, HOUR, PollPolicy, expected_work, first_check_at
+from stt_tui.service.polling import Poller
 
 
 @dataclass

@@ -26,8 +26,8 @@ BENCH = Path(__file__).resolve().parent
 
 
 async def measure(home: Path, folder: Path) -> dict[str, float]:
-    from stt_tui.config import load_profile
-    from stt_tui.paths import resolve_paths
+    from stt_tui.settings.config import load_profile
+    from stt_tui.shared.paths import resolve_paths
     from stt_tui.tui.app import SttApp
 
     class TimedApp(SttApp):

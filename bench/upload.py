@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.cloud_
 
 from tests.cloud_helpers import BUCKET, SA_ACCESS_KEY, SA_SECRET_KEY, SeaweedS3  # noqa: E402
 
-from stt_tui.config import Storage  # noqa: E402
-from stt_tui.storage import ObjectStore  # noqa: E402
+from stt_tui.connection.storage import ObjectStore  # noqa: E402
+from stt_tui.settings.config import Storage  # noqa: E402
 
 MB = 10**6
 

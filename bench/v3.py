@@ -32,10 +32,10 @@ from tests.cloud_helpers import (  # noqa: E402
     make_ca,
 )
 
-from stt_tui.config import choose_profile, load_config  # noqa: E402
-from stt_tui.jobs import JobState, RequestOptions  # noqa: E402
-from stt_tui.paths import resolve_paths  # noqa: E402
-from stt_tui.service import Service  # noqa: E402
+from stt_tui.jobs.model import JobState, RequestOptions  # noqa: E402
+from stt_tui.service.facade import Service  # noqa: E402
+from stt_tui.settings.config import choose_profile, load_config  # noqa: E402
+from stt_tui.shared.paths import resolve_paths  # noqa: E402
 
 MB = 1024**2
 API_KEY = "AQVNbench-key"

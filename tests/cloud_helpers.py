@@ -184,8 +184,8 @@ class SeaweedS3:
         raise RuntimeError("SeaweedFS did not start in time")
 
     def client(self, access_key: str, secret_key: str):
-        from stt_tui.speechkit import STORAGE_REGION
-        from stt_tui.storage import s3_client
+        from stt_tui.shared.objects import s3_client
+        from stt_tui.shared.speechkit import STORAGE_REGION
 
         return s3_client(self.endpoint, STORAGE_REGION, access_key, secret_key, retries=1)
 

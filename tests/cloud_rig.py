@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stt_tui.config import choose_profile, load_config
 from stt_tui.engine.cloud import AccountKey, CloudConfig
 from stt_tui.engine.engine import Engine, EngineConfig
 from stt_tui.engine.server import EngineServer
-from stt_tui.paths import resolve_paths
-from stt_tui.service import Service
+from stt_tui.service.facade import Service
+from stt_tui.settings.config import choose_profile, load_config
+from stt_tui.shared.paths import resolve_paths
 
 from .cloud_helpers import SA_ACCESS_KEY, SA_SECRET_KEY, cloud_profile_toml
 

@@ -10,8 +10,9 @@ import av
 import numpy as np
 import pytest
 
-from stt_tui.audio import GB, Encoding, Probe, ProbeError, check, probe
-from stt_tui.prepare import prepare, wav_data_range
+from stt_tui.audio.prepare import prepare
+from stt_tui.audio.probe import GB, Encoding, Probe, ProbeError, check, probe
+from stt_tui.audio.wav import wav_data_range
 
 from .audio_helpers import clip, encode, read_pcm
 

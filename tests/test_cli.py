@@ -16,9 +16,9 @@ import jiwer
 import numpy as np
 import pytest
 
+from stt_tui.connection.local_engine import ensure_engine
 from stt_tui.history import History
-from stt_tui.local_engine import ensure_engine
-from stt_tui.paths import resolve_paths
+from stt_tui.shared.paths import resolve_paths
 
 from .audio_helpers import clip, encode, lpcm_request, normalize, read_pcm, resample, service_pcm
 from .conftest import client_for

@@ -15,9 +15,9 @@ import grpc
 import pytest
 
 from stt_tui.api import ServiceError
-from stt_tui.jobs import JobState, RequestOptions
-from stt_tui.storage import StorageError
-from stt_tui.submission import QuotaExceeded
+from stt_tui.connection.storage import StorageError
+from stt_tui.jobs.model import JobState, RequestOptions
+from stt_tui.service.errors import QuotaExceeded
 
 from .audio_helpers import clip, normalize
 from .cloud_helpers import BUCKET, SA_SECRET_KEY, clean_env
@@ -284,7 +284,7 @@ def test_an_untrusted_certificate_is_refused(rig):
 
 
 def test_storage_errors_never_quote_the_secret(rig):
-    from stt_tui.storage import ObjectStore
+    from stt_tui.connection.storage import ObjectStore
 
     store = ObjectStore(rig.service().profile.storage, "YCAJEtestaccesskey01", "wrong-secret-value")
     with pytest.raises(StorageError) as info:
@@ -295,8 +295,8 @@ def test_storage_errors_never_quote_the_secret(rig):
 def test_a_multipart_upload_arrives_whole(seaweed, tmp_path):
     import os
 
-    from stt_tui.config import Storage
-    from stt_tui.storage import PART_BYTES, ObjectStore
+    from stt_tui.connection.storage import PART_BYTES, ObjectStore
+    from stt_tui.settings.config import Storage
 
     from .cloud_helpers import SA_ACCESS_KEY
 
@@ -382,7 +382,7 @@ def test_profiles_lists_where_credentials_come_from_without_secrets(rig):
 
 
 def test_a_bucket_that_refuses_deletion_is_warned_about_once(rig, seaweed, tmp_path):
-    from stt_tui.storage import ObjectStore
+    from stt_tui.connection.storage import ObjectStore
 
     from .cloud_helpers import VIEWER_ACCESS_KEY, VIEWER_SECRET_KEY
 

@@ -19,12 +19,13 @@ from stt_tui.api.iam import (
     make_jwt,
     refresh_due,
 )
-from stt_tui.config import ConfigError, choose_profile, load_config, parse_config
-from stt_tui.config_template import TEMPLATE
-from stt_tui.credentials import describe_profiles, speechkit_credential, storage_key
+from stt_tui.connection.storage import StorageError, check_endpoint
 from stt_tui.engine.cloud import AccountKey, Quota, Refused, TokenIssuer, check_authorization
-from stt_tui.poller import CLOUD_POLICY
-from stt_tui.storage import StorageError, check_endpoint, object_key, object_uri, parse_object_uri
+from stt_tui.jobs.schedule import CLOUD_POLICY
+from stt_tui.settings.config import ConfigError, choose_profile, load_config, parse_config
+from stt_tui.settings.credentials import describe_profiles, speechkit_credential, storage_key
+from stt_tui.settings.template import TEMPLATE
+from stt_tui.shared.objects import object_key, object_uri, parse_object_uri
 
 from .cloud_helpers import make_sa_key
 

@@ -12,8 +12,8 @@ import time
 import pytest
 
 from stt_tui.api import ChannelSettings, Endpoints, ServiceError, SpeechKitClient
-from stt_tui.local_engine import engine_environment, serve_command
-from stt_tui.paths import resolve_paths
+from stt_tui.connection.local_engine import engine_environment, serve_command
+from stt_tui.shared.paths import resolve_paths
 
 from .audio_helpers import clip
 from .homes import STT_TUI, alive, engine_pid, stop_engine, stt
@@ -83,7 +83,7 @@ def test_engine_status_and_stop(short_tmp):
 
 
 def test_the_speed_is_learned_from_the_jobs_done_with_the_stated_figure_as_prior():
-    from stt_tui.poller import learned_speed
+    from stt_tui.jobs.schedule import learned_speed
 
     assert learned_speed([], 10.0) == 10.0
     fast = [(1.0, 2.0)] * 20  # 2 s of work per audio minute, twenty times

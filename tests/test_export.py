@@ -10,7 +10,7 @@ import pytest
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
 from stt_tui.api.operations import operation_to_json
-from stt_tui.export import MAX_CUE_CHARS, MAX_CUE_SECONDS, ExportError, render, utterances
+from stt_tui.outputs.export import MAX_CUE_CHARS, MAX_CUE_SECONDS, ExportError, render, utterances
 
 # (channel, [(word, start, end), ...]) in the order a server might send them: channel by channel.
 DIALOGUE = [

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from stt_tui.beside import BesideError, Deliverer, beside_path, write_beside
-from stt_tui.config import ConfigError, parse_config
-from stt_tui.content import ContentIndex, Mark, Seen, known_from, marks_from
-from stt_tui.export import parse_formats
-from stt_tui.folders import is_temporary, matches, media_files, visible, wanted
+from stt_tui.audio.folders import is_temporary, matches, media_files, visible, wanted
 from stt_tui.history import History
-from stt_tui.jobs import Job, JobState, Request, RequestOptions, differences
+from stt_tui.jobs.model import Job, JobState, Request, RequestOptions, differences
+from stt_tui.outputs.beside import BesideError, Deliverer, beside_path, write_beside
+from stt_tui.outputs.export import parse_formats
+from stt_tui.service.content import ContentIndex, Mark, Seen, known_from, marks_from
+from stt_tui.service.watch import Steady
+from stt_tui.settings.config import ConfigError, parse_config
 from stt_tui.tui.notices import refusal_text
 from stt_tui.tui.screens.same_audio import same_audio_text
-from stt_tui.watch import Steady
 
 from .test_export import operation_json
 
@@ -243,7 +243,7 @@ def test_content_is_hashed_once_while_the_file_stays_the_same(history, tmp_path)
     assert index.seen([a], asked)[a].seen == Seen.RUNNING and index.seen([a], asked)[a].job.id == j.id
     assert index.marks([a, b]) == {a: (Mark(Seen.RUNNING, "en-US"),), b: (Mark(Seen.RUNNING, "en-US"),)}
     hashed = []
-    import stt_tui.content as content
+    import stt_tui.service.content as content
 
     real = content.file_hash
     content.file_hash = lambda path, progress=None: hashed.append(path) or real(path)  # type: ignore[assignment]

@@ -280,8 +280,8 @@ def test_the_engine_bounds_what_its_errors_repeat(engine_server, tmp_path):
 
 def test_an_engine_that_dies_while_starting_does_not_make_the_next_client_wait(short_tmp):
     """One process holds the engine's lock as if starting, then dies: a client starts its own."""
-    from stt_tui.local_engine import ensure_engine
-    from stt_tui.paths import resolve_paths
+    from stt_tui.connection.local_engine import ensure_engine
+    from stt_tui.shared.paths import resolve_paths
 
     paths = resolve_paths(short_tmp / "race")
     paths.engine_dir.mkdir(parents=True)
@@ -303,8 +303,8 @@ def test_an_engine_that_dies_while_starting_does_not_make_the_next_client_wait(s
 
 
 def test_an_engine_started_by_a_client_is_never_left_a_zombie(short_tmp):
-    from stt_tui.local_engine import ensure_engine
-    from stt_tui.paths import resolve_paths
+    from stt_tui.connection.local_engine import ensure_engine
+    from stt_tui.shared.paths import resolve_paths
 
     home = short_tmp / "z"
     ensure_engine(resolve_paths(home))

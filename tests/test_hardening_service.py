@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from stt_tui.backend import _Connection
-from stt_tui.config import builtin_profiles
+from stt_tui.connection.backend import _Connection
 from stt_tui.history import History
-from stt_tui.jobs import RETENTION_SECONDS, JobState, RequestOptions
-from stt_tui.paths import resolve_paths
-from stt_tui.service import Service
-from stt_tui.submission import INTERRUPTED, INTERRUPTED_BEFORE_SENDING, UserError
+from stt_tui.jobs.model import RETENTION_SECONDS, JobState, RequestOptions
+from stt_tui.service.errors import UserError
+from stt_tui.service.facade import Service
+from stt_tui.service.submission import INTERRUPTED, INTERRUPTED_BEFORE_SENDING
+from stt_tui.settings.config import builtin_profiles
+from stt_tui.shared.paths import resolve_paths
 
 from .audio_helpers import clip
 from .conftest import client_for, make_server

@@ -16,21 +16,22 @@ import grpc
 import numpy as np
 import pytest
 
-from stt_tui import audio
 from stt_tui.api import ServiceError
-from stt_tui.config import ConfigError, load_config
-from stt_tui.export import render, word_starts
-from stt_tui.formatting import job_row, job_to_dict, json_text, no_transcript
+from stt_tui.audio import probe as audio
+from stt_tui.audio.loudness import WINDOW, WindowRms
+from stt_tui.audio.prepare import part_path, sweep_parts
 from stt_tui.history import History, HistoryError, JobNotFound
-from stt_tui.jobs import Job, JobState, RequestOptions, format_duration
-from stt_tui.loudness import WINDOW, WindowRms
-from stt_tui.outputs import OutputError, write_output
-from stt_tui.paths import MAX_SOCKET_PATH, PathsError, resolve_paths
-from stt_tui.poller import CLOUD_POLICY, LOCAL_POLICY, Poller, before_deadline, is_due, longest_wait
-from stt_tui.prepare import part_path, sweep_parts
-from stt_tui.speechkit import options_problem
+from stt_tui.jobs.model import Job, JobState, RequestOptions, format_duration
+from stt_tui.jobs.schedule import CLOUD_POLICY, LOCAL_POLICY, before_deadline, is_due, longest_wait
+from stt_tui.outputs.export import render, word_starts
+from stt_tui.outputs.files import OutputError, write_output
+from stt_tui.outputs.formatting import job_row, job_to_dict, json_text, no_transcript
+from stt_tui.service.polling import Poller
+from stt_tui.settings.config import ConfigError, load_config
+from stt_tui.shared.paths import MAX_SOCKET_PATH, PathsError, resolve_paths
+from stt_tui.shared.speechkit import options_problem
+from stt_tui.shared.wording import clause, detail, plural, printable, quoted
 from stt_tui.tui import cells
-from stt_tui.wording import clause, detail, plural, printable, quoted
 
 from .test_export import operation_json, parse_srt, parse_vtt
 
@@ -117,7 +118,7 @@ def test_subtitles_carry_the_text_the_service_returned():
 
 
 def test_words_map_onto_tokens_even_when_numbers_are_spelled_out():
-    from stt_tui.export import Word
+    from stt_tui.outputs.export import Word
 
     words = tuple(Word(w, 0, 0) for w in "in twenty twenty we met".split())
     tokens, starts = word_starts("In 2020, we met.", words)
@@ -155,7 +156,7 @@ def test_private_files_in_a_folder_others_can_read(tmp_path):
     assert stat.S_IMODE((home / "history.sqlite3").stat().st_mode) == 0o600
     (home / "old.sqlite3").write_text("")
     (home / "old.sqlite3").chmod(0o644)
-    from stt_tui.private import private_file
+    from stt_tui.shared.private import private_file
 
     private_file(home / "old.sqlite3")
     assert stat.S_IMODE((home / "old.sqlite3").stat().st_mode) == 0o600
@@ -341,14 +342,14 @@ def test_quitting_ends_a_call_in_flight_at_once():
 
 
 def test_a_replaced_connection_is_closed_only_after_its_calls(tmp_path, engine_server):
-    from stt_tui.backend import Backend
-    from stt_tui.config import builtin_profiles
+    from stt_tui.connection.backend import Backend
+    from stt_tui.settings.config import builtin_profiles
 
     from .conftest import client_for
 
     backend = Backend(resolve_paths(tmp_path), replace(builtin_profiles()["local"], kind="cloud"))
     conn_client = client_for(engine_server.address)
-    from stt_tui.backend import _Connection
+    from stt_tui.connection.backend import _Connection
 
     backend._conn = _Connection(conn_client, None)
     with backend.client() as client:
@@ -361,10 +362,10 @@ def test_a_replaced_connection_is_closed_only_after_its_calls(tmp_path, engine_s
 
 
 def test_a_poll_round_reports_changes_and_a_status_only_when_it_moves(tmp_path):
-    from stt_tui.config import builtin_profiles
-    from stt_tui.feed import JobFeed
-    from stt_tui.poll_round import PollRound
-    from stt_tui.service import Service
+    from stt_tui.history.feed import JobFeed
+    from stt_tui.service.facade import Service
+    from stt_tui.service.poll_round import PollRound
+    from stt_tui.settings.config import builtin_profiles
 
     paths = resolve_paths(tmp_path / "home")
     history = History(paths.history)

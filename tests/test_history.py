@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from stt_tui.history import SCHEMA_VERSION, History, HistoryError, JobNotFound
-from stt_tui.jobs import RETENTION_SECONDS, JobState, RequestOptions
-from stt_tui.submission import INTERRUPTED, MAX_SUBMISSION_SECONDS, submission_interrupted
+from stt_tui.jobs.model import RETENTION_SECONDS, JobState, RequestOptions
+from stt_tui.service.submission import INTERRUPTED, MAX_SUBMISSION_SECONDS, submission_interrupted
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from stt_tui.config import parse_config
-from stt_tui.folders import folder_name, home_relative
-from stt_tui.formatting import JOB_COLUMNS, audio_text, job_row, job_to_dict, retention_text, table
-from stt_tui.jobs import (
+from stt_tui.audio.folders import folder_name, home_relative
+from stt_tui.jobs.model import (
     RETENTION_SECONDS,
     Job,
     JobState,
@@ -19,7 +17,9 @@ from stt_tui.jobs import (
     retention_deadline,
     seconds_left,
 )
-from stt_tui.speechkit import LANGUAGE_NAMES, LANGUAGES, canonical_language
+from stt_tui.outputs.formatting import JOB_COLUMNS, audio_text, job_row, job_to_dict, retention_text, table
+from stt_tui.settings.config import parse_config
+from stt_tui.shared.speechkit import LANGUAGE_NAMES, LANGUAGES, canonical_language
 
 H = 3600.0
 

@@ -13,12 +13,11 @@ from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
 from stt_tui.api import ServiceError, decode_operation
 from stt_tui.history import History
-from stt_tui.jobs import JobState, RequestOptions
-from stt_tui.poller import (
+from stt_tui.jobs.model import JobState, RequestOptions
+from stt_tui.jobs.schedule import (
     CLOUD_POLICY,
     EXPIRED_MESSAGE,
     HOUR,
-    Poller,
     budget_wait,
     error_outcome,
     exhausted_pause,
@@ -27,6 +26,7 @@ from stt_tui.poller import (
     next_check_at,
     retry_after_error,
 )
+from stt_tui.service.polling import Poller
 
 P = CLOUD_POLICY
 NO_JITTER = replace(CLOUD_POLICY, jitter=0.0)

@@ -10,8 +10,8 @@ import grpc
 import pytest
 
 from stt_tui.api import ServiceError
-from stt_tui.local_engine import ensure_engine, is_serving
-from stt_tui.paths import resolve_paths
+from stt_tui.connection.local_engine import ensure_engine, is_serving
+from stt_tui.shared.paths import resolve_paths
 
 from .audio_helpers import SHARED, clip, lpcm_request, service_pcm
 from .conftest import client_for, wait_done

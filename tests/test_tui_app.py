@@ -13,7 +13,7 @@ import pytest
 from textual.widgets import Checkbox, OptionList, Select
 
 from stt_tui.history import History
-from stt_tui.jobs import JobState, RequestOptions
+from stt_tui.jobs.model import JobState, RequestOptions
 from stt_tui.tui.screens.export import ExportScreen
 from stt_tui.tui.screens.help import HelpScreen
 from stt_tui.tui.screens.submit import SubmitScreen, language_choices

@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Checkbox, Input
 
 from stt_tui.history import History
-from stt_tui.jobs import JobState, RequestOptions
+from stt_tui.jobs.model import JobState, RequestOptions
 from stt_tui.tui.screens.bulk_export import BulkExportScreen
 from stt_tui.tui.screens.confirm import ConfirmScreen
 from stt_tui.tui.screens.details import DetailsScreen

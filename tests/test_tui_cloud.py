@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from stt_tui.jobs import JobState
+from stt_tui.jobs.model import JobState
 from stt_tui.tui.screens.profiles import ProfileScreen
 from stt_tui.tui.screens.submit import SubmitScreen
 from stt_tui.tui.widgets.activity import Activity

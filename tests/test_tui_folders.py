@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Select
 
-from stt_tui.content import Mark, Seen
 from stt_tui.history import History
+from stt_tui.service.content import Mark, Seen
 from stt_tui.tui.screens.pattern import PatternScreen
 from stt_tui.tui.screens.same_audio import SameAudioScreen
 from stt_tui.tui.screens.submit import SubmitScreen

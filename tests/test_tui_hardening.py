@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input, Select
 
 from stt_tui.history import History
-from stt_tui.jobs import JobState, RequestOptions
+from stt_tui.jobs.model import JobState, RequestOptions
 from stt_tui.tui.screens.export import ExportScreen
 
 from .homes import stop_engine
@@ -130,8 +130,8 @@ async def test_a_history_that_cannot_be_read_is_said_on_every_action(home, tmp_p
 async def test_what_a_worker_learns_as_the_app_shuts_down_changes_nothing(home, tmp_path):
     """A folder's markers, a watch's news, a batch ready: posted by a worker that outlives the screen
     (seen in CI as the app exited) they find no widgets, and that is no error."""
+    from stt_tui.service.watch import WatchEvent
     from stt_tui.tui.messages import BatchReady, SeenReady, Watched
-    from stt_tui.watch import WatchEvent
 
     app = make_app(home, tmp_path)
     async with app.run_test(size=(100, 32)) as pilot:

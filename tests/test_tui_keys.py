@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from stt_tui import preferences
 from stt_tui.history import History
-from stt_tui.jobs import RequestOptions
+from stt_tui.jobs.model import RequestOptions
+from stt_tui.settings import preferences
 from stt_tui.tui.screens.help import HelpScreen, key_rows
 
 from .audio_helpers import clip
@@ -102,8 +102,8 @@ async def test_theme_and_sort_are_remembered(home, folder):
 
 
 async def test_keys_remapped_in_config_toml(home, folder):
-    from stt_tui.config import load_config
-    from stt_tui.paths import resolve_paths
+    from stt_tui.settings.config import load_config
+    from stt_tui.shared.paths import resolve_paths
     from stt_tui.tui.screens.export import ExportScreen
 
     from .test_export import operation_json

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from stt_tui.history import History
-from stt_tui.jobs import JobState, RequestOptions
+from stt_tui.jobs.model import JobState, RequestOptions
 
 from .homes import stop_engine
 from .test_export import operation_json

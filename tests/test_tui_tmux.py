@@ -103,7 +103,7 @@ def test_quitting_does_not_wait_for_a_call_in_flight(terminal, short_tmp):
     import socket
 
     from stt_tui.history import History
-    from stt_tui.jobs import RequestOptions
+    from stt_tui.jobs.model import RequestOptions
 
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))

@@ -9,14 +9,14 @@ import sys
 import numpy as np
 import pytest
 
-from stt_tui import preferences
+from stt_tui.audio.folders import visible
+from stt_tui.audio.loudness import levels
 from stt_tui.cli import tui_request
-from stt_tui.feed import JobFeed
-from stt_tui.folders import visible
 from stt_tui.history import MIGRATIONS, History
-from stt_tui.jobs import RETENTION_SECONDS, Job, JobState, RequestOptions
-from stt_tui.loudness import levels
-from stt_tui.poller import LOCAL_POLICY
+from stt_tui.history.feed import JobFeed
+from stt_tui.jobs.model import RETENTION_SECONDS, Job, JobState, RequestOptions
+from stt_tui.jobs.schedule import LOCAL_POLICY
+from stt_tui.settings import preferences
 from stt_tui.tui import cells
 from stt_tui.tui.widgets.status_line import status_text
 
@@ -260,7 +260,7 @@ def test_no_module_is_over_400_lines():
 def test_a_long_phrase_wraps_under_its_text_not_the_left_edge():
     from rich.console import Console
 
-    from stt_tui.export import Utterance
+    from stt_tui.outputs.export import Utterance
     from stt_tui.tui.screens.transcript import utterance_row
 
     phrase = Utterance(2, "word " * 30, 65.5, 70.0, ())

@@ -13,9 +13,9 @@ import pytest
 from rich.console import Console
 from textual.widgets import Checkbox, Input, Select
 
-from stt_tui.config import load_profile
-from stt_tui.jobs import JobState, RequestOptions
-from stt_tui.paths import resolve_paths
+from stt_tui.jobs.model import JobState, RequestOptions
+from stt_tui.settings.config import load_profile
+from stt_tui.shared.paths import resolve_paths
 from stt_tui.tui.screens.submit import SubmitScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen, utterance_row
 

@@ -18,8 +18,8 @@ from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_service_pb2_grpc as v3_grpc
 from stt_tui.api import ChannelSettings, Endpoints, ServiceError, SpeechKitClient
 from stt_tui.api.auth import ApiKey
-from stt_tui.jobs import JobState, RequestOptions
-from stt_tui.submission import UserError
+from stt_tui.jobs.model import JobState, RequestOptions
+from stt_tui.service.errors import UserError
 
 from .audio_helpers import clip, normalize, read_pcm, resample
 from .cloud_rig import API_KEY
@@ -142,7 +142,7 @@ def test_a_70_mb_file_goes_through_the_bucket(rig, seaweed, tmp_path):
 
 
 def test_too_big_for_inline_without_a_bucket_is_one_sentence_before_anything_is_written(rig, tmp_path):
-    from stt_tui.requests import route
+    from stt_tui.connection.recognition_requests import route
 
     audio = write_wav(tmp_path / "huge.wav", [speech(CARDS, 48000)], 48000, size=70 * MB)
     service = v3_rig(rig, bucket="")
@@ -169,7 +169,7 @@ def test_auto_language_on_english_and_russian(rig, tmp_path):
         ru = service.submit(RU.path, RequestOptions(language="auto", languages=("en-US", "ru-RU")))
         en, ru = service.wait([en, ru], timeout=300)
         assert en.state == ru.state == JobState.DONE, (en.last_error, ru.last_error)
-        from stt_tui.export import utterances
+        from stt_tui.outputs.export import utterances
 
         english = utterances(service.transcript_json(en))
         russian = utterances(service.transcript_json(ru))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from stt_tui.history import History
-from stt_tui.paths import resolve_paths
+from stt_tui.shared.paths import resolve_paths
 
 from .audio_helpers import clip
 from .homes import stt, temporary_home

@@ -17,18 +17,19 @@ from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
 from stt_tui.api import ProtocolError, decode_operation
 from stt_tui.api.recognition import ResultIncomplete, gather
-from stt_tui.audio import Encoding, Probe, Verdict
+from stt_tui.audio.prepare import Payload
+from stt_tui.audio.probe import Encoding, Probe, Verdict
+from stt_tui.connection.recognition_requests import build_file_request, options_problem_for, route
 from stt_tui.engine.recognition import stream_events
 from stt_tui.engine.recognizer import RecognizedWord, Utterance
 from stt_tui.engine.store import OperationStore
 from stt_tui.engine.validation import WAV, RequestRefused
 from stt_tui.engine.validation_v3 import SPEAKERS_NEED_THE_CLOUD, check_recognize_file
-from stt_tui.export import render, utterances
 from stt_tui.history import MIGRATIONS, History
-from stt_tui.jobs import RequestOptions, StoredResult, parse_languages
-from stt_tui.poller import LOCAL_POLICY, Poller
-from stt_tui.prepare import Payload
-from stt_tui.requests import build_file_request, options_problem_for, route
+from stt_tui.jobs.model import RequestOptions, StoredResult, parse_languages
+from stt_tui.jobs.schedule import LOCAL_POLICY
+from stt_tui.outputs.export import render, utterances
+from stt_tui.service.polling import Poller
 
 MB = 1024**2
 

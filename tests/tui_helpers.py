@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from stt_tui.config import load_profile
-from stt_tui.paths import resolve_paths
+from stt_tui.settings.config import load_profile
+from stt_tui.shared.paths import resolve_paths
 from stt_tui.tui import cells
 from stt_tui.tui.app import SttApp
 from stt_tui.tui.widgets.job_list import JobList

@@ -1,10 +1,10 @@
 """Client transport: channels, credentials, typed calls and error sentences."""
 
-from .auth import ApiKey, Credentials, IamToken, NoAuth
-from .channel import DEFAULT_MAX_RECEIVE_BYTES, ChannelSettings, InsecureTargetError, open_channel
-from .client import Endpoints, SpeechKitClient
-from .errors import ProtocolError, ServiceError
-from .operations import RESPONSE_TYPE_URL, OperationError, OperationState, decode_operation
+from stt_tui.api.auth import ApiKey, Credentials, IamToken, NoAuth
+from stt_tui.api.channel import DEFAULT_MAX_RECEIVE_BYTES, ChannelSettings, InsecureTargetError, open_channel
+from stt_tui.api.client import Endpoints, SpeechKitClient
+from stt_tui.api.errors import ProtocolError, ServiceError
+from stt_tui.api.operations import RESPONSE_TYPE_URL, OperationError, OperationState, decode_operation
 
 __all__ = [
     "DEFAULT_MAX_RECEIVE_BYTES",

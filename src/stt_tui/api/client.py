@@ -17,13 +17,12 @@ from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_service_pb2 as v3_service
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_service_pb2_grpc as v3_grpc
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2 as ops
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
-
-from ..wording import printable
-from .auth import Credentials, NoAuth
-from .channel import ChannelSettings, open_channel
-from .errors import ServiceError, from_rpc_error
-from .operations import OperationState, decode_operation
-from .recognition import gather
+from stt_tui.api.auth import Credentials, NoAuth
+from stt_tui.api.channel import ChannelSettings, open_channel
+from stt_tui.api.errors import ServiceError, from_rpc_error
+from stt_tui.api.operations import OperationState, decode_operation
+from stt_tui.api.recognition import gather
+from stt_tui.shared.wording import printable
 
 DEFAULT_TIMEOUT = 30.0
 SUBMIT_GRACE = 0.5  # how long a quitting app lets a submission in flight be answered

@@ -9,7 +9,7 @@ import re
 
 import grpc
 
-from ..wording import clause, printable
+from stt_tui.shared.wording import clause, printable
 
 _MAX_DETAIL = 300
 

@@ -19,11 +19,10 @@ import jwt
 
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2 as iam
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2_grpc as iam_grpc
-
-from ..speechkit import JWT_AUDIENCE, MAX_JWT_SECONDS
-from .auth import Metadata
-from .channel import ChannelSettings, open_channel
-from .errors import ServiceError, explain
+from stt_tui.api.auth import Metadata
+from stt_tui.api.channel import ChannelSettings, open_channel
+from stt_tui.api.errors import ServiceError, explain
+from stt_tui.shared.speechkit import JWT_AUDIENCE, MAX_JWT_SECONDS
 
 JWT_LIFETIME = MAX_JWT_SECONDS  # the longest IAM accepts
 REFRESH_AFTER = 3600.0  # Yandex's advice: a fresh token about every hour, though they live 12 h

@@ -11,8 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
-
-from .errors import ProtocolError
+from stt_tui.api.errors import ProtocolError
 
 RESPONSE_TYPE_URL = "type.googleapis.com/yandex.cloud.ai.stt.v2.LongRunningRecognitionResponse"
 # A v3 operation's response is Empty: its transcript comes from GetRecognition.

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 import grpc
 
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
-
-from .errors import ServiceError
+from stt_tui.api.errors import ServiceError
 
 
 def channel_of(event: v3.StreamingResponse) -> str:

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import FrameType
 
-from ..paths import PathsError, resolve_paths
-from .output import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USER, err
+from stt_tui.cli.output import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USER, err
+from stt_tui.shared.paths import PathsError, resolve_paths
 
 _VALUED_GLOBALS = ("--home", "--profile")
 
@@ -39,7 +39,7 @@ def tui_request(argv: Sequence[str], commands: Iterable[str]) -> tuple[str | Non
 
 
 def _run_tui(home: str | None, profile_name: str | None, folder: str) -> int:
-    from ..config import ConfigError, choose_profile, load_config
+    from stt_tui.settings.config import ConfigError, choose_profile, load_config
 
     paths = resolve_paths(home)
     start = Path(folder).expanduser() if folder else Path.cwd()
@@ -57,7 +57,7 @@ def _run_tui(home: str | None, profile_name: str | None, folder: str) -> int:
     except ConfigError as exc:
         err(str(exc))
         return EXIT_USER
-    from ..tui import create_app
+    from stt_tui.tui import create_app
 
     create_app(paths, profile, start.resolve(), config=config).run()
     return EXIT_OK
@@ -82,7 +82,7 @@ def _reader_gone() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     # gRPC's C core logs to stderr by itself; every failure here is said in a sentence instead.
     os.environ.setdefault("GRPC_VERBOSITY", "NONE")
-    from .parser import build_parser
+    from stt_tui.cli.parser import build_parser
 
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)

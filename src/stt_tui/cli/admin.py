@@ -6,12 +6,12 @@ import argparse
 import os
 import sys
 
-from ..paths import resolve_paths
-from .output import EXIT_OK, EXIT_USER, err, out, out_json, warn
+from stt_tui.cli.output import EXIT_OK, EXIT_USER, err, out, out_json, warn
+from stt_tui.shared.paths import resolve_paths
 
 
 def paths_command(args: argparse.Namespace) -> int:
-    from ..config import CONFIG_FILE
+    from stt_tui.settings.config import CONFIG_FILE
 
     paths = resolve_paths(args.home)
     rows = {
@@ -24,8 +24,8 @@ def paths_command(args: argparse.Namespace) -> int:
         "engine_socket": paths.engine_target,
         "engine_log": str(paths.engine_log),
     }
-    from ..engine.models import installed_models
-    from .serve import model_lines
+    from stt_tui.cli.serve import model_lines
+    from stt_tui.engine.models import installed_models
 
     models = installed_models()
     if args.json:
@@ -40,9 +40,9 @@ def paths_command(args: argparse.Namespace) -> int:
 
 
 def profiles(args: argparse.Namespace) -> int:
-    from ..config import CONFIG_FILE, ConfigError, load_config
-    from ..config_template import TEMPLATE
-    from ..credentials import describe_profiles
+    from stt_tui.settings.config import CONFIG_FILE, ConfigError, load_config
+    from stt_tui.settings.credentials import describe_profiles
+    from stt_tui.settings.template import TEMPLATE
 
     paths = resolve_paths(args.home)
     if args.template:

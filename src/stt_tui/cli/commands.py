@@ -8,21 +8,13 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..formatting import JOB_COLUMNS, job_details, job_row, job_summary, job_to_dict, table
-from ..jobs import Job, JobState, RequestOptions, parse_languages
-from ..poller import expected_work
-from ..service import Service
-from ..submission import UserError
-from .live import LiveJobs
-from .output import (
-    EXIT_INTERRUPTED,
-    EXIT_JOB_FAILED,
-    EXIT_OK,
-    EXIT_TIMEOUT,
-    err,
-    out,
-    out_json,
-)
+from stt_tui.cli.live import LiveJobs
+from stt_tui.cli.output import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, err, out, out_json
+from stt_tui.jobs.model import Job, JobState, RequestOptions, parse_languages
+from stt_tui.jobs.schedule import expected_work
+from stt_tui.outputs.formatting import JOB_COLUMNS, job_details, job_row, job_summary, job_to_dict, table
+from stt_tui.service.errors import UserError
+from stt_tui.service.facade import Service
 
 Command = Callable[[argparse.Namespace, Service], int]
 
@@ -91,7 +83,7 @@ def jobs(args: argparse.Namespace, service: Service) -> int:
 
 
 def find(service: Service, refs: Sequence[str]) -> list[Job]:
-    from ..history import JobNotFound
+    from stt_tui.history import JobNotFound
 
     try:
         return [service.history.find(ref) for ref in refs]
@@ -132,8 +124,8 @@ def wait(args: argparse.Namespace, service: Service) -> int:
 
 
 def export(args: argparse.Namespace, service: Service) -> int:
-    from ..export import FORMATS
-    from ..outputs import OutputError, write_output
+    from stt_tui.outputs.export import FORMATS
+    from stt_tui.outputs.files import OutputError, write_output
 
     fmt = args.format
     if fmt is None:

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..jobs import format_duration
-from ..paths import Paths, resolve_paths
-from .output import EXIT_OK, EXIT_SERVICE, err, out, out_json
+from stt_tui.cli.output import EXIT_OK, EXIT_SERVICE, err, out, out_json
+from stt_tui.jobs.model import format_duration
+from stt_tui.shared.paths import Paths, resolve_paths
 
 STOP_SECONDS = 15.0
 

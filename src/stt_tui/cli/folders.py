@@ -7,15 +7,15 @@ import threading
 import time
 from pathlib import Path
 
-from ..export import parse_formats
-from ..folders import media_files
-from ..formatting import job_summary
-from ..jobs import FINAL_STATES, Job
-from ..service import Service
-from ..submission import SameAudio, UserError
-from ..wording import plural
-from .commands import emit_jobs, request_options, wait_and_report
-from .output import EXIT_OK, EXIT_SERVICE, EXIT_USER, Progress, err, out, out_json
+from stt_tui.audio.folders import media_files
+from stt_tui.cli.commands import emit_jobs, request_options, wait_and_report
+from stt_tui.cli.output import EXIT_OK, EXIT_SERVICE, EXIT_USER, Progress, err, out, out_json
+from stt_tui.jobs.model import FINAL_STATES, Job
+from stt_tui.outputs.export import parse_formats
+from stt_tui.outputs.formatting import job_summary
+from stt_tui.service.errors import SameAudio, UserError
+from stt_tui.service.facade import Service
+from stt_tui.shared.wording import plural
 
 STOP_SECONDS = 10.0  # a submission under way gets this long to finish before the process ends
 
@@ -50,9 +50,9 @@ def expand(names: list[str], recursive: bool) -> tuple[list[Path], list[str]]:
 
 
 def submit(args: argparse.Namespace, service: Service) -> int:
-    from ..api import ServiceError
-    from ..storage import StorageError
-    from ..submission import QuotaExceeded
+    from stt_tui.api import ServiceError
+    from stt_tui.connection.storage import StorageError
+    from stt_tui.service.errors import QuotaExceeded
 
     options = request_options(args, service)
     export = export_formats(args)
@@ -105,7 +105,7 @@ def submit(args: argparse.Namespace, service: Service) -> int:
 
 
 def watch(args: argparse.Namespace, service: Service) -> int:
-    from ..watch import FolderWatch, WatchEvent
+    from stt_tui.service.watch import FolderWatch, WatchEvent
 
     folder = Path(args.folder)
     if not folder.is_dir():

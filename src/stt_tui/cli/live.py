@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from ..formatting import live_line
-from ..jobs import Job
+from stt_tui.jobs.model import Job
+from stt_tui.outputs.formatting import live_line
 
 REDRAW_SECONDS = 1.0
 

@@ -10,8 +10,8 @@ import signal
 import sys
 from typing import TextIO
 
-from ..formatting import json_text
-from ..wording import printable
+from stt_tui.outputs.formatting import json_text
+from stt_tui.shared.wording import printable
 
 EXIT_OK = 0
 EXIT_USER = 2  # bad arguments or input: fix the command

@@ -6,12 +6,12 @@ import argparse
 from collections.abc import Callable
 from typing import NoReturn
 
-from .. import __version__
-from ..jobs import JobState
-from ..speechkit import CHECKS_PER_HOUR, REQUESTS_PER_HOUR, STORAGE_URL
-from . import admin, commands, engine_cmd, folders, serve
-from .output import EXIT_CODES_HELP
-from .run import with_service
+from stt_tui import __version__
+from stt_tui.cli import admin, commands, engine_cmd, folders, serve
+from stt_tui.cli.output import EXIT_CODES_HELP
+from stt_tui.cli.run import with_service
+from stt_tui.jobs.model import JobState
+from stt_tui.shared.speechkit import CHECKS_PER_HOUR, REQUESTS_PER_HOUR, STORAGE_URL
 
 
 class Parser(argparse.ArgumentParser):

@@ -7,16 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..paths import resolve_paths
-from .output import EXIT_SERVICE, EXIT_USER, err, warn
+from stt_tui.cli.output import EXIT_SERVICE, EXIT_USER, err, warn
+from stt_tui.shared.paths import resolve_paths
 
 if TYPE_CHECKING:  # the service loads the whole core; `--help` need not
-    from ..service import Service
+    from stt_tui.service.facade import Service
 
 
 def open_service(args: argparse.Namespace) -> Service:
-    from ..config import choose_profile, load_config
-    from ..service import Service
+    from stt_tui.service.facade import Service
+    from stt_tui.settings.config import choose_profile, load_config
 
     paths = resolve_paths(args.home)
     config = load_config(paths.config_dir)
@@ -34,11 +34,11 @@ def with_service(
     """Run a job command with the history open, every failure a person can cause as one sentence."""
 
     def run(args: argparse.Namespace) -> int:
-        from ..api import ProtocolError, ServiceError
-        from ..config import ConfigError
-        from ..history import HistoryError
-        from ..storage import StorageError
-        from ..submission import UserError, disk_trouble
+        from stt_tui.api import ProtocolError, ServiceError
+        from stt_tui.connection.storage import StorageError
+        from stt_tui.history import HistoryError
+        from stt_tui.service.errors import UserError, disk_trouble
+        from stt_tui.settings.config import ConfigError
 
         try:
             service = open_service(args)

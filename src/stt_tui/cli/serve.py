@@ -9,13 +9,13 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..api.channel import is_local_target
-from ..paths import resolve_paths
-from ..private import private_dir
-from .output import EXIT_OK, EXIT_USER, err, out, out_json, warn
+from stt_tui.api.channel import is_local_target
+from stt_tui.cli.output import EXIT_OK, EXIT_USER, err, out, out_json, warn
+from stt_tui.shared.paths import resolve_paths
+from stt_tui.shared.private import private_dir
 
 if TYPE_CHECKING:
-    from ..engine.cloud import CloudConfig
+    from stt_tui.engine.cloud import CloudConfig
 
 MAX_WORKERS = 64  # far past what a machine's cores can recognize at once
 _HOST_PORT = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.\-]+):(\d{1,5})$")
@@ -55,7 +55,7 @@ def tls_pair(args: argparse.Namespace) -> tuple[bytes, bytes] | None:
 
 
 def cloud_config(args: argparse.Namespace) -> CloudConfig:
-    from ..engine.cloud import AccountKey, CloudConfig
+    from stt_tui.engine.cloud import AccountKey, CloudConfig
 
     if not args.storage_endpoint:
         raise ValueError("--cloud needs --storage-endpoint: audio comes only from Object Storage.")
@@ -80,9 +80,9 @@ def cloud_config(args: argparse.Namespace) -> CloudConfig:
 
 def serve(args: argparse.Namespace) -> int:
     # Imported here: the engine's model stack is heavy and only `serve` needs it.
-    from ..engine.engine import EngineConfig
-    from ..engine.recognizer import ModelUnavailable
-    from ..engine.server import EngineAlreadyRunning, EngineServer, ListenError, serve_until_signalled
+    from stt_tui.engine.engine import EngineConfig
+    from stt_tui.engine.recognizer import ModelUnavailable
+    from stt_tui.engine.server import EngineAlreadyRunning, EngineServer, ListenError, serve_until_signalled
 
     if args.list_models:
         return list_models(args)
@@ -159,7 +159,7 @@ def model_lines(rows: list[dict[str, object]]) -> list[str]:
 
 
 def list_models(args: argparse.Namespace) -> int:
-    from ..engine.models import installed_models
+    from stt_tui.engine.models import installed_models
 
     rows = installed_models()
     if args.json:

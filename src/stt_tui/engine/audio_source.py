@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from stt_tui.private import open_private, private_dir
-from stt_tui.wording import printable, quoted
-
-from .validation import RequestRefused
+from stt_tui.engine.validation import RequestRefused
+from stt_tui.shared.private import open_private, private_dir
+from stt_tui.shared.wording import printable, quoted
 
 MAX_URI_CHARS = 4096  # longer than any real path (PATH_MAX); a longer one is refused, not tried
 

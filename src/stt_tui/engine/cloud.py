@@ -21,7 +21,7 @@ from typing import Any
 import grpc
 import jwt
 
-from stt_tui.speechkit import (
+from stt_tui.shared.speechkit import (
     CHECKS_PER_HOUR,
     JWT_AUDIENCE,
     MAX_JWT_CHARS,

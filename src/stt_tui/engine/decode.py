@@ -9,9 +9,8 @@ from pathlib import Path
 import av
 import numpy as np
 
-from stt_tui.speechkit import MAX_AUDIO_SECONDS, MAX_CHANNELS
-
-from .validation import WAV, AcceptedSpec, Spec, check_duration
+from stt_tui.engine.validation import WAV, AcceptedSpec, Spec, check_duration
+from stt_tui.shared.speechkit import MAX_AUDIO_SECONDS, MAX_CHANNELS
 
 TARGET_RATE = 16_000  # what Whisper models take
 

@@ -11,19 +11,18 @@ from pathlib import Path
 from google.protobuf.message import Message
 
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
-from stt_tui.speechkit import MAX_INLINE_BYTES, V3
-
-from .audio_source import normalize_roots, read_head, resolve_file_uri, spool
-from .cloud import CloudConfig
-from .decode import UndecodableAudio, probe
-from .models import model_source
-from .recognition import recognize_file, recognized, stream_events
-from .recognizer import WhisperRecognizer
-from .store import FINISHED, OperationStore, State, StoredOperation, new_operation_id
-from .validation import AcceptedSpec, RequestRefused, Spec, check_lpcm, check_size, check_spec
-from .validation_v3 import check_recognize_file
-from .wire import RecognizeFileCall, RecognizeRequest
-from .workers import CODE_CANCELLED, WorkerPool, discard_audio
+from stt_tui.engine.audio_source import normalize_roots, read_head, resolve_file_uri, spool
+from stt_tui.engine.cloud import CloudConfig
+from stt_tui.engine.decode import UndecodableAudio, probe
+from stt_tui.engine.models import model_source
+from stt_tui.engine.recognition import recognize_file, recognized, stream_events
+from stt_tui.engine.recognizer import WhisperRecognizer
+from stt_tui.engine.store import FINISHED, OperationStore, State, StoredOperation, new_operation_id
+from stt_tui.engine.validation import AcceptedSpec, RequestRefused, Spec, check_lpcm, check_size, check_spec
+from stt_tui.engine.validation_v3 import check_recognize_file
+from stt_tui.engine.wire import RecognizeFileCall, RecognizeRequest
+from stt_tui.engine.workers import CODE_CANCELLED, WorkerPool, discard_audio
+from stt_tui.shared.speechkit import MAX_INLINE_BYTES, V3
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ class Engine:
         self.recognizer = recognizer or WhisperRecognizer(*model_source(config.model, config.data_dir))
         self.objects = None
         if config.cloud is not None:
-            from .object_source import ObjectSource
+            from stt_tui.engine.object_source import ObjectSource
 
             cloud = config.cloud
             self.objects = ObjectSource(

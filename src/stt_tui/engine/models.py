@@ -16,9 +16,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from stt_tui.private import open_private, private_dir
-
-from .recognizer import ModelUnavailable
+from stt_tui.engine.recognizer import ModelUnavailable
+from stt_tui.shared.private import open_private, private_dir
 
 DEFAULT_MODEL = "base"
 _CHUNK = 1 << 20

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stt_tui.storage import error_code, parse_object_uri, s3_client
-
-from .validation import RequestRefused, check_size
+from stt_tui.engine.validation import RequestRefused, check_size
+from stt_tui.shared.objects import error_code, parse_object_uri, s3_client
 
 
 class AudioAccessDenied(RequestRefused):

@@ -16,8 +16,8 @@ from typing import Any
 
 import grpc
 
-from stt_tui.paths import ENGINE_STATUS_FILE
-from stt_tui.private import open_private
+from stt_tui.shared.paths import ENGINE_STATUS_FILE
+from stt_tui.shared.private import open_private
 
 STATUS_FILE = ENGINE_STATUS_FILE
 STATUS_SECONDS = 5.0

@@ -13,11 +13,10 @@ from google.protobuf.duration_pb2 import Duration
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
-
-from .decode import Stopped, decode_channels
-from .recognizer import RecognizedWord, Utterance, WhisperRecognizer
-from .text import clean_word, mask_profanity, shape_text, spell_number
-from .validation import AcceptedSpec
+from stt_tui.engine.decode import Stopped, decode_channels
+from stt_tui.engine.recognizer import RecognizedWord, Utterance, WhisperRecognizer
+from stt_tui.engine.text import clean_word, mask_profanity, shape_text, spell_number
+from stt_tui.engine.validation import AcceptedSpec
 
 
 def _duration(seconds: float) -> Duration:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stt_tui.speechkit import LANGUAGES
+from stt_tui.shared.speechkit import LANGUAGES
 
 
 class ModelUnavailable(Exception):

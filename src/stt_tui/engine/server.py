@@ -17,14 +17,13 @@ import grpc
 
 from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2_grpc as iam_grpc
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
-from stt_tui.private import private_dir
-from stt_tui.speechkit import MAX_INLINE_BYTES
-
-from .cloud import CloudInterceptor, TokenIssuer
-from .engine import Engine, EngineConfig
-from .presence import STATUS_SECONDS, Activity, idle_seconds, remove_status, write_status
-from .servicer import IamTokenServicer, OperationServicer, async_recognizer_handler, stt_handler
-from .store import State
+from stt_tui.engine.cloud import CloudInterceptor, TokenIssuer
+from stt_tui.engine.engine import Engine, EngineConfig
+from stt_tui.engine.presence import STATUS_SECONDS, Activity, idle_seconds, remove_status, write_status
+from stt_tui.engine.servicer import IamTokenServicer, OperationServicer, async_recognizer_handler, stt_handler
+from stt_tui.engine.store import State
+from stt_tui.shared.private import private_dir
+from stt_tui.shared.speechkit import MAX_INLINE_BYTES
 
 log = logging.getLogger(__name__)
 

@@ -22,14 +22,13 @@ from stt_tui._proto.yandex.cloud.iam.v1 import iam_token_service_pb2_grpc as iam
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2 as ops
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
-from stt_tui.wording import quoted
-
-from .cloud import Refused, TokenIssuer
-from .engine import Engine, ResultsUnavailable
-from .object_source import AudioAccessDenied
-from .store import State, StoredOperation
-from .validation import RequestRefused
-from .wire import RecognizeFileCall, RecognizeRequest, parse_recognize, parse_recognize_file
+from stt_tui.engine.cloud import Refused, TokenIssuer
+from stt_tui.engine.engine import Engine, ResultsUnavailable
+from stt_tui.engine.object_source import AudioAccessDenied
+from stt_tui.engine.store import State, StoredOperation
+from stt_tui.engine.validation import RequestRefused
+from stt_tui.engine.wire import RecognizeFileCall, RecognizeRequest, parse_recognize, parse_recognize_file
+from stt_tui.shared.wording import quoted
 
 SERVICE = "yandex.cloud.ai.stt.v2.SttService"
 V3_SERVICE = "speechkit.stt.v3.AsyncRecognizer"

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from stt_tui.private import private_file
+from stt_tui.shared.private import private_file
 
 SCHEMA_VERSION = 2
 _ID_ALPHABET = string.ascii_lowercase + string.digits

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
-from stt_tui.speechkit import (
+from stt_tui.shared.speechkit import (
     DEFAULT_LANGUAGE,
     DEFAULT_MODEL,
     LANGUAGES,
@@ -16,7 +16,7 @@ from stt_tui.speechkit import (
     MODELS,
     canonical_language,
 )
-from stt_tui.wording import quoted
+from stt_tui.shared.wording import quoted
 
 Spec = stt.RecognitionSpec
 

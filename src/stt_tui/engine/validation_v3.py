@@ -6,10 +6,9 @@ The result is the same AcceptedSpec a v2 request gives, so the rest of the engin
 from __future__ import annotations
 
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
-from stt_tui.speechkit import AUTO, LANGUAGES, V3, V3_MODELS, canonical_language
-from stt_tui.wording import quoted
-
-from .validation import WAV, AcceptedSpec, RequestRefused, Spec, check_spec, lpcm_shape
+from stt_tui.engine.validation import WAV, AcceptedSpec, RequestRefused, Spec, check_spec, lpcm_shape
+from stt_tui.shared.speechkit import AUTO, LANGUAGES, V3, V3_MODELS, canonical_language
+from stt_tui.shared.wording import quoted
 
 SPEAKERS_NEED_THE_CLOUD = (
     "speaker labeling needs the cloud: the embedded engine has no speaker model; send the file without "

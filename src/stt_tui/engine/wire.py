@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
-
-from .validation import RequestRefused
+from stt_tui.engine.validation import RequestRefused
 
 VARINT, FIXED64, LENGTH, FIXED32 = 0, 1, 2, 5
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from google.protobuf.message import Message
 
-from .decode import Stopped, UndecodableAudio
-from .store import OperationStore, State, StoredOperation
-from .validation import AcceptedSpec, RequestRefused
-from .validation_v3 import stored_spec
+from stt_tui.engine.decode import Stopped, UndecodableAudio
+from stt_tui.engine.store import OperationStore, State, StoredOperation
+from stt_tui.engine.validation import AcceptedSpec, RequestRefused
+from stt_tui.engine.validation_v3 import stored_spec
 
 log = logging.getLogger(__name__)
 

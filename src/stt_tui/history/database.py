@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..private import private_dir, private_file
-from .schema import MIGRATIONS, SCHEMA_VERSION
+from stt_tui.history.schema import MIGRATIONS, SCHEMA_VERSION
+from stt_tui.shared.private import private_dir, private_file
 
 Row = tuple[Any, ...]
 

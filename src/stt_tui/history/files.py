@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..jobs import FINAL_STATES, Job
-from .database import Database, Row
-from .rows import JOB_COLUMNS, job_from_row
+from stt_tui.history.database import Database, Row
+from stt_tui.history.rows import JOB_COLUMNS, job_from_row
+from stt_tui.jobs.model import FINAL_STATES, Job
 
 _CHUNK = 500  # SQLite's limit on bound parameters is far above; this keeps each statement small
 

@@ -5,7 +5,7 @@ Shared through the history by every process that uses it.
 
 from __future__ import annotations
 
-from .database import Database
+from stt_tui.history.database import Database
 
 
 class QuotaBook(Database):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ..jobs import Job, JobState, RequestOptions
-from .database import Row
+from stt_tui.history.database import Row
+from stt_tui.jobs.model import Job, JobState, RequestOptions
 
 JOB_COLUMNS = (
     "id, profile, state, operation_id, file_path, file_size, file_hash, probe, options, encoding, "

@@ -10,14 +10,14 @@ import json
 import os
 from typing import Any
 
-from ..jobs import Job, JobState, RequestOptions, StoredResult, retention_deadline
-from ..wording import quoted
-from .database import HistoryError, JobNotFound
-from .files import FileBook
-from .quota import QuotaBook
-from .rows import JOB_COLUMNS, job_from_row
-from .schema import DETECTED_LANGUAGE
-from .windows import JobWindows
+from stt_tui.history.database import HistoryError, JobNotFound
+from stt_tui.history.files import FileBook
+from stt_tui.history.quota import QuotaBook
+from stt_tui.history.rows import JOB_COLUMNS, job_from_row
+from stt_tui.history.schema import DETECTED_LANGUAGE
+from stt_tui.history.windows import JobWindows
+from stt_tui.jobs.model import Job, JobState, RequestOptions, StoredResult, retention_deadline
+from stt_tui.shared.wording import quoted
 
 __all__ = ["History", "HistoryError", "JobNotFound"]
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..jobs import FINAL_STATES, Job, JobState
-from .database import Database
-from .rows import JOB_COLUMNS, job_from_row
+from stt_tui.history.database import Database
+from stt_tui.history.rows import JOB_COLUMNS, job_from_row
+from stt_tui.jobs.model import FINAL_STATES, Job, JobState
 
 # The file's name: what follows the last '/' (SQLite has no basename()).
 _NAME = "replace(file_path, rtrim(file_path, replace(file_path, '/', '')), '')"

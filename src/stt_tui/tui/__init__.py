@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import Profile
-from ..paths import Paths
+from stt_tui.settings.config import Profile
+from stt_tui.shared.paths import Paths
 
 if TYPE_CHECKING:
-    from .app import SttApp
+    from stt_tui.tui.app import SttApp
 
 
 def create_app(paths: Paths, profile: Profile, start: Path, **kw: Any) -> SttApp:
     """The app, as the command line and the tests make it."""
-    from .app import SttApp
+    from stt_tui.tui.app import SttApp
 
     return SttApp(paths, profile, start, **kw)

@@ -18,25 +18,25 @@ from typing import TYPE_CHECKING
 
 from textual.app import SuspendNotSupported
 
-from ..api import ProtocolError, ServiceError
-from ..config import ConfigError
-from ..export import ExportError, utterances
-from ..formatting import no_transcript
-from ..history import HistoryError
-from ..jobs import Job, JobState
-from ..outputs import OutputError, write_output
-from ..private import open_private
-from ..service import Service
-from ..storage import StorageError
-from ..submission import UserError
-from ..wording import plural
-from .messages import ActionDone, ActionFailed, DetailsReady, TranscriptReady
-from .screens.bulk_export import BulkChoice, BulkExportScreen, target
-from .screens.confirm import ConfirmScreen
-from .screens.export import ExportChoice, ExportScreen
+from stt_tui.api import ProtocolError, ServiceError
+from stt_tui.connection.storage import StorageError
+from stt_tui.history import HistoryError
+from stt_tui.jobs.model import Job, JobState
+from stt_tui.outputs.export import ExportError, utterances
+from stt_tui.outputs.files import OutputError, write_output
+from stt_tui.outputs.formatting import no_transcript
+from stt_tui.service.errors import UserError
+from stt_tui.service.facade import Service
+from stt_tui.settings.config import ConfigError
+from stt_tui.shared.private import open_private
+from stt_tui.shared.wording import plural
+from stt_tui.tui.messages import ActionDone, ActionFailed, DetailsReady, TranscriptReady
+from stt_tui.tui.screens.bulk_export import BulkChoice, BulkExportScreen, target
+from stt_tui.tui.screens.confirm import ConfirmScreen
+from stt_tui.tui.screens.export import ExportChoice, ExportScreen
 
 if TYPE_CHECKING:
-    from .app import SttApp
+    from stt_tui.tui.app import SttApp
 
 EXPECTED = (UserError, ServiceError, ProtocolError, HistoryError, ConfigError, StorageError, OSError)
 

@@ -21,19 +21,19 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from .. import preferences
-from ..config import Config, Profile, builtin_profiles
-from ..feed import JobFeed
-from ..history import History
-from ..jobs import FINAL_STATES, Job, JobState, RequestOptions
-from ..paths import Paths
-from ..poll_round import PollRound
-from ..service import Service
-from . import cells, notices
-from .actions import EXPECTED, JobActions, run_outside
-from .commands import apply_keymap, binding_commands, help_sections
-from .guards import while_shown
-from .messages import (
+from stt_tui.history import History
+from stt_tui.history.feed import JobFeed
+from stt_tui.jobs.model import FINAL_STATES, Job, JobState, RequestOptions
+from stt_tui.service.facade import Service
+from stt_tui.service.poll_round import PollRound
+from stt_tui.settings import preferences
+from stt_tui.settings.config import Config, Profile, builtin_profiles
+from stt_tui.shared.paths import Paths
+from stt_tui.tui import cells, notices
+from stt_tui.tui.actions import EXPECTED, JobActions, run_outside
+from stt_tui.tui.commands import apply_keymap, binding_commands, help_sections
+from stt_tui.tui.guards import while_shown
+from stt_tui.tui.messages import (
     ActionDone,
     ActionFailed,
     BatchReady,
@@ -52,18 +52,18 @@ from .messages import (
     TranscriptReady,
     Watched,
 )
-from .poll_loop import run_rounds
-from .profile_switch import ProfileSwitch
-from .screens.details import DetailsScreen
-from .screens.help import HelpScreen
-from .screens.main import MainScreen
-from .screens.totals import TotalsScreen, read_totals
-from .screens.transcript import TranscriptScreen
-from .sending import Sending
-from .submissions import run_batch
-from .widgets.file_browser import FileBrowser
-from .widgets.job_list import JobList
-from .widgets.status_line import StatusLine
+from stt_tui.tui.poll_loop import run_rounds
+from stt_tui.tui.profile_switch import ProfileSwitch
+from stt_tui.tui.screens.details import DetailsScreen
+from stt_tui.tui.screens.help import HelpScreen
+from stt_tui.tui.screens.main import MainScreen
+from stt_tui.tui.screens.totals import TotalsScreen, read_totals
+from stt_tui.tui.screens.transcript import TranscriptScreen
+from stt_tui.tui.sending import Sending
+from stt_tui.tui.submissions import run_batch
+from stt_tui.tui.widgets.file_browser import FileBrowser
+from stt_tui.tui.widgets.job_list import JobList
+from stt_tui.tui.widgets.status_line import StatusLine
 
 
 class SttApp(App[None]):

@@ -8,10 +8,10 @@ from typing import Any
 
 from rich.text import Text
 
-from ..formatting import audio_text, file_label
-from ..jobs import Job, JobState, expiry_level, format_duration, seconds_left
-from ..poller import PollPolicy, expected_work
-from ..wording import printable
+from stt_tui.jobs.model import Job, JobState, expiry_level, format_duration, seconds_left
+from stt_tui.jobs.schedule import PollPolicy, expected_work
+from stt_tui.outputs.formatting import audio_text, file_label
+from stt_tui.shared.wording import printable
 
 COLUMNS = (
     ("id", "#"),

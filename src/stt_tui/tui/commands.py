@@ -14,14 +14,14 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from .screens.submit import SubmitScreen
-from .screens.transcript import TranscriptScreen
-from .widgets.file_browser import FileBrowser
-from .widgets.job_list import JobList
-from .widgets.job_rows import COLUMNS
+from stt_tui.tui.screens.submit import SubmitScreen
+from stt_tui.tui.screens.transcript import TranscriptScreen
+from stt_tui.tui.widgets.file_browser import FileBrowser
+from stt_tui.tui.widgets.job_list import JobList
+from stt_tui.tui.widgets.job_rows import COLUMNS
 
 if TYPE_CHECKING:
-    from .app import SttApp
+    from stt_tui.tui.app import SttApp
 
 # Who declares keys, and how the palette names where a command acts.
 AREAS: dict[type, str] = {FileBrowser: "files", JobList: "jobs", TranscriptScreen: "transcript"}
@@ -59,8 +59,8 @@ def binding_commands(app: SttApp, screen: Screen[Any]) -> Iterator[SystemCommand
 
 def binding_ids() -> set[str]:
     """Every binding id of the app's screens and widgets: what config.toml's [keymap] may remap."""
-    from .app import SttApp
-    from .screens.main import MainScreen
+    from stt_tui.tui.app import SttApp
+    from stt_tui.tui.screens.main import MainScreen
 
     owners: list[type[DOMNode]] = [SttApp, MainScreen, FileBrowser, JobList, TranscriptScreen, SubmitScreen]
     return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}

@@ -8,16 +8,16 @@ from typing import Any
 
 from textual.message import Message
 
-from ..config import Config
-from ..content import Known, Mark
-from ..export import Utterance
-from ..feed import Changes, JobFeed
-from ..history import History
-from ..jobs import Job, RequestOptions
-from ..poll_round import Status
-from ..service import Service
-from ..watch import WatchEvent
-from .screens.totals import Totals
+from stt_tui.history import History
+from stt_tui.history.feed import Changes, JobFeed
+from stt_tui.jobs.model import Job, RequestOptions
+from stt_tui.outputs.export import Utterance
+from stt_tui.service.content import Known, Mark
+from stt_tui.service.facade import Service
+from stt_tui.service.poll_round import Status
+from stt_tui.service.watch import WatchEvent
+from stt_tui.settings.config import Config
+from stt_tui.tui.screens.totals import Totals
 
 
 @dataclass

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from textual.notifications import SeverityLevel
 
-from ..formatting import file_label
-from ..jobs import Job, JobState, format_duration, seconds_left
+from stt_tui.jobs.model import Job, JobState, format_duration, seconds_left
+from stt_tui.outputs.formatting import file_label
 
 Notice = tuple[str, SeverityLevel]
 

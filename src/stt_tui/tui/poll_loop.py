@@ -8,8 +8,8 @@ from collections.abc import Callable
 from textual.message import Message
 from textual.worker import Worker
 
-from ..poll_round import PollRound
-from .messages import ActionFailed, JobsChanged, PollStatus
+from stt_tui.service.poll_round import PollRound
+from stt_tui.tui.messages import ActionFailed, JobsChanged, PollStatus
 
 FEED_SECONDS = 0.5  # how soon a change to the history (by anyone) shows
 TROUBLE_RETRY_SECONDS = 5.0

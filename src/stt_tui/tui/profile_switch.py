@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..config import CONFIG_FILE, ConfigError, choose_profile, load_config
-from ..credentials import describe_profiles
-from .messages import ActionFailed, ProfilesReady
-from .screens.profiles import ProfileScreen
+from stt_tui.settings.config import CONFIG_FILE, ConfigError, choose_profile, load_config
+from stt_tui.settings.credentials import describe_profiles
+from stt_tui.tui.messages import ActionFailed, ProfilesReady
+from stt_tui.tui.screens.profiles import ProfileScreen
 
 if TYPE_CHECKING:
-    from .app import SttApp
+    from stt_tui.tui.app import SttApp
 
 
 class ProfileSwitch:

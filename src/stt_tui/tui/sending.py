@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from ..folders import home_relative, media_files
-from ..jobs import Job, JobState, Request, RequestOptions
-from ..watch import FolderWatch, WatchEvent
-from .messages import ActionFailed, BatchReady, SeenReady, Watched
-from .screens.same_audio import SameAudioScreen
-from .screens.submit import SubmitChoice, SubmitScreen
-from .widgets.file_browser import FileBrowser
+from stt_tui.audio.folders import home_relative, media_files
+from stt_tui.jobs.model import Job, JobState, Request, RequestOptions
+from stt_tui.service.watch import FolderWatch, WatchEvent
+from stt_tui.tui.messages import ActionFailed, BatchReady, SeenReady, Watched
+from stt_tui.tui.screens.same_audio import SameAudioScreen
+from stt_tui.tui.screens.submit import SubmitChoice, SubmitScreen
+from stt_tui.tui.widgets.file_browser import FileBrowser
 
 if TYPE_CHECKING:
-    from .app import SttApp
+    from stt_tui.tui.app import SttApp
 
 
 class Sending:

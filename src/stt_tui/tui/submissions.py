@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 
 from textual.worker import Worker
 
-from ..jobs import RequestOptions
-from ..service import Service
-from ..submission import QuotaExceeded, SameAudio
-from .actions import EXPECTED
-from .messages import SubmitEnded, SubmitProgress
+from stt_tui.jobs.model import RequestOptions
+from stt_tui.service.errors import QuotaExceeded, SameAudio
+from stt_tui.service.facade import Service
+from stt_tui.tui.actions import EXPECTED
+from stt_tui.tui.messages import SubmitEnded, SubmitProgress
 
 if TYPE_CHECKING:
-    from .app import SttApp
+    from stt_tui.tui.app import SttApp
 
 
 class SubmitStopped(Exception):

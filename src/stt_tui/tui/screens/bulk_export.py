@@ -12,9 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from ...export import FORMATS
-from ...jobs import Job
-from ..widgets.option_box import OptionBox
+from stt_tui.jobs.model import Job
+from stt_tui.outputs.export import FORMATS
+from stt_tui.tui.widgets.option_box import OptionBox
 
 
 @dataclass(frozen=True)

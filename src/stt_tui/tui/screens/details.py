@@ -13,9 +13,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...formatting import job_details
-from ...jobs import Job
-from ...wording import printable
+from stt_tui.jobs.model import Job
+from stt_tui.outputs.formatting import job_details
+from stt_tui.shared.wording import printable
 
 
 class DetailsScreen(ModalScreen[None]):

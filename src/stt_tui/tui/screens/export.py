@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ...export import FORMATS
+from stt_tui.outputs.export import FORMATS
 
 
 @dataclass(frozen=True)

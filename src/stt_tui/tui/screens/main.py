@@ -15,20 +15,20 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
-from ... import audio
-from ...config import Profile
-from ...jobs import Job
-from ...preferences import Preferences
-from ...wording import printable
-from ..messages import Remember, SubmitEnded, SubmitProgress
-from ..notices import refusal_text, summary
-from ..widgets.activity import Activity, activity_label
-from ..widgets.file_browser import FileBrowser
-from ..widgets.file_info import FileInfo
-from ..widgets.job_list import JobList
-from ..widgets.job_rows import COLUMNS
-from ..widgets.key_footer import KeyFooter
-from ..widgets.status_line import StatusLine
+from stt_tui.audio import probe as audio
+from stt_tui.jobs.model import Job
+from stt_tui.settings.config import Profile
+from stt_tui.settings.preferences import Preferences
+from stt_tui.shared.wording import printable
+from stt_tui.tui.messages import Remember, SubmitEnded, SubmitProgress
+from stt_tui.tui.notices import refusal_text, summary
+from stt_tui.tui.widgets.activity import Activity, activity_label
+from stt_tui.tui.widgets.file_browser import FileBrowser
+from stt_tui.tui.widgets.file_info import FileInfo
+from stt_tui.tui.widgets.job_list import JobList
+from stt_tui.tui.widgets.job_rows import COLUMNS
+from stt_tui.tui.widgets.key_footer import KeyFooter
+from stt_tui.tui.widgets.status_line import StatusLine
 
 
 class MainScreen(Screen[None]):

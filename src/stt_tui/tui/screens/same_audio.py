@@ -11,8 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from ...content import Known, Seen
-from ...wording import plural
+from stt_tui.service.content import Known, Seen
+from stt_tui.shared.wording import plural
 
 
 def same_audio_text(known: dict[Path, Known], total: int) -> str:

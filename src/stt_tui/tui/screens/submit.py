@@ -13,11 +13,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ...folders import media_files
-from ...jobs import RequestOptions, language_list
-from ...speechkit import AUTO, DEFERRED_MODEL, LANGUAGE_NAMES, MODELS, V3, V3_MODELS
-from ...wording import plural
-from ..widgets.option_box import OptionBox
+from stt_tui.audio.folders import media_files
+from stt_tui.jobs.model import RequestOptions, language_list
+from stt_tui.shared.speechkit import AUTO, DEFERRED_MODEL, LANGUAGE_NAMES, MODELS, V3, V3_MODELS
+from stt_tui.shared.wording import plural
+from stt_tui.tui.widgets.option_box import OptionBox
 
 MODEL_HELP = {
     "general": "The standard model: about 10 s of work per minute of audio per channel.",

@@ -14,8 +14,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...history import History
-from ...jobs import JobState
+from stt_tui.history import History
+from stt_tui.jobs.model import JobState
 
 
 @dataclass(frozen=True)

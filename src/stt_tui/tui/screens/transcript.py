@@ -16,11 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...export import Utterance, channels_of, select, to_txt
-from ...formatting import file_label
-from ...jobs import Job
-from ...wording import plural, printable
-from ..widgets.key_footer import KeyFooter
+from stt_tui.jobs.model import Job
+from stt_tui.outputs.export import Utterance, channels_of, select, to_txt
+from stt_tui.outputs.formatting import file_label
+from stt_tui.shared.wording import plural, printable
+from stt_tui.tui.widgets.key_footer import KeyFooter
 
 CHANNEL_STYLES = ("bold cyan", "bold magenta")
 

@@ -19,8 +19,7 @@ from textual.widgets.directory_tree import DirEntry
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
-from ...content import MARKERS, Mark, Seen
-from ...folders import (
+from stt_tui.audio.folders import (
     changes,
     directory_times,
     folder_name,
@@ -31,6 +30,7 @@ from ...folders import (
     media_files,
     visible,
 )
+from stt_tui.service.content import MARKERS, Mark, Seen
 
 MARKER_STYLES = {Seen.DONE: "green", Seen.RUNNING: "yellow", Seen.FAILED: "red"}
 
@@ -343,7 +343,7 @@ class FileBrowser(DirectoryTree):
         self._mark_in(self._cursor_folder(), self.name_filter, toggle=True)
 
     def action_mark_pattern(self) -> None:
-        from ..screens.pattern import PatternScreen
+        from stt_tui.tui.screens.pattern import PatternScreen
 
         folder = self._cursor_folder()
 

@@ -16,9 +16,10 @@ from textual.reactive import reactive
 from textual.widgets import Label, Sparkline, Static
 from textual.worker import get_current_worker
 
-from ... import audio, loudness
-from ...audio import Probe, Verdict
-from ...jobs import format_duration
+from stt_tui.audio import loudness
+from stt_tui.audio import probe as audio
+from stt_tui.audio.probe import Probe, Verdict
+from stt_tui.jobs.model import format_duration
 
 LOUDNESS_BUCKETS = 120
 

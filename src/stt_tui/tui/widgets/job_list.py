@@ -23,10 +23,19 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...jobs import Job
-from ...poller import PollPolicy
-from .. import cells
-from .job_rows import SORT_KEYS, Column, JobSource, column_at, header_text, hint_text, layout, row_text
+from stt_tui.jobs.model import Job
+from stt_tui.jobs.schedule import PollPolicy
+from stt_tui.tui import cells
+from stt_tui.tui.widgets.job_rows import (
+    SORT_KEYS,
+    Column,
+    JobSource,
+    column_at,
+    header_text,
+    hint_text,
+    layout,
+    row_text,
+)
 
 HEAD = 200  # rows read first when a list opens, before its whole order
 HEAD_PAINT_SECONDS = 0.05

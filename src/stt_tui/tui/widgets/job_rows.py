@@ -10,8 +10,8 @@ from typing import Protocol
 
 from rich.text import Text
 
-from ...jobs import Job
-from ...wording import printable
+from stt_tui.jobs.model import Job
+from stt_tui.shared.wording import printable
 
 Column = tuple[str, str, int]  # key, header, width
 

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ...jobs import format_duration
+from stt_tui.jobs.model import format_duration
 
 
 def status_text(

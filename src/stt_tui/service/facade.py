@@ -1,4 +1,6 @@
-"""The use-cases both frontends share: submit, poll, wait, import, forget, export."""
+"""The facade both frontends use: one Service per profile, its use cases (submit, poll, wait, import,
+cancel, forget, export) over the parts that do them (context.py, submission.py, operations.py, cleanup.py),
+none of which knows this class."""
 
 from __future__ import annotations
 
@@ -10,27 +12,28 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-import grpc
-
-from . import audio, export
-from .api import OperationState, ServiceError
-from .backend import Backend
-from .beside import Deliverer
-from .config import ConfigError, Profile
-from .content import ContentIndex
-from .formatting import no_transcript
-from .history import History, JobNotFound
-from .jobs import FINAL_STATES, Job, JobState, RequestOptions
-from .paths import Paths
-from .poller import HOUR, Poller, PollPolicy, budget_wait, learned_speed
-from .prepare import Progress, no_progress, sweep_parts
-from .speechkit import V3
-from .storage import StorageError, parse_object_uri
-from .submission import Submission, UserError
-from .wording import clause
+from stt_tui.api import OperationState
+from stt_tui.audio.prepare import Progress, no_progress, sweep_parts
+from stt_tui.audio.probe import Probe, Verdict
+from stt_tui.connection.backend import Backend
+from stt_tui.history import History, JobNotFound
+from stt_tui.jobs.model import FINAL_STATES, Job, JobState, RequestOptions
+from stt_tui.jobs.schedule import PollPolicy
+from stt_tui.outputs import export
+from stt_tui.outputs.beside import Deliverer
+from stt_tui.outputs.formatting import no_transcript
+from stt_tui.service.cleanup import Cleanup
+from stt_tui.service.content import ContentIndex
+from stt_tui.service.context import Context
+from stt_tui.service.errors import UserError
+from stt_tui.service.operations import Operations
+from stt_tui.service.polling import Poller
+from stt_tui.service.submission import Submission, inspect
+from stt_tui.settings.config import Profile
+from stt_tui.shared.paths import Paths
+from stt_tui.shared.speechkit import V3
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +54,26 @@ class Service:
     tell: Callable[[str], None] = log.info
     """Told what was done unasked (transcripts written beside the audio)."""
     backend: Backend = field(init=False, repr=False)
-    submission: Submission = field(init=False, repr=False)
     content: ContentIndex = field(init=False, repr=False)
     deliverer: Deliverer = field(init=False, repr=False)
-    _deletes_refused: bool = False  # the bucket said no once: do not ask (and warn) for every job
-    _recognition_deletes_refused: bool = False  # so did DeleteRecognition
+    context: Context = field(init=False, repr=False)
+    cleanups: Cleanup = field(init=False, repr=False)
+    operations: Operations = field(init=False, repr=False)
+    submission: Submission = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.backend = Backend(self.paths, self.profile, env=self.env, warn=self.warn, clock=self.clock)
-        self.submission = Submission(self)
         self.content = ContentIndex(self.history)
-        self.deliverer = Deliverer(self.history, lambda text: self.tell(text), lambda text: self.warn(text))
+        # Through lambdas: a frontend may point warn and tell elsewhere after the service is made.
+        warn, tell = (lambda text: self.warn(text)), (lambda text: self.tell(text))
+        self.deliverer = Deliverer(self.history, tell, warn)
+        self.context = Context(
+            self.paths, self.profile, self.history, self.backend, self.content,
+            self.clock, self.rand, self.monotonic, warn, tell,
+        )  # fmt: skip
+        self.cleanups = Cleanup(self.context)
+        self.operations = Operations(self.context, self.cleanups, self.deliverer)
+        self.submission = Submission(self.context, self.cleanups, self.operations)
 
     @classmethod
     def open(cls, paths: Paths, profile: Profile, **kw: object) -> Service:
@@ -79,25 +91,12 @@ class Service:
     # --- connection -----------------------------------------------------------------------------
 
     def get_operation(self, operation_id: str, api: str | None = None) -> OperationState:
-        """Ask about an operation of `api` (the profile's by default); a v3 one that is done comes with
-        its result stream, read at once (the poller stores both together)."""
-        api = api or self.profile.api
-        try:
-            with self.backend.client() as client:
-                state = client.get_operation(operation_id, api)
-                if api == V3 and state.succeeded:
-                    # Counted with the v3 checks: the per-second quota is the safe reading for it too.
-                    self.history.record_call(self.profile.name, "check_v3", self.clock())
-                    state = dataclasses.replace(state, recognition=client.get_recognition(operation_id))
-                return state
-        except ConfigError as exc:
-            # Missing or unreadable credentials: the poller records it on the job and retries later,
-            # so fixing the config is enough to carry on.
-            raise ServiceError(grpc.StatusCode.UNAUTHENTICATED, str(exc)) from None
+        """Ask about an operation (see Operations.get)."""
+        return self.operations.get(operation_id, api)
 
     def check_job(self, job: Job) -> OperationState:
         """One status check of a job's operation, with the API it was started with."""
-        return self.get_operation(job.operation_id or "", job.api)
+        return self.operations.check(job)
 
     def disconnect(self) -> None:
         """Close the connections once the calls using them end (made again on next use)."""
@@ -117,50 +116,28 @@ class Service:
 
     def requests_this_hour(self) -> int:
         """Recognition requests sent in the last hour under this profile (by any process)."""
-        return self.history.calls_since(self.profile.name, "submit", self.clock() - HOUR)
+        return self.context.requests_this_hour()
 
     def request_wait(self) -> float:
         """Seconds until one more recognition request fits in the hourly quota (0: now)."""
-        now = self.clock()
-        limit = self.profile.requests_per_hour
-        return budget_wait(self.history.nth_latest_call(self.profile.name, "submit", limit, now - HOUR), now)
+        return self.context.request_wait()
 
     def poller(self) -> Poller:
-        return Poller(
-            self.history,
-            self.profile.name,
-            self.check_job,
-            self.profile.poll_policy,
-            clock=self.clock,
-            rand=self.rand,
-            on_finished=self.finished,
-        )
+        return self.operations.poller()
 
     def working_policy(self, model: str) -> PollPolicy:
-        """The profile's polling policy with the speed its recent jobs of `model` were done at (by the
-        service's own timestamps), the stated speed as the prior."""
-        policy = self.profile.poll_policy
-        observed = []
-        for minutes, created, modified in self.history.recent_work(self.profile.name, model):
-            with contextlib.suppress(ValueError):
-                took = datetime.fromisoformat(modified) - datetime.fromisoformat(created)
-                observed.append((minutes, took.total_seconds()))
-        speed = learned_speed(observed, policy.work_seconds_per_audio_minute)
-        return dataclasses.replace(policy, work_seconds_per_audio_minute=speed)
+        """The profile's polling policy with the speed its recent jobs of `model` were done at."""
+        return self.context.working_policy(model)
 
     def local_time(self, server_time: float) -> float:
         """A time on the service's clock, on this machine's (by the skew measured at the last submit)."""
-        return server_time - self.history.clock_skew(self.profile.name)
+        return self.context.local_time(server_time)
 
     # --- use-cases ------------------------------------------------------------------------------
 
-    def inspect(self, path: str | Path) -> tuple[audio.Probe, audio.Verdict]:
+    def inspect(self, path: str | Path) -> tuple[Probe, Verdict]:
         """Probe a file and say whether and how it can be sent; raises UserError if it cannot be read."""
-        try:
-            probe = audio.probe(path)
-        except audio.ProbeError as exc:
-            raise UserError(str(exc)) from None
-        return probe, audio.check(probe)
+        return inspect(path)
 
     def check_options(self, options: RequestOptions) -> RequestOptions:
         """The options as the service spells them; UserError for a language or model it does not know."""
@@ -185,33 +162,8 @@ class Service:
         self.deliverer.deliver(self.history.get(job.id))
 
     def finished(self, job: Job) -> None:
-        """A job came to its end (noticed by this process): tidy up, write its transcripts beside the
-        audio where that was asked for, and have the service forget a v3 result now stored here."""
-        self.cleanup(job)
-        self.deliverer.deliver(job)
-        self._delete_recognition(job)
-
-    def _delete_recognition(self, job: Job) -> None:
-        """DeleteRecognition of a v3 job whose result is stored here; trouble is a warning, nothing more."""
-        if not (
-            job.api == V3 and job.has_transcript and job.operation_id and self.profile.delete_after_result
-        ):
-            return
-        if job.profile != self.profile.name or self._recognition_deletes_refused:
-            return
-        try:
-            with self.backend.client() as client:
-                client.delete_recognition(job.operation_id)
-        except (ServiceError, ConfigError) as exc:
-            code = exc.code if isinstance(exc, ServiceError) else None
-            if code == grpc.StatusCode.NOT_FOUND:
-                return  # already gone: what was asked for
-            if code == grpc.StatusCode.PERMISSION_DENIED:
-                self._recognition_deletes_refused = True  # every later job would be refused the same way
-            self.warn(
-                f"Job #{job.id}: the service keeps its result (for 3 days): {clause(str(exc))}. The "
-                "transcript is stored here; delete_after_result = false stops asking."
-            )
+        """A job came to its end (noticed by this process): see Operations.finished."""
+        self.operations.finished(job)
 
     def deliver_pending(self) -> None:
         """Write the transcripts asked for of jobs that finished while nothing was there to do it."""
@@ -322,43 +274,7 @@ class Service:
 
     def cleanup(self, job: Job, force: bool = False) -> None:
         """Once a job is finished (or forgotten): delete its prepared audio and its uploaded object."""
-        if not (force or job.state in FINAL_STATES):
-            return
-        self.drop_payload(job)
-        if job.object_uri:
-            self._drop_object(job)
+        self.cleanups.after(job, force)
 
     def drop_payload(self, job: Job) -> None:
-        if job.payload_path and not self.history.payload_in_use(job.payload_path, except_job=job.id):
-            Path(job.payload_path).unlink(missing_ok=True)
-
-    def _drop_object(self, job: Job) -> None:
-        storage = self.profile.storage
-        if job.profile != self.profile.name or storage is None or not storage.delete_after_result:
-            return
-        if self._deletes_refused:
-            return
-        if job.object_uri is None or self.history.object_in_use(job.object_uri, except_job=job.id):
-            return
-        where = parse_object_uri(job.object_uri, storage.uri_base)
-        if where is None or where[0] != storage.bucket:
-            self.warn(
-                f"Job #{job.id}: {job.object_uri} is not in the bucket {storage.bucket!r}; left as it is."
-            )
-            return
-        try:
-            self.backend.object_store().delete(where[1])
-        except StorageError as exc:
-            if exc.denied:
-                self._deletes_refused = True
-                self.warn(
-                    f"{exc} Uploaded audio stays in the bucket; grant the role, or set "
-                    "delete_after_result = false (a lifecycle rule on the bucket can expire it)."
-                )
-            else:
-                self.warn(f"Job #{job.id}: the uploaded audio stays in the bucket: {exc}")
-            return
-        except ConfigError as exc:
-            self.warn(f"Job #{job.id}: the uploaded audio stays in the bucket: {exc}")
-            return
-        self.history.set_uploaded(job.id, None)
+        self.cleanups.drop_payload(job)

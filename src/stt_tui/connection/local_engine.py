@@ -13,9 +13,9 @@ from pathlib import Path
 
 import grpc
 
-from .paths import Paths
-from .private import open_private, private_dir
-from .wording import clause
+from stt_tui.shared.paths import Paths
+from stt_tui.shared.private import open_private, private_dir
+from stt_tui.shared.wording import clause
 
 
 class EngineStartError(RuntimeError):

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from .history import History
-from .jobs import Job, JobState, Request
-from .prepare import Progress, file_hash, no_progress
+from stt_tui.audio.prepare import Progress, file_hash, no_progress
+from stt_tui.history import History
+from stt_tui.jobs.model import Job, JobState, Request
 
 
 class Seen(StrEnum):

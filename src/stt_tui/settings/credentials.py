@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .api.auth import ApiKey, IamToken
-from .api.iam import KeyFileError, ServiceAccountKey, make_jwt
-from .config import Config, ConfigError, Profile, readable_by_others
+from stt_tui.api.auth import ApiKey, IamToken
+from stt_tui.api.iam import KeyFileError, ServiceAccountKey, make_jwt
+from stt_tui.settings.config import Config, ConfigError, Profile, readable_by_others
 
 ENV_API_KEY = "YC_API_KEY"
 ENV_IAM_TOKEN = "YC_IAM_TOKEN"

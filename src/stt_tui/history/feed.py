@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .history import History
-from .jobs import Job
+from stt_tui.history import History
+from stt_tui.jobs.model import Job
 
 
 @dataclass(frozen=True)

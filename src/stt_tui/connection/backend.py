@@ -18,14 +18,14 @@ from pathlib import Path
 
 import grpc
 
-from . import credentials
-from .api import ChannelSettings, Credentials, Endpoints, ServiceError, SpeechKitClient
-from .api.iam import IamTokenClient, ServiceAccountCredentials, ServiceAccountKey
-from .config import ConfigError, Profile
-from .local_engine import EngineStartError, ensure_engine, is_serving
-from .paths import Paths
-from .private import private_dir
-from .storage import ObjectStore
+from stt_tui.api import ChannelSettings, Credentials, Endpoints, ServiceError, SpeechKitClient
+from stt_tui.api.iam import IamTokenClient, ServiceAccountCredentials, ServiceAccountKey
+from stt_tui.connection.local_engine import EngineStartError, ensure_engine, is_serving
+from stt_tui.connection.storage import ObjectStore
+from stt_tui.settings import credentials
+from stt_tui.settings.config import ConfigError, Profile
+from stt_tui.shared.paths import Paths
+from stt_tui.shared.private import private_dir
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .export import parse_formats
-from .poller import CLOUD_POLICY, LOCAL_POLICY, PollPolicy
-from .speechkit import (
+from stt_tui.jobs.schedule import CLOUD_POLICY, LOCAL_POLICY, PollPolicy
+from stt_tui.outputs.export import parse_formats
+from stt_tui.shared.speechkit import (
     APIS,
     LANGUAGES,
     MODELS,

@@ -16,10 +16,10 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from .export import ExportError, render
-from .history import History, JobNotFound
-from .history.files import Delivery
-from .jobs import FINAL_STATES, Job
+from stt_tui.history import History, JobNotFound
+from stt_tui.history.files import Delivery
+from stt_tui.jobs.model import FINAL_STATES, Job
+from stt_tui.outputs.export import ExportError, render
 
 MAX_OWN_BYTES = 64 << 20  # larger than any transcript: a file this big is not one stt-tui wrote
 

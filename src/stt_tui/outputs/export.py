@@ -17,9 +17,8 @@ from google.protobuf import json_format
 
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
-
-from .api.operations import decode_operation
-from .api.recognition import channel_of
+from stt_tui.api.operations import decode_operation
+from stt_tui.api.recognition import channel_of
 
 FORMATS = ("txt", "json", "srt", "vtt")
 MAX_CUE_CHARS = 84  # two subtitle lines of 42

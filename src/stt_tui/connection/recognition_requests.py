@@ -8,11 +8,10 @@ from pathlib import Path
 
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
-
-from .audio import Encoding, Probe, Verdict
-from .jobs import RequestOptions
-from .prepare import Payload, opus_estimate
-from .speechkit import AUTO, MAX_INLINE_BYTES, V3
+from stt_tui.audio.prepare import Payload, opus_estimate
+from stt_tui.audio.probe import Encoding, Probe, Verdict
+from stt_tui.jobs.model import RequestOptions
+from stt_tui.shared.speechkit import AUTO, MAX_INLINE_BYTES, V3
 
 MB = 1024**2
 

@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .feed import Changes, JobFeed
-from .jobs import JobState
-from .service import Service
+from stt_tui.history.feed import Changes, JobFeed
+from stt_tui.jobs.model import JobState
+from stt_tui.service.facade import Service
 
 ENGINE_CHECK_SECONDS = 5.0
 

@@ -6,13 +6,14 @@ import contextlib
 import hashlib
 import os
 import shutil
-import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .audio import Encoding, Probe, Verdict
-from .private import open_private, private_dir
+from stt_tui.audio.probe import Encoding, Probe, Verdict
+from stt_tui.audio.wav import WavError, wav_data_range
+from stt_tui.shared.private import open_private, private_dir
+from stt_tui.shared.processes import pid_alive
 
 Progress = Callable[[str, float], None]
 """Called with a stage ("hashing", "converting", "copying") and a fraction from 0 to 1."""
@@ -63,27 +64,6 @@ def file_hash(path: Path, progress: Progress = no_progress) -> str:
     return digest.hexdigest()
 
 
-def wav_data_range(path: Path) -> tuple[int, int]:
-    """(offset, length) of the samples in a RIFF/WAVE file: what is left once the header is stripped."""
-    with open(path, "rb") as f:
-        riff = f.read(12)
-        if len(riff) < 12 or riff[:4] != b"RIFF" or riff[8:12] != b"WAVE":
-            raise PrepareError(f"{path.name} is not a RIFF/WAVE file.")
-        while header := f.read(8):
-            if len(header) < 8:
-                break
-            chunk_id, length = struct.unpack("<4sI", header)
-            if chunk_id == b"data":
-                offset = f.tell()
-                # A streamed WAV may say 0 or 0xFFFFFFFF: then the samples run to the end of the file.
-                available = path.stat().st_size - offset
-                if length in (0, 0xFFFFFFFF) or length > available:
-                    length = available
-                return offset, length - length % 2
-            f.seek(length + (length & 1), os.SEEK_CUR)  # chunks are padded to even sizes
-    raise PrepareError(f"{path.name} has no data chunk.")
-
-
 PART = ".part"
 
 
@@ -103,17 +83,6 @@ def sweep_parts(folder: Path) -> list[Path]:
         part.unlink(missing_ok=True)
         swept.append(part)
     return swept
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether process `pid` exists (someone else's counts)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process, alive
-    return True
 
 
 @contextlib.contextmanager
@@ -219,7 +188,10 @@ def prepare(
     if verdict.encoding == Encoding.LINEAR16_PCM:
         dst = outbox / f"{sha}.pcm"
         if not dst.exists():
-            offset, length = wav_data_range(src)
+            try:
+                offset, length = wav_data_range(src)
+            except WavError as exc:
+                raise PrepareError(str(exc)) from None
             _copy_range(src, dst, offset, length, progress)
         return Payload(dst, Encoding.LINEAR16_PCM, probe.sample_rate, probe.channels, sha)
     dst = outbox / f"{sha}.{'opus' if verdict.encoding == Encoding.OGG_OPUS else 'mp3'}"

@@ -7,8 +7,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from .jobs import Job, JobState, expiry_level, format_duration, seconds_left
-from .wording import clause, printable
+from stt_tui.jobs.model import Job, JobState, expiry_level, format_duration, seconds_left
+from stt_tui.shared.wording import clause, printable
 
 
 def local_time(ts: float | None) -> str:

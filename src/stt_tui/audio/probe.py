@@ -10,11 +10,12 @@ from typing import Any
 
 import mutagen
 
-from .jobs import format_duration
-from .speechkit import LPCM_RATES, MAX_CHANNELS
-from .speechkit import MAX_AUDIO_BYTES as MAX_BYTES
-from .speechkit import MAX_AUDIO_SECONDS as MAX_SECONDS
-from .wording import detail
+from stt_tui.audio.wav import WavError, wav_data_range
+from stt_tui.jobs.model import format_duration
+from stt_tui.shared.speechkit import LPCM_RATES, MAX_CHANNELS
+from stt_tui.shared.speechkit import MAX_AUDIO_BYTES as MAX_BYTES
+from stt_tui.shared.speechkit import MAX_AUDIO_SECONDS as MAX_SECONDS
+from stt_tui.shared.wording import detail
 
 GB = 1024**3
 
@@ -143,11 +144,9 @@ def _mutagen_probe(path: Path, size: int) -> Probe | None:
 
 def _wav_truncation(path: Path, size: int, info: Any) -> tuple[float, float] | None:
     """(seconds held, seconds promised) for a WAV cut short (its data chunk runs past the file's end)."""
-    from .prepare import PrepareError, wav_data_range
-
     try:
         offset, length = wav_data_range(path)
-    except (PrepareError, OSError):
+    except (WavError, OSError):
         return None
     frame = max(int(info.channels) * (int(info.bits_per_sample) // 8), 1)
     rate = int(info.sample_rate) or 1

@@ -5,63 +5,34 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import grpc
 
-from .api import OperationState, ServiceError
-from .config import ConfigError
-from .content import Known, Seen, known_from
-from .history import HistoryError, JobNotFound
-from .jobs import Job, JobState, Request, RequestOptions, differences
-from .poller import expected_work, first_check_at
-from .prepare import PrepareError, Progress, no_progress, pid_alive, prepare
-from .requests import build_file_request, build_request, options_problem_for, route
-from .speechkit import AUTO, MAX_INLINE_BYTES, V3, canonical_language, options_problem
-from .storage import StorageError, object_key
-
-if TYPE_CHECKING:
-    from .service import Service
-
-
-class UserError(Exception):
-    """Something the user can fix (a bad file, an unknown id); one sentence."""
-
-
-class SameAudio(UserError):
-    """The file's audio was sent before with the same request and is transcribed or on its way: not sent
-    again unasked."""
-
-    def __init__(self, path: Path, known: Known) -> None:
-        job = known.job
-        other = Path(job.file_path).name
-        where = "" if other == path.name else f", from {other}"
-        being = "already transcribed" if known.seen == Seen.DONE else "still being transcribed"
-        asked = f"{job.options.label()}, {job.options.model}"
-        super().__init__(
-            f"{path.name} holds the same audio as job #{job.id}{where}, {being} with the same options "
-            f"({asked}); not sent again."
-        )
-        self.path = path
-        self.known = known
-
-
-class QuotaExceeded(ServiceError):
-    """The client's own count says the hourly request quota is used up; nothing was sent."""
-
-    def __init__(self, limit: int, wait: float) -> None:
-        minutes = max(1, round(wait / 60))
-        super().__init__(
-            grpc.StatusCode.RESOURCE_EXHAUSTED,
-            f"The hourly quota of {limit} recognition requests is used up; the next one fits in about "
-            f"{minutes} min.",
-        )
-        self.wait = wait
-
+from stt_tui.api import OperationState, ServiceError
+from stt_tui.audio.prepare import PrepareError, Progress, no_progress, prepare
+from stt_tui.audio.probe import Probe, ProbeError, Verdict, check, probe
+from stt_tui.connection.recognition_requests import (
+    build_file_request,
+    build_request,
+    options_problem_for,
+    route,
+)
+from stt_tui.connection.storage import StorageError
+from stt_tui.history import HistoryError, JobNotFound
+from stt_tui.jobs.model import Job, JobState, Request, RequestOptions, differences
+from stt_tui.jobs.schedule import expected_work, first_check_at
+from stt_tui.service.cleanup import Cleanup
+from stt_tui.service.content import Seen, known_from
+from stt_tui.service.context import Context
+from stt_tui.service.errors import QuotaExceeded, SameAudio, UserError, disk_trouble
+from stt_tui.service.operations import Operations
+from stt_tui.settings.config import ConfigError
+from stt_tui.shared.objects import object_key
+from stt_tui.shared.processes import pid_alive
+from stt_tui.shared.speechkit import AUTO, MAX_INLINE_BYTES, V3, canonical_language, options_problem
 
 # No submission takes this long (a 4 h file converts in minutes): past it, even a live pid is a reused one.
 MAX_SUBMISSION_SECONDS = 6 * 3600
@@ -85,24 +56,28 @@ def submission_interrupted(job: Job, now: float, pid_alive: Callable[[int], bool
     )
 
 
-def disk_trouble(exc: OSError, what: str) -> str:
-    """One sentence for a failure of the local disk while preparing or storing audio."""
-    where = f" ({exc.filename})" if exc.filename else ""
-    if exc.errno == errno.ENOSPC:
-        return f"The disk is full: {what} failed{where}; free some space and try again."
-    return f"Could not finish {what}: {exc.strerror or exc}{where}."
+def inspect(path: str | Path) -> tuple[Probe, Verdict]:
+    """Probe a file and say whether and how it can be sent; UserError if it cannot be read."""
+    try:
+        found = probe(path)
+    except ProbeError as exc:
+        raise UserError(str(exc)) from None
+    return found, check(found)
 
 
 class Submission:
-    """The submit use cases of one Service (its profile, history and connection)."""
+    """The submit use cases of one profile: sending files, adopting operations, settling interrupted
+    submissions."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    def __init__(self, context: Context, cleanup: Cleanup, operations: Operations) -> None:
+        self.context = context
+        self.cleanup = cleanup
+        self.operations = operations
 
     def check_options(self, options: RequestOptions, channels: int | None = None) -> RequestOptions:
         """The options as the service spells them; UserError for a language or model it does not know,
         or for what the profile's API cannot do (`channels`: the file's, when known)."""
-        api = self.service.profile.api
+        api = self.context.profile.api
         problem = options_problem(options.language, options.model, api)
         for code in options.languages:
             problem = problem or (options_problem(code, options.model, api) if code != AUTO else None)
@@ -130,24 +105,24 @@ class Submission:
         `export`: formats written beside the file once it is done (None: the profile's auto_export).
         """
         options = self.check_options(options)
-        probe, verdict = self.service.inspect(path)
+        found, verdict = inspect(path)
         if verdict.refused:
             raise UserError(f"{Path(path).name} cannot be sent: {' '.join(verdict.reasons)}")
-        self.check_options(options, probe.channels)
-        profile = self.service.profile
+        self.check_options(options, found.channels)
+        profile = self.context.profile
         v3 = profile.api == V3
         inline = False
         if v3 and not profile.local:
-            plan = route(probe, verdict, upload=profile.upload, has_bucket=profile.has_bucket)
+            plan = route(found, verdict, upload=profile.upload, has_bucket=profile.has_bucket)
             if plan.problem:
                 raise UserError(plan.problem)
             inline, verdict = plan.inline, plan.verdict
         try:
-            sha = self.service.content.sha256(Path(path), progress)
+            sha = self.context.content.sha256(Path(path), progress)
         except OSError as exc:
             raise UserError(disk_trouble(exc, "reading the file")) from None
         if not again:
-            earlier = self.service.content.jobs(sha)
+            earlier = self.context.content.jobs(sha)
             known = known_from(earlier, Request.of(profile.name, profile.api, options))
             if known is not None and known.would_repeat:
                 raise SameAudio(Path(path), known)
@@ -155,38 +130,38 @@ class Submission:
             if other is not None and other.seen == Seen.DONE:
                 # Not a repeat, but worth a word: the audio has a transcript that answers another request.
                 changes = ", ".join(differences(other.job.options, options, (other.job.api, profile.api)))
-                self.service.tell(
+                self.context.tell(
                     f"{Path(path).name}: job #{other.job.id} has a transcript of this audio made with "
                     f"other options ({changes}); this one is sent as new work."
                 )
         for note in verdict.notes:
-            self.service.warn(f"{Path(path).name}: {note}")
-        wait = self.service.request_wait()
+            self.context.warn(f"{Path(path).name}: {note}")
+        wait = self.context.request_wait()
         if wait > 0:
-            raise QuotaExceeded(self.service.profile.requests_per_hour, wait)
-        with self.service.backend.client():
+            raise QuotaExceeded(self.context.profile.requests_per_hour, wait)
+        with self.context.backend.client():
             pass  # missing credentials or engine trouble: said before any row or upload
-        store = None if profile.local or inline else self.service.backend.object_store()
+        store = None if profile.local or inline else self.context.backend.object_store()
         if store is not None:
             store.check_bucket()
         file_path = str(Path(path).resolve())
-        job = self.service.history.add_submitting(
-            profile=self.service.profile.name,
+        job = self.context.history.add_submitting(
+            profile=self.context.profile.name,
             file_path=file_path,
             options=options,
-            file_size=probe.size,
+            file_size=found.size,
             file_hash=sha,
-            probe=probe.to_dict(),
-            audio_seconds=probe.duration,
-            channels=probe.channels,
+            probe=found.to_dict(),
+            audio_seconds=found.duration,
+            channels=found.channels,
             api=profile.api,
         )
-        formats = self.service.profile.auto_export if export is None else export
+        formats = self.context.profile.auto_export if export is None else export
         with self._failing(job, "preparing"):
             if formats:
-                self.service.history.add_delivery(job.id, file_path, formats)
+                self.context.history.add_delivery(job.id, file_path, formats)
             try:
-                payload = prepare(probe, verdict, self.service.outbox, progress, sha, keep_wav=v3)
+                payload = prepare(found, verdict, self.context.outbox, progress, sha, keep_wav=v3)
             except PrepareError as exc:
                 raise UserError(str(exc)) from None
             if inline and payload.path.stat().st_size > MAX_INLINE_BYTES:
@@ -196,8 +171,8 @@ class Submission:
                         f"{Path(path).name} is {size:.0f} MB once prepared, over the 60 MB a request can "
                         "carry, and the profile has no bucket."
                     )
-                inline, store = False, self.service.backend.object_store()
-            job = self.service.history.set_prepared(
+                inline, store = False, self.context.backend.object_store()
+            job = self.context.history.set_prepared(
                 job.id,
                 file_hash=payload.sha256,
                 encoding=payload.encoding.value,
@@ -208,7 +183,7 @@ class Submission:
             with self._failing(job, "uploading"):
                 key = object_key(store.settings.prefix, payload.sha256, payload.extension)
                 uri = store.upload(payload.path, key, progress)
-                job = self.service.history.set_uploaded(job.id, uri)
+                job = self.context.history.set_uploaded(job.id, uri)
         with self._failing(job, "sending"):
             if not v3:
                 request = build_request(payload, options, uri, profile.folder_id)
@@ -216,30 +191,30 @@ class Submission:
                 file_request = build_file_request(payload, options, content=payload.path.read_bytes())
             else:
                 file_request = build_file_request(payload, options, uri=uri)
-        with self._failing(job, "sending"), self.service.backend.client(submitting=True) as client:
-            self.service.history.record_call(self.service.profile.name, "submit")
-            job = self.service.history.mark_sending(job.id)
-        sent = self.service.clock()
+        with self._failing(job, "sending"), self.context.backend.client(submitting=True) as client:
+            self.context.history.record_call(self.context.profile.name, "submit")
+            job = self.context.history.mark_sending(job.id)
+        sent = self.context.clock()
         try:
-            with self.service.backend.client(submitting=True) as client:
+            with self.context.backend.client(submitting=True) as client:
                 op = client.recognize_file(file_request) if v3 else client.recognize(request)
         except ServiceError as exc:
             if exc.code == grpc.StatusCode.CANCELLED:
                 raise  # cut off by a quit: the service may have it; recover_interrupted() says so
-            self.service.cleanup(self.service.history.set_state(job.id, JobState.FAILED, error=str(exc)))
+            self.cleanup.after(self.context.history.set_state(job.id, JobState.FAILED, error=str(exc)))
             raise
         # Anything else (Ctrl-C among them) leaves the row `submitting`: the call may have reached the
         # service, so only recover_interrupted() may call it lost, once this process is gone.
-        answered = self.service.clock()
+        answered = self.context.clock()
         created = self._measure_skew(op, sent, answered)
-        policy = self.service.working_policy(options.model)  # the speed it has been seen to work at
+        policy = self.context.working_policy(options.model)  # the speed it has been seen to work at
         first = first_check_at(
-            created, probe.duration, probe.channels, options.deferred, policy, self.service.rand
+            created, found.duration, found.channels, options.deferred, policy, self.context.rand
         )
-        expected = None if options.deferred else expected_work(probe.duration, probe.channels, policy)
-        job = self.service.history.mark_submitted(job.id, op.id, created, first, expected)
+        expected = None if options.deferred else expected_work(found.duration, found.channels, policy)
+        job = self.context.history.mark_submitted(job.id, op.id, created, first, expected)
         if store is not None or inline:
-            self.service.drop_payload(job)  # the service has the audio; the local copy has done its part
+            self.cleanup.drop_payload(job)  # the service has the audio; the local copy has done its part
         return job
 
     def _measure_skew(self, op: OperationState, sent: float, answered: float) -> float:
@@ -255,7 +230,7 @@ class Submission:
         # Whole-second timestamps and the call's own length make small offsets noise.
         if abs(skew) < max(2.0, answered - sent):
             skew = 0.0
-        self.service.history.set_clock_skew(self.service.profile.name, skew)
+        self.context.history.set_clock_skew(self.context.profile.name, skew)
         return local
 
     @contextlib.contextmanager
@@ -277,7 +252,7 @@ class Submission:
     def _fail(self, job: Job, error: str) -> None:
         # If even that cannot be written, the row stays `submitting`: recover_interrupted() settles it.
         with contextlib.suppress(HistoryError, JobNotFound):
-            self.service.cleanup(self.service.history.set_state(job.id, JobState.FAILED, error=error))
+            self.cleanup.after(self.context.history.set_state(job.id, JobState.FAILED, error=error))
 
     def import_operation(self, operation_id: str, options: RequestOptions | None = None) -> Job:
         """Add an operation started elsewhere, once the service confirms it knows the id."""
@@ -292,42 +267,42 @@ class Submission:
                 )
             )
         try:
-            existing = self.service.history.find(operation_id)
+            existing = self.context.history.find(operation_id)
         except JobNotFound:
             existing = None
         if existing is not None and existing.operation_id == operation_id:
             return existing
         try:
-            state = self.service.get_operation(operation_id)
+            state = self.operations.get(operation_id)
         except ServiceError as exc:
             if exc.code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
                 raise UserError(
-                    f"The {self.service.profile.name} service does not know operation {operation_id}: "
+                    f"The {self.context.profile.name} service does not know operation {operation_id}: "
                     "the id is "
                     "wrong, belongs to another account or profile, or its result has expired (3 days)."
                 ) from None
             raise
-        now = self.service.clock()
-        created = self.service.local_time(state.created_at.timestamp()) if state.created_at else now
-        job = self.service.history.import_operation(
-            profile=self.service.profile.name, operation_id=operation_id, options=options,
-            created_at=created, next_poll_at=now, api=self.service.profile.api,
+        now = self.context.clock()
+        created = self.context.local_time(state.created_at.timestamp()) if state.created_at else now
+        job = self.context.history.import_operation(
+            profile=self.context.profile.name, operation_id=operation_id, options=options,
+            created_at=created, next_poll_at=now, api=self.context.profile.api,
         )  # fmt: skip
-        self.service.history.record_call(self.service.profile.name, "check", now)
-        return self.service.poller().record(job, state, now)
+        self.context.history.record_call(self.context.profile.name, "check", now)
+        return self.operations.poller().record(job, state, now)
 
     def recover_interrupted(self) -> list[Job]:
         """`submitting` rows left by a process that died mid-call: shown as failed, never dropped."""
         recovered = []
-        now = self.service.clock()
-        for job in self.service.history.submissions():
+        now = self.context.clock()
+        for job in self.context.history.submissions():
             if not submission_interrupted(job, now, pid_alive):
                 continue
             error = INTERRUPTED if job.sent_at is not None else INTERRUPTED_BEFORE_SENDING
             try:
-                failed = self.service.history.set_state(job.id, JobState.FAILED, error=error)
+                failed = self.context.history.set_state(job.id, JobState.FAILED, error=error)
             except JobNotFound:
                 continue
-            self.service.cleanup(failed)  # its prepared audio, and an object it may have uploaded
+            self.cleanup.after(failed)  # its prepared audio, and an object it may have uploaded
             recovered.append(failed)
         return recovered

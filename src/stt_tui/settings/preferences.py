@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .jobs import RequestOptions
+from stt_tui.jobs.model import RequestOptions
 
 
 @dataclass(frozen=True)

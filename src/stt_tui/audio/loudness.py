@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .wording import detail
+from stt_tui.shared.wording import detail
 
 RATE = 8000  # plenty to see speech; decoding at it is cheap
 WINDOW = 800  # 100 ms

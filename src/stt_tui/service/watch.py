@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .api import ProtocolError, ServiceError
-from .config import ConfigError
-from .folders import changes, snapshot
-from .history import HistoryError
-from .jobs import Job, Request, RequestOptions
-from .service import Service
-from .storage import StorageError
-from .submission import UserError
+from stt_tui.api import ProtocolError, ServiceError
+from stt_tui.audio.folders import changes, snapshot
+from stt_tui.connection.storage import StorageError
+from stt_tui.history import HistoryError
+from stt_tui.jobs.model import Job, Request, RequestOptions
+from stt_tui.service.errors import UserError
+from stt_tui.service.facade import Service
+from stt_tui.settings.config import ConfigError
 
 SETTLE_SECONDS = 3.0
 TICK_SECONDS = 1.0
