@@ -10,8 +10,9 @@ from textual.app import App, ComposeResult
 from stt_tui.history import History
 from stt_tui.jobs.model import JobState, RequestOptions
 from stt_tui.jobs.schedule import LOCAL_POLICY
-from stt_tui.tui.widgets.job_list import HEAD, JobList
+from stt_tui.tui.widgets.job_list import JobList
 from stt_tui.tui.widgets.job_rows import column_at, layout
+from stt_tui.tui.widgets.job_window import HEAD
 
 from .tui_helpers import wait_for
 

@@ -132,7 +132,7 @@ def test_a_transcript_opens_in_the_users_own_program(tmp_path):
     cannot run is one sentence."""
     import contextlib
 
-    from stt_tui.tui.actions import run_outside
+    from stt_tui.tui.outside import run_outside
 
     script = tmp_path / "viewer.sh"
     record = tmp_path / "seen.txt"

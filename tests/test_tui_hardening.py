@@ -101,8 +101,7 @@ async def test_a_batch_that_ends_unexpectedly_leaves_no_progress_behind(home, tm
             return real_submit(path, options, progress, again=again)
 
         service.submit = submit  # type: ignore[method-assign]
-        app.main.batch_started(3)
-        app.submit_files([tmp_path / n for n in ("a.wav", "b.wav", "c.wav")], RequestOptions())
+        app.main.files.send([tmp_path / n for n in ("a.wav", "b.wav", "c.wav")], RequestOptions())
         await wait_for(pilot, lambda: len(calls) == 2, what="the batch to stop")
         await wait_for(pilot, lambda: app.main.submitting == 0, what="the batch's count to clear")
         activity = app.main.query_one("#activity")
@@ -128,18 +127,19 @@ async def test_a_history_that_cannot_be_read_is_said_on_every_action(home, tmp_p
 
 
 async def test_what_a_worker_learns_as_the_app_shuts_down_changes_nothing(home, tmp_path):
-    """A folder's markers, a watch's news, a batch ready: posted by a worker that outlives the screen
-    (seen in CI as the app exited) they find no widgets, and that is no error."""
+    """A folder's markers, a watch's news, a batch ready: posted by a worker that outlives the file pane
+    (seen in CI as the app exited) they are not delivered to it, and that is no error."""
     from stt_tui.service.watch import WatchEvent
     from stt_tui.tui.messages import BatchReady, SeenReady, Watched
 
     app = make_app(home, tmp_path)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: app.service is not None, what="the history")
+        pane = app.main.files
     late = [
         SeenReady([tmp_path / "a.wav"], {}),
         Watched(WatchEvent("refused", tmp_path / "a.wav", message="a.wav cannot be sent.")),
         BatchReady([tmp_path / "a.wav"], RequestOptions(), {}, False),
     ]
     for message in late:
-        app._sending(message)  # the main screen's widgets are gone: nothing to update, nothing raised
+        assert pane.post_message(message) is False  # the pane is gone: nothing to update, nothing raised

@@ -54,29 +54,6 @@ def test_time_cell_shows_elapsed_against_the_expected_work():
     assert cells.time_cell(job(state=JobState.SUBMITTING), NOW, LOCAL_POLICY).plain == "sending"
 
 
-def test_filter_matches_every_word_anywhere_in_the_row():
-    j = job(7, operation_id="e03xyz", options=RequestOptions(language="ru-RU"))
-    assert cells.matches(j, "")
-    assert cells.matches(j, "TALK7 running")
-    assert cells.matches(j, "#7 ru-ru e03")
-    assert not cells.matches(j, "talk7 done")
-
-
-def test_sorts():
-    jobs = [
-        job(1, JobState.DONE, has_result=True, file_path="/b.wav"),
-        job(2, JobState.RUNNING, created=NOW - 70 * 3600, file_path="/a.wav"),
-        job(3, JobState.RUNNING, created=NOW - 3600, file_path="/c.wav"),
-    ]
-    ids = lambda sort: [j.id for j in cells.ordered(jobs, sort, "", NOW)]  # noqa: E731
-    assert ids("newest") == [3, 2, 1]
-    assert ids("oldest") == [1, 2, 3]
-    assert ids("state") == [3, 2, 1]  # running first, then done
-    assert ids("file") == [2, 1, 3]
-    assert ids("retention") == [2, 3, 1]  # least time left first; saved last
-    assert [j.id for j in cells.ordered(jobs, "newest", "a.wav", NOW)] == [2]
-
-
 def test_expiry_alerts_fire_once_per_job():
     jobs = [job(1, created=NOW - 61 * 3600), job(2, created=NOW - 3600), job(3, created=NOW - 62 * 3600)]
     warned = {3}

@@ -113,11 +113,11 @@ def test_a_result_the_service_cannot_delete_is_one_warning(rig):
     try:
         (job,) = service.wait([service.submit(CARDS.path, RequestOptions(language="en-US"))], timeout=120)
         assert job.state == JobState.DONE and warnings == []  # deleted at the service, quietly
-        service._delete_recognition(job)  # already gone: NOT_FOUND is what was asked for
+        service.operations.delete_recognition(job)  # already gone: NOT_FOUND is what was asked for
         assert warnings == []
         rig.stop_engine()
         service.disconnect()
-        service._delete_recognition(job)
+        service.operations.delete_recognition(job)
         (warning,) = warnings
         assert warning.startswith(f"Job #{job.id}: the service keeps its result (for 3 days): ")
         assert "delete_after_result = false" in warning and API_KEY not in warning

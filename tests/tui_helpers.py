@@ -41,6 +41,6 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = 30.0
 
 def row_cells(table: JobList, job_id: int) -> dict[str, str]:
     """The plain text of a job's cells in the list, by column key."""
-    job = table._rows([job_id])[job_id]
+    job = table.read_rows([job_id])[job_id]
     values = cells.cells(job, table.clock(), table.policy)
     return {key: str(values[key]) for key, _, _ in COLUMNS}

@@ -1,4 +1,8 @@
-"""Client transport: channels, credentials, typed calls and error sentences."""
+"""The wire to the service: gRPC channels (TLS, limits, retries), credentials on each call, the typed v2
+and v3 calls, the v3 result stream gathered and checked, operations decoded, errors as sentences.
+
+May import: shared (and the generated _proto).
+"""
 
 from stt_tui.api.auth import ApiKey, Credentials, IamToken, NoAuth
 from stt_tui.api.channel import DEFAULT_MAX_RECEIVE_BYTES, ChannelSettings, InsecureTargetError, open_channel

@@ -1,4 +1,5 @@
-"""`stt-tui <command>`: the command line, a thin frontend over the job core (service.py).
+"""`stt-tui <command>`: the command line, a thin frontend over the use cases (service/). It may import
+every package (and the engine, for `stt-tui serve`).
 
 Without a command, `stt-tui [FOLDER]` opens the terminal UI.
 """

@@ -65,9 +65,9 @@ class Operations:
         audio where that was asked for, and have the service forget a v3 result now stored here."""
         self.cleanup.after(job)
         self.deliverer.deliver(job)
-        self._delete_recognition(job)
+        self.delete_recognition(job)
 
-    def _delete_recognition(self, job: Job) -> None:
+    def delete_recognition(self, job: Job) -> None:
         """DeleteRecognition of a v3 job whose result is stored here; trouble is a warning, nothing more."""
         ctx = self.context
         operation_id = job.operation_id

@@ -1,4 +1,9 @@
-"""The terminal UI: a Textual frontend over the job core."""
+"""The terminal UI: a Textual frontend over the use cases (service/). The app (app.py) owns the service and
+the poll loop; the main screen and its panes (main/) compose the widgets (widgets/) and open the dialogs and
+screens (screens/).
+
+May import: every core package, never the engine and the CLI.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""The Textual app: owns the service and the background work; screens and widgets show what it learns.
+"""The Textual app: the service and the poll loop's lifecycle, the keys that work everywhere, the screens.
 
 Every RPC, probe, conversion and database read runs in a thread worker (the core is synchronous);
-workers never touch widgets, they post messages, and the handlers here set what the widgets show.
+workers never touch widgets, they post messages. What the panes of the main screen do (sending files,
+acting on jobs) they do in workers of their own; the app hands the main screen the service once the
+history is open, and what the poll loop learns.
 """
 
 from __future__ import annotations
@@ -16,54 +18,52 @@ from typing import Any
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from stt_tui.history import History
 from stt_tui.history.feed import JobFeed
-from stt_tui.jobs.model import FINAL_STATES, Job, JobState, RequestOptions
+from stt_tui.jobs.model import FINAL_STATES, Job, JobState
+from stt_tui.service.errors import EXPECTED_FAILURES
 from stt_tui.service.facade import Service
 from stt_tui.service.poll_round import PollRound
 from stt_tui.settings import preferences
-from stt_tui.settings.config import Config, Profile, builtin_profiles
+from stt_tui.settings.config import (
+    CONFIG_FILE,
+    Config,
+    ConfigError,
+    Profile,
+    builtin_profiles,
+    choose_profile,
+    load_config,
+)
+from stt_tui.settings.credentials import describe_profiles
 from stt_tui.shared.paths import Paths
 from stt_tui.tui import cells, notices
-from stt_tui.tui.actions import EXPECTED, JobActions, run_outside
 from stt_tui.tui.commands import apply_keymap, binding_commands, help_sections
 from stt_tui.tui.guards import while_shown
+from stt_tui.tui.main.screen import MainScreen
 from stt_tui.tui.messages import (
     ActionDone,
     ActionFailed,
-    BatchReady,
-    DetailsReady,
     JobsChanged,
     LoadFailed,
     Notice,
+    PollSoon,
     PollStatus,
     ProfilesReady,
     Remember,
-    SeenReady,
     ServiceReady,
-    SubmitEnded,
-    SubmitProgress,
-    TotalsReady,
-    TranscriptReady,
-    Watched,
 )
 from stt_tui.tui.poll_loop import run_rounds
-from stt_tui.tui.profile_switch import ProfileSwitch
-from stt_tui.tui.screens.details import DetailsScreen
 from stt_tui.tui.screens.help import HelpScreen
-from stt_tui.tui.screens.main import MainScreen
-from stt_tui.tui.screens.totals import TotalsScreen, read_totals
+from stt_tui.tui.screens.profiles import ProfileScreen
+from stt_tui.tui.screens.submit import SubmitScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen
-from stt_tui.tui.sending import Sending
-from stt_tui.tui.submissions import run_batch
 from stt_tui.tui.widgets.file_browser import FileBrowser
 from stt_tui.tui.widgets.job_list import JobList
-from stt_tui.tui.widgets.status_line import StatusLine
+from stt_tui.tui.widgets.pane import failure_said, say_unavailable
 
 
 class SttApp(App[None]):
@@ -80,6 +80,8 @@ class SttApp(App[None]):
         Binding("ctrl+b", "toggle_bell", "Bell", show=False, tooltip="Ring the bell for failures (on/off)",
                 id="app.toggle-bell"),
     ]  # fmt: skip
+    # Who declares keys (config.toml's [keymap] remaps them by binding id).
+    KEY_OWNERS = (MainScreen, FileBrowser, JobList, TranscriptScreen, SubmitScreen)
 
     def __init__(
         self,
@@ -104,15 +106,12 @@ class SttApp(App[None]):
         self._load_error: str | None = None  # why the history could not be opened, if it could not
         self._rounds: PollRound | None = None
         self._open: dict[int, Job] = {}  # jobs not finished yet (few, whatever the history's size)
-        self.actions = JobActions(self)
-        self.profile_switch = ProfileSwitch(self)
-        self.sending = Sending(self)
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
 
     def on_mount(self) -> None:
-        apply_keymap(self, self.config.keymap)
+        apply_keymap(self, self.config.keymap, (type(self), *self.KEY_OWNERS))
         if self.prefs.theme and self.prefs.theme in self.available_themes:
             self.theme = self.prefs.theme
         self.theme_changed_signal.subscribe(self, lambda theme: self.remember(theme=theme.name))
@@ -138,14 +137,16 @@ class SttApp(App[None]):
             jobs = feed.load()
             # The job list reads on a connection of its own: never behind a write of the poll loop's.
             reader = History(self.paths.history, clock=self.clock)
-        except EXPECTED as exc:
+        except EXPECTED_FAILURES as exc:
             self.post_message(LoadFailed(str(exc)))
             return
         self.post_message(ServiceReady(service, feed, jobs, recovered, reader))
 
     @on(LoadFailed)
+    @while_shown
     def _load_failed(self, event: LoadFailed) -> None:
         self._load_error = event.message
+        self.main.cannot_load(event.message)
         self.notify(event.message, title="The history cannot be used", severity="error", timeout=30)
 
     @on(ServiceReady)
@@ -153,14 +154,13 @@ class SttApp(App[None]):
     def _service_ready(self, event: ServiceReady) -> None:
         self.service = event.service
         self._open = {j.id: j for j in event.jobs}
-        self.main.jobs.attach(event.reader, event.jobs)
-        self._update_running()
+        self.main.use_service(event.service, event.reader, event.jobs)
+        self.main.show_running(self._running_jobs())
         for job in event.recovered:
             self.notify(f"Job #{job.id}: {job.last_error}", severity="warning", timeout=10)
         self._expiry_alerts()
         self._rounds = PollRound(event.service, event.feed)
         self.poll_loop(self._rounds)
-        self.sending.check()
 
     def _warn(self, message: str) -> None:
         """For the core's warnings, from any thread."""
@@ -170,13 +170,14 @@ class SttApp(App[None]):
         """For what the core did unasked (transcripts written beside the audio), from any thread."""
         self.post_message(ActionDone(message))
 
-    @on(Notice)
-    def _notice(self, event: Notice) -> None:
-        self.notify(event.message, severity="warning", timeout=15)
-
     @work(thread=True, group="poll", exclusive=True, exit_on_error=False, description="poll jobs")
     def poll_loop(self, rounds: PollRound) -> None:
         run_rounds(rounds, self.post_message, self._wake, get_current_worker())
+
+    @on(PollSoon)
+    def wake_poller(self) -> None:
+        """Something changed a job: the poll loop looks now rather than at its next round."""
+        self._wake.set()
 
     @on(JobsChanged)
     @while_shown
@@ -190,9 +191,10 @@ class SttApp(App[None]):
                 self._open[job.id] = job
         for job_id in event.changes.removed:
             self._open.pop(job_id, None)
-        self.main.jobs.apply(event.changes.changed, event.changes.removed)
-        self._update_running()
-        self.sending.jobs_changed(event.changes.changed)
+        self.main.jobs_changed(event.changes, self._running_jobs())
+
+    def _running_jobs(self) -> int:
+        return sum(1 for j in self._open.values() if j.state == JobState.RUNNING)
 
     def _announce(self, job: Job) -> None:
         # An ending is counted on the status line; only one that needs a person is a notification.
@@ -211,39 +213,56 @@ class SttApp(App[None]):
         self.remember(bell=not self.prefs.bell)
         self.notify("The bell rings for failures and expiring results." if self.prefs.bell else "No bell.")
 
-    def _update_running(self) -> None:
-        running = sum(1 for j in self._open.values() if j.state == JobState.RUNNING)
-        self.main.query_one(StatusLine).running = running
-
     @on(PollStatus)
     @while_shown
     def _poll_status(self, event: PollStatus) -> None:
-        status, figures = self.main.query_one(StatusLine), event.status
-        status.checks, status.budget = figures.checks, figures.budget
-        status.paused_for, status.engine = figures.paused_for, figures.engine
-        status.requests, status.requests_budget = figures.requests, figures.requests_budget
+        self.main.show_status(event.status)
+
+    def _expiry_alerts(self) -> None:
+        now = self.clock()
+        for job in cells.expiry_alerts(self._open.values(), now, self._warned):
+            self._warned.add(job.id)
+            self.alert(notices.expiring(job, now)[0])
 
     # --- profiles ----------------------------------------------------------------------------------
 
+    def usable_service(self) -> Service | None:
+        if self.service is None:
+            say_unavailable(self, self._load_error)
+        return self.service
+
     def action_switch_profile(self) -> None:
         if self.usable_service() is not None:
-            self.profile_switch.ask()
+            self._read_profiles()
+
+    @work(thread=True, group="profiles", exclusive=True, exit_on_error=False, description="read profiles")
+    def _read_profiles(self) -> None:
+        # Read again: the user may have just edited config.toml.
+        try:
+            config = load_config(self.paths.config_dir)
+            rows = describe_profiles(config)
+        except ConfigError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(ProfilesReady(config, rows))
 
     @on(ProfilesReady)
     def _profiles_ready(self, event: ProfilesReady) -> None:
-        self.profile_switch.show(event)
+        config = event.config
+        where = str(config.path or self.paths.config_dir / CONFIG_FILE)
 
-    @work(thread=True, group="totals", exclusive=True, exit_on_error=False, description="count jobs")
-    def action_totals(self) -> None:
-        if (service := self.service) is not None:
-            try:
-                self.post_message(TotalsReady(read_totals(service.history, self.clock())))
-            except EXPECTED as exc:
-                self.post_message(ActionFailed(str(exc)))
+        def chosen(name: str | None) -> None:
+            if name is None or name == self.profile.name:
+                return
+            self.config = config
+            self.use_profile(choose_profile(config, name))
+            problem = next((row["problem"] for row in event.rows if row["name"] == name), "")
+            if problem:
+                self.notify(f"Profile {name} is not ready: {problem}.", severity="warning", timeout=15)
+            else:
+                self.notify(f"Using profile {name}.")
 
-    @on(TotalsReady)
-    def _totals_ready(self, event: TotalsReady) -> None:
-        self.push_screen(TotalsScreen(event.totals))
+        self.push_screen(ProfileScreen(event.rows, self.profile.name, where), chosen)
 
     def use_profile(self, profile: Profile) -> None:
         """New jobs go to `profile` and its running jobs are polled; the job list stays as it is."""
@@ -253,101 +272,21 @@ class SttApp(App[None]):
         self.profile = profile
         self.service = Service(self.paths, profile, old.history, clock=self.clock, warn=self._warn)
         self.main.show_profile(profile)
+        self.main.use_service(self.service)
         if self._rounds is not None:
             self._rounds.switch(self.service)  # polling follows from the loop's next round
         self._wake.set()
 
-    def _expiry_alerts(self) -> None:
-        now = self.clock()
-        for job in cells.expiry_alerts(self._open.values(), now, self._warned):
-            self._warned.add(job.id)
-            self.alert(notices.expiring(job, now)[0])
+    # --- what the screens ask of the app -----------------------------------------------------------
 
-    # --- the highlighted file ----------------------------------------------------------------------
-
-    @on(FileBrowser.SubmitRequested)
-    def _submit_requested(self, event: FileBrowser.SubmitRequested) -> None:
-        self.ask_submit(event.paths, event.folder)
-
-    @on(JobList.JobAction)
-    def _job_action(self, event: JobList.JobAction) -> None:
-        self.job_action(event.action, event.jobs)
+    @on(TranscriptScreen.ExportRequested)
+    def _export_requested(self, event: TranscriptScreen.ExportRequested) -> None:
+        # The transcript is a screen of its own: the main screen's job side writes exports.
+        self.main.ask_export(event.job, event.channels)
 
     @on(Remember)
     def _remember(self, event: Remember) -> None:
         self.remember(**event.changes)
-
-    # --- submitting ------------------------------------------------------------------------------
-
-    def usable_service(self) -> Service | None:
-        if self.service is None:
-            if self._load_error is not None:
-                self.notify(self._load_error, title="The history cannot be used", severity="error")
-            else:
-                self.notify("The history is still being read; try again in a moment.", severity="warning")
-        return self.service
-
-    def ask_submit(self, paths: list[Path], folder: Path | None = None, again: bool = False) -> None:
-        """The submit dialog for files, or a folder's audio files (`again`: a re-submit, no question)."""
-        self.sending.ask(paths, folder, again)
-
-    @on(BatchReady)
-    @on(SeenReady)
-    @on(Watched)
-    @on(FileBrowser.Listed)
-    @on(FileBrowser.WatchRequested)
-    @while_shown
-    def _sending(self, event: Message) -> None:
-        self.sending.handle(event)
-
-    @work(thread=True, group="submit", exit_on_error=False, description="submit files")
-    def submit_files(self, paths: list[Path], options: RequestOptions, again: bool = False) -> None:
-        assert self.service is not None
-        run_batch(self, self.service, paths, options, get_current_worker(), again)
-
-    @on(SubmitProgress)
-    @while_shown
-    def _submit_progress(self, event: SubmitProgress) -> None:
-        self.main.show_progress(event)
-
-    @on(SubmitEnded)
-    @while_shown
-    def _submit_ended(self, event: SubmitEnded) -> None:
-        self.main.file_ended(event)
-
-    # --- jobs ------------------------------------------------------------------------------------
-
-    def job_action(self, action: str, jobs: list[Job]) -> None:
-        service = self.usable_service()
-        if service is not None:
-            self.actions.run(action, jobs, service)
-
-    def run_outside(self, command: str, text: str) -> None:
-        """Open `text` in a program of the user's ($PAGER), the app suspended meanwhile."""
-        run_outside(command, text, self.suspend, self.notify)
-
-    @on(DetailsReady)
-    def _details_ready(self, event: DetailsReady) -> None:
-        self.push_screen(DetailsScreen(event.job, event.operation_json))
-
-    @property
-    def browsing(self) -> Path:
-        """The folder the file browser shows."""
-        return Path(self.main.browser.path)
-
-    def wake_poller(self) -> None:
-        """Something changed a job: the poll loop looks now rather than at its next round."""
-        self._wake.set()
-
-    @on(TranscriptReady)
-    def _transcript_ready(self, event: TranscriptReady) -> None:
-        self.push_screen(TranscriptScreen(event.job, event.items))
-
-    @on(TranscriptScreen.ExportRequested)
-    def _export_requested(self, event: TranscriptScreen.ExportRequested) -> None:
-        service = self.usable_service()
-        if service is not None:
-            self.actions.ask_export(event.job, event.channels, service)
 
     @on(ActionFailed)
     def _action_failed(self, event: ActionFailed) -> None:
@@ -357,17 +296,21 @@ class SttApp(App[None]):
     def _action_done(self, event: ActionDone) -> None:
         self.notify(event.message)
 
+    @on(Notice)
+    def _notice(self, event: Notice) -> None:
+        self.notify(event.message, severity="warning", timeout=15)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Anything unexpected in a worker is one notification; the app keeps running.
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self.notify(f"{event.worker.description} failed: {error}", severity="error", timeout=15)
+        if (said := failure_said(event)) is not None:
+            self.notify(said, severity="error", timeout=15)
 
     # --- app-wide --------------------------------------------------------------------------------
 
     def remember(self, **changes: Any) -> None:
         """Keep a preference for the next run (written in the background; a failure is not fatal)."""
         self.prefs = self.prefs.with_(**changes)
+        self.main.use_prefs(self.prefs)
         self.save_preferences(self.prefs)
 
     @work(thread=True, group="preferences", exclusive=True, exit_on_error=False, description="save settings")
@@ -385,7 +328,7 @@ class SttApp(App[None]):
         # Thread workers stop at their next check; a file being prepared is marked failed, not lost.
         # Calls in flight (up to a 30 s deadline) and an engine start are ended, not waited for.
         self.workers.cancel_all()
-        self.sending.stop_watching()
+        self.main.stop_watching()
         if self.service is not None:
             self.service.interrupt()
         self._wake.set()

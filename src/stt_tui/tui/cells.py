@@ -1,10 +1,10 @@
-"""How a job reads in the job table: cell text and style, filtering and sorting. Pure, no Textual."""
+"""How a job reads in the job table: cell text and style, and which jobs to warn about. Pure, no Textual
+(the order and the filter are the history's: history/windows.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from rich.text import Text
 
@@ -13,16 +13,6 @@ from stt_tui.jobs.schedule import PollPolicy, expected_work
 from stt_tui.outputs.formatting import audio_text, file_label
 from stt_tui.shared.wording import printable
 
-COLUMNS = (
-    ("id", "#"),
-    ("state", "STATE"),
-    ("file", "FILE"),
-    ("retention", "RETENTION"),
-    ("time", "TIME"),
-    ("audio", "AUDIO"),
-    ("request", "LANG/MODEL"),
-    ("submitted", "SUBMITTED"),
-)
 FILE_WIDTH = 26
 
 STATE_STYLES = {
@@ -33,7 +23,6 @@ STATE_STYLES = {
     JobState.EXPIRED: "red",
     JobState.CANCELLED: "dim",
 }
-SORTS = ("newest", "oldest", "state", "file", "retention")
 
 
 def _clip(text: str, width: int) -> str:
@@ -79,10 +68,6 @@ def submitted_cell(job: Job) -> str:
     return datetime.fromtimestamp(job.created_at).strftime("%m-%d %H:%M")
 
 
-def request_cell(job: Job) -> str:
-    return printable("/".join(x for x in (job.language, job.options.model) if x)) or "-"
-
-
 def cells(job: Job, now: float, policy: PollPolicy) -> dict[str, str | Text]:
     """Every cell of a job's row, by column key."""
     return {
@@ -96,44 +81,6 @@ def cells(job: Job, now: float, policy: PollPolicy) -> dict[str, str | Text]:
         "model": printable(job.options.model) or "-",
         "submitted": submitted_cell(job),
     }
-
-
-def ticking(job: Job) -> bool:
-    """Whether the row's cells change with the clock alone (elapsed time, retention countdown)."""
-    return job.state in (JobState.SUBMITTING, JobState.RUNNING)
-
-
-def matches(job: Job, query: str) -> bool:
-    """A case-insensitive filter over what a row shows: number, state, file, operation id, language."""
-    if not query:
-        return True
-    haystack = " ".join(
-        (f"#{job.id}", job.state.value, job.file_path, job.operation_id or "", request_cell(job))
-    ).lower()
-    return all(word in haystack for word in query.lower().split())
-
-
-_STATE_ORDER = {s: i for i, s in enumerate(STATE_STYLES)}
-
-
-def sort_key(sort: str, now: float) -> tuple[Callable[[Job], Any], bool]:
-    """(key, reverse) for one of SORTS."""
-    if sort == "oldest":
-        return (lambda j: j.id), False
-    if sort == "state":
-        return (lambda j: (_STATE_ORDER[j.state], -j.id)), False
-    if sort == "file":
-        return (lambda j: (file_label(j).lower(), -j.id)), False
-    if sort == "retention":
-        # Least time left first; saved and finished ones last.
-        return (lambda j: (seconds_left(j, now) is None, seconds_left(j, now) or 0, -j.id)), False
-    return (lambda j: j.id), True
-
-
-def ordered(jobs: Iterable[Job], sort: str, query: str, now: float) -> list[Job]:
-    """The rows to show, in order."""
-    key, reverse = sort_key(sort, now)
-    return sorted((j for j in jobs if matches(j, query)), key=key, reverse=reverse)
 
 
 def expiry_alerts(jobs: Iterable[Job], now: float, warned: set[int]) -> list[Job]:

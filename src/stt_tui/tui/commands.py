@@ -6,10 +6,10 @@ widget or screen that declares it, so a command and its key can never drift apar
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -19,9 +19,6 @@ from stt_tui.tui.screens.transcript import TranscriptScreen
 from stt_tui.tui.widgets.file_browser import FileBrowser
 from stt_tui.tui.widgets.job_list import JobList
 from stt_tui.tui.widgets.job_rows import COLUMNS
-
-if TYPE_CHECKING:
-    from stt_tui.tui.app import SttApp
 
 # Who declares keys, and how the palette names where a command acts.
 AREAS: dict[type, str] = {FileBrowser: "files", JobList: "jobs", TranscriptScreen: "transcript"}
@@ -34,7 +31,7 @@ def _bindings(node: DOMNode) -> Iterator[Binding]:
             yield binding
 
 
-def binding_commands(app: SttApp, screen: Screen[Any]) -> Iterator[SystemCommand]:
+def binding_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemCommand]:
     """Palette commands for the screen the palette was opened over: its widgets' keys, then the app's."""
     owners: list[DOMNode] = [screen] if type(screen) in AREAS else []
     owners += [node for node in screen.query("*") if type(node) in AREAS]
@@ -57,18 +54,14 @@ def binding_commands(app: SttApp, screen: Screen[Any]) -> Iterator[SystemCommand
         yield SystemCommand(b.description, b.tooltip or b.description, lambda a=b.action: app.run_action(a))
 
 
-def binding_ids() -> set[str]:
-    """Every binding id of the app's screens and widgets: what config.toml's [keymap] may remap."""
-    from stt_tui.tui.app import SttApp
-    from stt_tui.tui.screens.main import MainScreen
-
-    owners: list[type[DOMNode]] = [SttApp, MainScreen, FileBrowser, JobList, TranscriptScreen, SubmitScreen]
+def binding_ids(owners: Iterable[type[DOMNode]]) -> set[str]:
+    """Every binding id of these screens and widgets: what config.toml's [keymap] may remap."""
     return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
 
 
-def apply_keymap(app: SttApp, keymap: dict[str, str]) -> None:
+def apply_keymap(app: App[Any], keymap: dict[str, str], owners: Iterable[type[DOMNode]]) -> None:
     """Remap keys by binding id (config.toml's [keymap]); ids no binding has are said, not applied."""
-    unknown = sorted(set(keymap) - binding_ids())
+    unknown = sorted(set(keymap) - binding_ids(owners))
     app.set_keymap({k: v for k, v in keymap.items() if k not in unknown})
     if unknown:
         message = f"config.toml's [keymap] names no binding {', '.join(unknown)}; ? lists the ids."

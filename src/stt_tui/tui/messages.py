@@ -1,4 +1,5 @@
-"""Messages that workers post back to the main screen: one line of docstring each."""
+"""Messages between the parts of the UI: what workers learned, and what a pane asks of its parents. One line
+of docstring each."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from stt_tui.history import History
 from stt_tui.history.feed import Changes, JobFeed
 from stt_tui.jobs.model import Job, RequestOptions
 from stt_tui.outputs.export import Utterance
+from stt_tui.outputs.totals import Totals
 from stt_tui.service.content import Known, Mark
 from stt_tui.service.facade import Service
 from stt_tui.service.poll_round import Status
 from stt_tui.service.watch import WatchEvent
 from stt_tui.settings.config import Config
-from stt_tui.tui.screens.totals import Totals
 
 
 @dataclass
@@ -157,3 +158,29 @@ class Watched(Message):
     """What a folder watch did with a file."""
 
     event: WatchEvent
+
+
+@dataclass
+class BatchStarted(Message):
+    """Files were handed to a batch of submissions: the status line counts them until each ends."""
+
+    files: int
+
+
+class PollSoon(Message):
+    """A job was started or changed here: the poll loop should look now, not at its next round."""
+
+
+@dataclass
+class MarksCounted(Message):
+    """How many files are marked, and their audio time once it is known (None: still being read)."""
+
+    count: int
+    seconds: float | None = None
+
+
+@dataclass
+class ResubmitRequested(Message):
+    """Send these files' audio again, with options chosen anew (from the job list, to the file side)."""
+
+    paths: list[Path]

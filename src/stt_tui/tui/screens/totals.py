@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
-
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,28 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from stt_tui.history import History
 from stt_tui.jobs.model import JobState
-
-
-@dataclass(frozen=True)
-class Totals:
-    by_state: Mapping[JobState, int]
-    today: list[tuple[str, str, float]]  # (profile, model, seconds summed over channels)
-    month: list[tuple[str, str, float]]
-
-
-def read_totals(history: History, now: float) -> Totals:
-    """Read the figures (off the event loop)."""
-    day, month = day_and_month_start(now)
-    return Totals(history.count_by_state(), history.audio_sent(day), history.audio_sent(month))
-
-
-def day_and_month_start(now: float) -> tuple[float, float]:
-    """Local midnight today and on the first of this month, as timestamps (pure)."""
-    local = datetime.fromtimestamp(now)
-    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return day.timestamp(), day.replace(day=1).timestamp()
+from stt_tui.outputs.totals import Totals
 
 
 def hours(seconds: float) -> str:

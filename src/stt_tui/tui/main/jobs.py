@@ -1,0 +1,328 @@
+"""The jobs side of the main screen: the job list, its filter, and what is done to jobs from it (open,
+details, export, check, cancel, forget, re-submit, copy). Each action takes the jobs it acts on (the marked
+ones, else the one under the cursor), asks before what cannot be undone, and runs its calls in this pane's
+thread workers; a bulk action ends in one notification, not one per job."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.reactive import var
+from textual.widgets import Input
+
+from stt_tui.history import History
+from stt_tui.jobs.model import Job, JobState
+from stt_tui.jobs.schedule import PollPolicy
+from stt_tui.outputs.export import ExportError, utterances
+from stt_tui.outputs.files import OutputError, write_output
+from stt_tui.outputs.formatting import no_transcript
+from stt_tui.service.errors import EXPECTED_FAILURES, UserError
+from stt_tui.service.facade import Service
+from stt_tui.settings.preferences import Preferences
+from stt_tui.shared.wording import plural, printable
+from stt_tui.tui.messages import (
+    ActionDone,
+    ActionFailed,
+    DetailsReady,
+    PollSoon,
+    Remember,
+    ResubmitRequested,
+    TranscriptReady,
+)
+from stt_tui.tui.outside import editor, pager, run_outside
+from stt_tui.tui.screens.bulk_export import BulkChoice, BulkExportScreen, target
+from stt_tui.tui.screens.confirm import ConfirmScreen
+from stt_tui.tui.screens.details import DetailsScreen
+from stt_tui.tui.screens.export import ExportChoice, ExportScreen
+from stt_tui.tui.screens.transcript import TranscriptScreen
+from stt_tui.tui.widgets.activity import Activity
+from stt_tui.tui.widgets.filter_box import FilterBox
+from stt_tui.tui.widgets.job_list import Act, JobList
+from stt_tui.tui.widgets.job_rows import COLUMNS
+from stt_tui.tui.widgets.pane import Pane
+
+
+def describe(jobs: list[Job]) -> str:
+    """'job #4 (talk.wav)' for one, '3 jobs' for several."""
+    if len(jobs) == 1:
+        job = jobs[0]
+        return f"job #{job.id} ({Path(job.file_path).name or job.operation_id})"
+    return plural(len(jobs), "job")
+
+
+class JobsPane(Vertical, Pane):
+    """Receives the service, the preferences and the folder being browsed from its screen; posts
+    Remember, ResubmitRequested and PollSoon up."""
+
+    prefs: var[Preferences] = var(Preferences)
+    browsing: var[Path] = var(Path)  # where an export goes when the job's own folder is not known
+
+    def __init__(self, policy: PollPolicy, clock: Callable[[], float], **kw: Any) -> None:
+        super().__init__(**kw)
+        self.policy, self.clock = policy, clock
+
+    def compose(self) -> ComposeResult:
+        yield Activity(id="activity")
+        yield FilterBox(placeholder="filter: words in the file name, state, id or language", id="job-filter")
+        yield JobList(self.policy, self.clock, id="jobs")
+
+    def on_mount(self) -> None:
+        jobs = self.jobs
+        jobs.sort_by, jobs.descending = self.prefs.job_order()
+        box = self.query_one("#job-filter", FilterBox)
+        box.value = self.prefs.job_filter  # the filter left on last time, shown as it is applied
+        box.display = bool(box.value)
+
+    @property
+    def jobs(self) -> JobList:
+        return self.query_one(JobList)
+
+    # --- data in ------------------------------------------------------------------------------
+
+    def attach(self, reader: History, jobs: Iterable[Job]) -> None:
+        """Read the list from `reader` from now on; `jobs` are rows already read (start-up)."""
+        self.jobs.attach(reader, jobs)
+
+    def show_progress(self, label: str, fraction: float | None) -> None:
+        """The file being prepared and sent (None: nothing is)."""
+        activity = self.query_one(Activity)
+        if fraction is not None:
+            activity.label = label
+        activity.fraction = fraction
+
+    # --- the title, the filter and the order --------------------------------------------------
+
+    @on(JobList.Counted)
+    @on(JobList.MarksChanged)
+    def update_job_count(self) -> None:
+        table = self.jobs
+        shown, total = table.row_count, table.total
+        title = f"Jobs ({total:,})"
+        if table.filter_text:
+            title = f"Jobs ({shown:,} of {total:,}: '{printable(table.filter_text)}')"
+        if table.marked:
+            title += f" · {len(table.marked):,} marked"
+        column = dict((key, label) for key, label, _ in COLUMNS)[table.sort_by]
+        arrow = "▼" if table.descending else "▲"
+        self.border_title = f"{title} · sorted by {column} {arrow}"
+
+    @on(JobList.SortChanged)
+    def _sort_changed(self, event: JobList.SortChanged) -> None:
+        self.update_job_count()
+        self.post_message(Remember({"job_sort": event.sort_by, "job_descending": event.descending}))
+
+    @on(JobList.FilterRequested)
+    def _filter_requested(self) -> None:
+        self.query_one("#job-filter", FilterBox).open()
+
+    @on(Input.Changed, "#job-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.jobs.filter_text = event.value.strip()
+        self.post_message(Remember({"job_filter": self.jobs.filter_text}))
+
+    @on(Input.Submitted, "#job-filter")
+    def _filter_submitted(self) -> None:
+        self.leave_filter()
+
+    def leave_filter(self) -> bool:
+        """Esc in the filter box leaves it; Esc in the list clears an active filter. Whether it did."""
+        return self.query_one("#job-filter", FilterBox).leave(self.jobs)
+
+    # --- actions on jobs ----------------------------------------------------------------------
+
+    @on(JobList.JobAction)
+    def _job_action(self, event: JobList.JobAction) -> None:
+        service = self.usable_service()
+        if service is None:
+            return
+        jobs, job = event.jobs, event.job
+        match event.action:
+            case Act.OPEN:
+                self._background(lambda: self._read_transcript(service, job), "read a result", "transcript")
+            case Act.DETAILS:
+                self._background(lambda: self._read_details(service, job), "read a job", "transcript")
+            case Act.EXPORT if len(jobs) == 1:
+                self.ask_export(job, [])
+            case Act.EXPORT:
+                self._ask_bulk_export(jobs, service)
+            case Act.COPY_ID:
+                self._copy_ids(jobs)
+            case Act.REFRESH if len(jobs) == 1:
+                self._act([job], service.refresh, f"Job #{job.id} checked; it is still running.")
+            case Act.REFRESH:
+                running = [j for j in jobs if j.state == JobState.RUNNING]
+                self._act(running, service.refresh, f"Checked {plural(len(running), 'running job')}.")
+            case Act.CANCEL:
+                self._ask_cancel(jobs, service)
+            case Act.FORGET:
+                self._ask_forget(jobs, service)
+            case Act.RESUBMIT:
+                self._background(lambda: self._resubmit(jobs), "find the files", "actions")
+            case Act.PAGER | Act.EDITOR:
+                command = pager() if event.action == Act.PAGER else editor()
+                read = "read a result"
+                self._background(lambda: self._open_outside(service, job, command), read, "transcript")
+
+    def _copy_ids(self, jobs: list[Job]) -> None:
+        ids = [j.operation_id for j in jobs if j.operation_id]
+        if ids:
+            self.app.copy_to_clipboard("\n".join(ids))
+            self.notify(f"Copied {ids[0]}." if len(ids) == 1 else f"Copied {len(ids)} operation ids.")
+        else:
+            self.notify(f"{describe(jobs).capitalize()}: no operation id yet.", severity="warning")
+
+    def _confirm(self, question: str, yes: str, then: Callable[[], None]) -> None:
+        def answered(ok: bool | None) -> None:
+            if ok:
+                then()
+
+        self.app.push_screen(ConfirmScreen(question, yes), answered)
+
+    def _ask_cancel(self, jobs: list[Job], service: Service) -> None:
+        running = [j for j in jobs if j.state == JobState.RUNNING]
+        if not running:
+            self.notify(f"{describe(jobs).capitalize()}: nothing is running.", severity="warning")
+            return
+        self._confirm(
+            f"Ask the service to stop {describe(running)}? It may finish anyway.",
+            "Cancel jobs" if len(running) > 1 else "Cancel job",
+            lambda: self._act(running, service.cancel, f"Asked the service to stop {describe(running)}."),
+        )
+
+    def _ask_forget(self, jobs: list[Job], service: Service) -> None:
+        question = f"Forget {describe(jobs)}?"
+        if any(j.has_transcript for j in jobs):
+            question += (
+                " Saved transcripts are deleted with them."
+                if len(jobs) > 1
+                else " Its saved transcript is deleted with it."
+            )
+        if any(j.state == JobState.RUNNING for j in jobs):
+            question += " Running jobs' results will never be fetched."
+        forgotten = f"Forgot {describe(jobs)}."
+        self._confirm(question, "Forget", lambda: self._act(jobs, service.forget, forgotten))
+
+    def ask_export(self, job: Job, channels: list[int]) -> None:
+        """The export dialog for one job (from the list, or from its transcript), then the file written."""
+        service = self.usable_service()
+        if service is None:
+            return
+        if not job.has_transcript:
+            self.notify(no_transcript(job), severity="warning")
+            return
+        channels = channels or list(range(1, (job.channels or 1) + 1))
+        # Beside the audio, as subtitle players look for it; else in the folder being browsed. Whether
+        # the folder still exists is not asked here (no disk access on the event loop): writing says so.
+        folder = Path(job.file_path).parent if job.file_path else self.browsing
+
+        def chosen(choice: ExportChoice | None) -> None:
+            if choice is not None:
+                self.post_message(Remember({"export_format": choice.fmt}))
+                self._act([job], lambda j: self._write_export(service, j, choice), f"Wrote {choice.path}.")
+
+        kind = "speaker" if job.options.speaker_labeling else "channel"
+        screen = ExportScreen(folder, job.file_path, job.id, channels, self.prefs.export_format, kind)
+        self.app.push_screen(screen, chosen)
+
+    def _ask_bulk_export(self, jobs: list[Job], service: Service) -> None:
+        with_text = [j for j in jobs if j.has_transcript]
+        if not with_text:
+            self.notify(f"None of the {len(jobs)} jobs has a transcript.", severity="warning")
+            return
+
+        def chosen(choice: BulkChoice | None) -> None:
+            if choice is None:
+                return
+            self.post_message(Remember({"export_format": choice.fmt}))
+
+            def write(job: Job) -> None:
+                self._write_export(service, job, ExportChoice(choice.fmt, None, target(job, choice)))
+
+            skipped = len(jobs) - len(with_text)
+            note = f" ({plural(skipped, 'job')} without a transcript left out)" if skipped else ""
+            self._act(with_text, write, f"Wrote {plural(len(with_text), 'transcript')}{note}.")
+
+        screen = BulkExportScreen(len(with_text), self.browsing, self.prefs.export_format)
+        self.app.push_screen(screen, chosen)
+
+    @staticmethod
+    def _write_export(service: Service, job: Job, choice: ExportChoice) -> None:
+        """Render the stored result and write it whole (see outputs.files.write_output)."""
+        text = service.export(job, choice.fmt, choice.channel)
+        try:
+            write_output(choice.path, text)
+        except OutputError as exc:
+            raise UserError(str(exc)) from None
+
+    # --- what the workers do -------------------------------------------------------------------
+
+    def _read_transcript(self, service: Service, job: Job) -> None:
+        try:
+            items = utterances(service.transcript_json(job), job.options.speaker_labeling)
+        except (*EXPECTED_FAILURES, ExportError) as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(TranscriptReady(job, items))
+
+    @on(TranscriptReady)
+    def _transcript_ready(self, event: TranscriptReady) -> None:
+        self.app.push_screen(TranscriptScreen(event.job, event.items))
+
+    def _read_details(self, service: Service, job: Job) -> None:
+        try:
+            fresh = service.history.get(job.id)
+            stored = service.history.result(job.id)
+        except EXPECTED_FAILURES as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(DetailsReady(fresh, stored.document() if stored else None))
+
+    @on(DetailsReady)
+    def _details_ready(self, event: DetailsReady) -> None:
+        self.app.push_screen(DetailsScreen(event.job, event.operation_json))
+
+    def _resubmit(self, jobs: list[Job]) -> None:
+        files = [Path(j.file_path) for j in jobs if j.file_path and Path(j.file_path).is_file()]
+        missing = len(jobs) - len(files)
+        if missing:
+            gone = "imported or gone" if missing > 1 else "imported, or its file is gone"
+            self.post_message(ActionFailed(f"{plural(missing, 'job')} cannot be sent again ({gone})."))
+        if files:
+            self.post_message(ResubmitRequested(files))
+
+    def _open_outside(self, service: Service, job: Job, command: str) -> None:
+        """The transcript (txt export) in the user's $PAGER or $EDITOR, the app suspended meanwhile."""
+        try:
+            text = service.export(job, "txt")
+        except EXPECTED_FAILURES as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.app.call_from_thread(run_outside, command, text, self.app.suspend, self.notify)
+
+    def _act(self, jobs: list[Job], act: Callable[[Job], object], done: str) -> None:
+        def work() -> None:
+            failures: list[str] = []
+            for job in jobs:
+                try:
+                    act(job)
+                except EXPECTED_FAILURES as exc:
+                    failures.append(str(exc))
+            if failures and len(jobs) == 1:
+                self.post_message(ActionFailed(failures[0]))
+            elif failures:
+                done_count = len(jobs) - len(failures)
+                said = f"{done_count} of {len(jobs)} done; {len(failures)} not: {failures[0]}"
+                self.post_message(ActionFailed(said))
+            else:
+                self.post_message(ActionDone(done))
+            self.post_message(PollSoon())
+
+        self._background(work, "a job action", "actions")
+
+    def _background(self, work: Callable[[], None], description: str, group: str) -> None:
+        self.run_worker(work, thread=True, group=group, exit_on_error=False, description=description)

@@ -1,0 +1,264 @@
+"""The main screen: files and what the highlighted one holds above, the job list below, the status line.
+
+It hands its panes what they work with (the service, the preferences, the folder being browsed) and
+sums up for the status line what they report: a batch of submissions, the marked files.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker
+
+from stt_tui.history import History
+from stt_tui.history.feed import Changes
+from stt_tui.jobs.model import Job
+from stt_tui.outputs.totals import read_totals
+from stt_tui.service.errors import EXPECTED_FAILURES
+from stt_tui.service.facade import Service
+from stt_tui.service.poll_round import Status
+from stt_tui.settings.config import Profile
+from stt_tui.settings.preferences import Preferences
+from stt_tui.tui.main.files import FilesPane
+from stt_tui.tui.main.jobs import JobsPane
+from stt_tui.tui.messages import (
+    ActionFailed,
+    BatchStarted,
+    MarksCounted,
+    ResubmitRequested,
+    SubmitEnded,
+    SubmitProgress,
+    TotalsReady,
+)
+from stt_tui.tui.notices import refusal_text, summary
+from stt_tui.tui.screens.totals import TotalsScreen
+from stt_tui.tui.widgets.activity import activity_label
+from stt_tui.tui.widgets.file_browser import FileBrowser
+from stt_tui.tui.widgets.job_list import JobList
+from stt_tui.tui.widgets.key_footer import KeyFooter
+from stt_tui.tui.widgets.pane import failure_said
+from stt_tui.tui.widgets.status_line import StatusLine
+
+
+class MainScreen(Screen[None]):
+    """Composes the panes; sets what they work with, and shows on the status line what they report."""
+
+    BINDINGS = [
+        Binding(
+            "q",
+            "app.quit",
+            "Quit",
+            tooltip="Quit (running jobs go on; they are polled next time)",
+            id="main.quit",
+        ),
+        Binding(
+            "t",
+            "totals",
+            "Totals",
+            show=False,
+            tooltip="Jobs by state; audio sent, day and month",
+            id="main.totals",
+        ),
+        Binding(
+            "escape",
+            "leave_filter",
+            "Clear filter",
+            show=False,
+            tooltip="Leave, or clear, the filter",
+            id="main.leave-filter",
+        ),
+    ]
+
+    def __init__(
+        self, start: Path, profile: Profile, prefs: Preferences, clock: Callable[[], float] = time.time
+    ) -> None:
+        super().__init__()
+        self.start = start
+        self.profile = profile
+        self.prefs = prefs
+        self.service: Service | None = None
+        self.submitting = 0  # files of the batches under way, not yet sent or refused
+        self.tally: Counter[str] = Counter()  # what the current batch came to: submitted, done...
+        self.refusals: list[tuple[str, str]] = []  # (file, why) of the batches under way
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        files = FilesPane(self.start, id="top")
+        jobs = JobsPane(self.profile.poll_policy, self.clock, id="jobs-pane")
+        jobs.border_title = "Jobs"
+        for pane in (files, jobs):
+            pane.prefs = self.prefs  # before they mount: the job list's order and filter come from them
+        yield files
+        yield jobs
+        yield StatusLine(id="status")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.show_profile(self.profile)
+        self.browser.show_all = self.prefs.show_all_files
+        self.browser.show_hidden = self.prefs.show_hidden_files
+        self.jobs_pane.browsing = self.start
+        self.browser.focus()
+
+    @property
+    def files(self) -> FilesPane:
+        return self.query_one(FilesPane)
+
+    @property
+    def jobs_pane(self) -> JobsPane:
+        return self.query_one(JobsPane)
+
+    @property
+    def panes(self) -> tuple[FilesPane, JobsPane]:
+        return self.files, self.jobs_pane
+
+    @property
+    def jobs(self) -> JobList:
+        return self.query_one(JobList)
+
+    @property
+    def browser(self) -> FileBrowser:
+        return self.query_one(FileBrowser)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    # --- what the app sets ----------------------------------------------------------------------
+
+    def use_service(self, service: Service, reader: History | None = None, jobs: Iterable[Job] = ()) -> None:
+        """The service new work goes to (the history is open); `reader`: the job list's own connection."""
+        self.service = service
+        if reader is not None:
+            self.jobs_pane.attach(reader, jobs)
+        for pane in self.panes:
+            pane.service = service
+
+    def cannot_load(self, why: str) -> None:
+        """The history could not be opened: every action says so."""
+        for pane in self.panes:
+            pane.load_error = why
+
+    def use_prefs(self, prefs: Preferences) -> None:
+        self.prefs = prefs
+        for pane in self.panes:
+            pane.prefs = prefs
+
+    def show_profile(self, profile: Profile) -> None:
+        """The profile in use: named on the status line; its polling policy sizes expected times."""
+        self.profile = profile
+        status = self.status
+        status.profile = profile.name
+        status.budget = profile.poll_policy.budget_per_hour
+        status.checks = status.requests = 0
+        status.requests_budget = 0 if profile.local else profile.requests_per_hour
+        status.engine = "starting…" if profile.local else "cloud"
+        self.jobs.policy = profile.poll_policy
+
+    def show_status(self, figures: Status) -> None:
+        """The polling budget, the request budget and the backend's state, as the poll loop found them."""
+        status = self.status
+        status.checks, status.budget = figures.checks, figures.budget
+        status.paused_for, status.engine = figures.paused_for, figures.engine
+        status.requests, status.requests_budget = figures.requests, figures.requests_budget
+
+    def jobs_changed(self, changes: Changes, running: int) -> None:
+        """Rows added, changed or removed by anyone; `running`: how many jobs run now."""
+        self.jobs.apply(changes.changed, changes.removed)
+        self.show_running(running)
+        self.files.jobs_changed(changes.changed)
+
+    def show_running(self, running: int) -> None:
+        self.status.running = running
+
+    def ask_export(self, job: Job, channels: list[int]) -> None:
+        self.jobs_pane.ask_export(job, channels)
+
+    def stop_watching(self) -> None:
+        self.files.stop_watching()
+
+    # --- what a batch of submissions says -----------------------------------------------------------
+
+    @on(BatchStarted)
+    def _batch_started(self, event: BatchStarted) -> None:
+        if not self.submitting and not self.status.running:
+            self.tally.clear()  # a new batch once the last one is over: count it afresh
+        self.submitting += event.files
+
+    @on(SubmitProgress)
+    def _show_progress(self, event: SubmitProgress) -> None:
+        label = activity_label(event.name, event.stage, max(self.submitting - 1, 0))
+        self.jobs_pane.show_progress(label, event.fraction)
+
+    @on(SubmitEnded)
+    def _file_ended(self, event: SubmitEnded) -> None:
+        """A file of a batch was sent, linked or refused (or the batch stopped): one count; the refusals
+        are said together when the batch is over."""
+        self.submitting = max(self.submitting - 1 - event.dropped, 0)
+        if event.error:
+            self.refusals.append((event.name, event.error))
+            self.tally["refused"] += 1 + event.dropped
+        elif event.linked:
+            self.tally["skipped"] += 1
+        elif event.job is not None:
+            self.tally["submitted"] += 1
+        self.status.summary = summary(self.tally)
+        if not self.submitting:
+            self.jobs_pane.show_progress("", None)
+            self._say_refusals()
+
+    def _say_refusals(self) -> None:
+        refusals, self.refusals = self.refusals, []
+        if len(refusals) == 1:
+            name, error = refusals[0]
+            self.notify(error, title=f"{name} was not submitted", severity="error", timeout=10)
+        elif refusals:
+            self.notify(refusal_text(refusals), title=f"{len(refusals)} files were not submitted",
+                        severity="error", timeout=20)  # fmt: skip
+
+    def job_ended(self, job: Job) -> None:
+        self.tally[job.state.value] += 1
+        self.status.summary = summary(self.tally)
+
+    # --- what the panes ask for ------------------------------------------------------------------
+
+    @on(MarksCounted)
+    def _marks_counted(self, event: MarksCounted) -> None:
+        self.status.marked = event.count
+        self.status.marked_seconds = event.seconds
+
+    @on(FileBrowser.FolderChanged)
+    def _folder_changed(self, event: FileBrowser.FolderChanged) -> None:
+        self.jobs_pane.browsing = event.path
+
+    @on(ResubmitRequested)
+    def _resubmit(self, event: ResubmitRequested) -> None:
+        self.files.ask(event.paths, None, again=True)
+
+    def action_leave_filter(self) -> None:
+        """Esc in a filter box leaves it; Esc in its list clears an active filter."""
+        if not self.files.leave_filter():
+            self.jobs_pane.leave_filter()
+
+    @work(thread=True, group="totals", exclusive=True, exit_on_error=False, description="count jobs")
+    def action_totals(self) -> None:
+        if (service := self.service) is not None:
+            try:
+                self.post_message(TotalsReady(read_totals(service.history, self.clock())))
+            except EXPECTED_FAILURES as exc:
+                self.post_message(ActionFailed(str(exc)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if (said := failure_said(event)) is not None:
+            self.notify(said, severity="error", timeout=15)
+
+    @on(TotalsReady)
+    def _totals_ready(self, event: TotalsReady) -> None:
+        self.app.push_screen(TotalsScreen(event.totals))
