@@ -14,6 +14,7 @@ from stt_tui.outputs.formatting import json_text
 from stt_tui.shared.wording import printable
 
 EXIT_OK = 0
+EXIT_NO_MATCH = 1  # `search` found nothing (as grep says it)
 EXIT_USER = 2  # bad arguments or input: fix the command
 EXIT_SERVICE = 3  # the service or engine failed, refused, or could not be reached
 EXIT_JOB_FAILED = 4  # a job ended without a transcript (failed, expired, cancelled)
@@ -24,6 +25,7 @@ EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # what a shell shows for a tool whose r
 
 EXIT_CODES_HELP = """exit codes:
   0  success
+  1  search: nothing matched
   2  user error: bad arguments, a file the service cannot take, an unknown job
   3  service error: the engine or the service failed, refused, or could not be reached
   4  a job ended without a transcript (failed, expired or cancelled)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from stt_tui import __version__
-from stt_tui.cli import admin, commands, engine_cmd, folders, serve
+from stt_tui.cli import admin, commands, engine_cmd, folders, search, serve
 from stt_tui.cli.output import EXIT_CODES_HELP
 from stt_tui.cli.run import with_service
 from stt_tui.jobs.model import JobState
@@ -166,6 +166,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _request_options(p)
     _export(p)
+
+    p = command(
+        "search",
+        with_service(search.search),
+        "search every stored transcript",
+        "Search the transcripts of every job in the history, phrase by phrase, best matches first: one "
+        "line per phrase (job, file, time in the audio, channel or speaker, the words around the match). "
+        'Every word must be there; "quoted words" in that order; a trailing * takes any ending (budg*). '
+        "Case and diacritics do not count, nor ё against е. Filters may stand among the words: "
+        "profile:NAME, lang:CODE, after:YYYY-MM-DD, before:YYYY-MM-DD. Exits 1 when nothing matches.",
+    )
+    p.add_argument("words", nargs="+", metavar="WORDS")
+    hits = serve.positive_int(10_000)
+    p.add_argument("--limit", type=hits, default=50, metavar="N", help="at most N hits (default: 50)")
+    p.add_argument("--language", metavar="CODE", help="only jobs in this language (ru: any Russian)")
+    p.add_argument("--since", metavar="DATE", help="only jobs submitted on or after DATE (YYYY-MM-DD)")
+    p.add_argument("--until", metavar="DATE", help="only jobs submitted on or before DATE")
 
     p = command(
         "jobs",

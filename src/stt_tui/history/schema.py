@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # The language most of a stored v3 result's speech was recognized as (by time), for the job of the row
 # being updated: the phrases' own language codes, as GetRecognition streamed them.
@@ -153,5 +153,40 @@ MIGRATIONS: dict[int, str] = {
     10: f"""
     ALTER TABLE jobs ADD COLUMN detected_language TEXT;
     UPDATE jobs SET detected_language = {DETECTED_LANGUAGE} WHERE api = 'v3';
+    """,
+    # Every stored transcript, phrase by phrase, in a full-text index (FTS5, case and diacritics folded;
+    # `folded` holds what is indexed where it differs from the text, as ё for е). The index reads the
+    # text from `phrases` (external content), kept in step by triggers; a forgotten job takes its phrases
+    # with it. `indexed` says which results are in: the ones stored before this are added in the
+    # background (history/search.py), so opening the history stays instant.
+    11: """
+    CREATE TABLE phrases (
+        id      INTEGER PRIMARY KEY,
+        job_id  INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        n       INTEGER NOT NULL,  -- the phrase's place in the transcript, in time order from 0
+        channel INTEGER NOT NULL,  -- the channel, or the speaker, from 1
+        speaker INTEGER NOT NULL,  -- 1: `channel` numbers a speaker the service told apart
+        start   REAL NOT NULL,
+        end     REAL NOT NULL,
+        text    TEXT NOT NULL,
+        folded  TEXT
+    );
+    CREATE UNIQUE INDEX phrases_job ON phrases (job_id, n);
+    CREATE VIRTUAL TABLE phrases_fts USING fts5(
+        text, content='phrases', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER phrases_added AFTER INSERT ON phrases BEGIN
+        INSERT INTO phrases_fts (rowid, text) VALUES (new.id, COALESCE(new.folded, new.text));
+    END;
+    CREATE TRIGGER phrases_removed AFTER DELETE ON phrases BEGIN
+        INSERT INTO phrases_fts (phrases_fts, rowid, text)
+            VALUES ('delete', old.id, COALESCE(old.folded, old.text));
+    END;
+    CREATE TRIGGER phrases_changed AFTER UPDATE OF text, folded ON phrases BEGIN
+        INSERT INTO phrases_fts (phrases_fts, rowid, text)
+            VALUES ('delete', old.id, COALESCE(old.folded, old.text));
+        INSERT INTO phrases_fts (rowid, text) VALUES (new.id, COALESCE(new.folded, new.text));
+    END;
+    CREATE TABLE indexed (job_id INTEGER PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE);
     """,
 }

@@ -15,6 +15,7 @@ from stt_tui.history.files import FileBook
 from stt_tui.history.quota import QuotaBook
 from stt_tui.history.rows import JOB_COLUMNS, job_from_row
 from stt_tui.history.schema import DETECTED_LANGUAGE
+from stt_tui.history.search import SearchBook
 from stt_tui.history.windows import JobWindows
 from stt_tui.jobs.model import Job, JobState, RequestOptions, StoredResult, retention_deadline
 from stt_tui.shared.wording import quoted
@@ -22,7 +23,7 @@ from stt_tui.shared.wording import quoted
 __all__ = ["History", "HistoryError", "JobNotFound"]
 
 
-class History(JobWindows, QuotaBook, FileBook):
+class History(JobWindows, QuotaBook, FileBook, SearchBook):
     """Every job and its stored result; one connection, safe to share between threads of one process."""
 
     def add_submitting(

@@ -19,6 +19,7 @@ from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
 from stt_tui.api.operations import decode_operation
 from stt_tui.api.recognition import channel_of
+from stt_tui.history.search import Phrase
 
 FORMATS = ("txt", "json", "srt", "vtt")
 MAX_CUE_CHARS = 84  # two subtitle lines of 42
@@ -130,6 +131,11 @@ def _v3_utterances(data: dict[str, Any], speakers: bool) -> list[Utterance]:
         start, end = alt.start_time_ms / 1000, alt.end_time_ms / 1000
         out.append(Utterance(tag, alt.text, start, end, words, speaker=speakers, language=language))
     return sorted(out, key=lambda u: (u.start, u.channel))
+
+
+def phrases(items: list[Utterance]) -> list[Phrase]:
+    """The utterances as the search index keeps them, numbered in time order."""
+    return [Phrase(n, u.channel, u.speaker, u.start, u.end, u.text) for n, u in enumerate(items)]
 
 
 def channels_of(items: list[Utterance]) -> list[int]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from stt_tui.history.search import Hit
 from stt_tui.jobs.model import Job, JobState, expiry_level, format_duration, seconds_left
 from stt_tui.shared.wording import clause, printable
 
@@ -171,3 +173,33 @@ def live_line(job: Job, now: float, expected: float | None) -> str:
     elif job.state == JobState.SUBMITTING:
         parts.append("sending")
     return "  ".join(parts)
+
+
+def clock(seconds: float) -> str:
+    """A time in the audio: `00:14:03` (hours always shown, as players do)."""
+    whole = max(int(seconds), 0)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def hit_line(hit: Hit) -> str:
+    """`#12 board-meeting.wav 00:14:03 ch1  …the budget for the next…`: one line per search hit."""
+    name = Path(hit.file_path).name or "(imported)"
+    who = f"{'spk' if hit.speaker else 'ch'}{hit.channel}"
+    return f"#{hit.job_id} {name} {clock(hit.start)} {who}  {hit.plain_snippet}"
+
+
+def hit_to_dict(hit: Hit) -> dict[str, Any]:
+    """The stable JSON shape of a search hit for scripts."""
+    return {
+        "job": hit.job_id,
+        "file": hit.file_path or None,
+        "profile": hit.profile,
+        "submitted_at": iso_time(hit.created_at),
+        "phrase": hit.n,
+        "channel": hit.channel,
+        "speaker": hit.speaker,
+        "start": round(hit.start, 3),
+        "end": round(hit.end, 3),
+        "text": hit.text,
+        "snippet": hit.plain_snippet,
+    }

@@ -19,6 +19,7 @@ from stt_tui.audio.prepare import Progress, no_progress, sweep_parts
 from stt_tui.audio.probe import Probe, Verdict
 from stt_tui.connection.backend import Backend
 from stt_tui.history import History, JobNotFound
+from stt_tui.history.search import Hit, QueryError, parse_query
 from stt_tui.jobs.model import FINAL_STATES, Job, JobState, RequestOptions
 from stt_tui.jobs.schedule import PollPolicy
 from stt_tui.outputs import export
@@ -28,6 +29,7 @@ from stt_tui.service.cleanup import Cleanup
 from stt_tui.service.content import ContentIndex
 from stt_tui.service.context import Context
 from stt_tui.service.errors import UserError
+from stt_tui.service.indexing import build_index
 from stt_tui.service.operations import Operations
 from stt_tui.service.polling import Poller
 from stt_tui.service.submission import Submission, inspect
@@ -271,6 +273,24 @@ class Service:
             return export.render(result, fmt, channel, job.options.speaker_labeling)
         except export.ExportError as exc:
             raise UserError(str(exc)) from None
+
+    def search(self, text: str, limit: int = 50) -> list[Hit]:
+        """Every stored transcript's phrases that match `text` (see history/search.py), best first."""
+        try:
+            query = parse_query(text)
+        except QueryError as exc:
+            raise UserError(str(exc)) from None
+        if not query.match:
+            raise UserError("Give some words to search for (filters alone find nothing).")
+        return self.history.search(query, limit)
+
+    def build_index(
+        self,
+        progress: Callable[[int, int], None] = lambda done, total: None,
+        stopped: Callable[[], bool] = lambda: False,
+    ) -> int:
+        """Index the transcripts stored before the search index existed (see service/indexing.py)."""
+        return build_index(self.history, progress, stopped)
 
     def cleanup(self, job: Job, force: bool = False) -> None:
         """Once a job is finished (or forgotten): delete its prepared audio and its uploaded object."""

@@ -24,6 +24,7 @@ from stt_tui.jobs.schedule import (
     next_check_at,
     retry_after_error,
 )
+from stt_tui.service.indexing import index_job
 from stt_tui.shared.speechkit import V3, V3_CHECKS_PER_SECOND
 
 CODE_CANCELLED = 1  # google.rpc.Code.CANCELLED in an operation's error
@@ -171,5 +172,6 @@ class Poller:
         return self.history.schedule(job.id, self._next(job, at, now), error=str(exc))
 
     def _finish(self, job: Job) -> Job:
+        index_job(self.history, job)  # searchable from the moment it is stored
         self._on_finished(job)
         return job
