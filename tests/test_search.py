@@ -86,9 +86,9 @@ def test_a_word_is_found_in_english_and_russian_transcripts_and_ranked(history):
 def test_a_forgotten_job_leaves_the_index_and_a_changed_phrase_is_found_by_its_new_words(history):
     job = done_job(history, "talk.wav", ["the budget is approved", "see you on monday"])
     other = done_job(history, "other.wav", ["no budget talk here"])
-    history.set_phrase_text(job.id, 0, "the plan is approved")  # a correction
+    history.correct(job.id, 0, 1, "the plan is approved")
     assert hits(history, "budget") == [(other.id, 0)] and hits(history, "plan") == [(job.id, 0)]
-    history.set_phrase_text(job.id, 0, "the budget is approved")  # undone
+    history.uncorrect(job.id, 0, "the budget is approved")  # back to what was recognized
     assert (job.id, 0) in hits(history, "budget") and hits(history, "plan") == []
     history.forget(job.id)
     assert hits(history, "budget") == [(other.id, 0)] and hits(history, "monday") == []

@@ -121,6 +121,11 @@ class FileBook(Database):
             )
             return cur.rowcount == 1
 
+    def reopen_delivery(self, delivery_id: int) -> None:
+        """The delivery is to be made again (its transcript changed)."""
+        with self._tx() as db:
+            db.execute("UPDATE deliveries SET settled_at=NULL, outcome=NULL WHERE id=?", (delivery_id,))
+
     def settle_delivery(self, delivery_id: int, outcome: str) -> None:
         with self._tx() as db:
             db.execute("UPDATE deliveries SET outcome=? WHERE id=?", (outcome, delivery_id))

@@ -188,5 +188,21 @@ MIGRATIONS: dict[int, str] = {
         INSERT INTO phrases_fts (rowid, text) VALUES (new.id, COALESCE(new.folded, new.text));
     END;
     CREATE TABLE indexed (job_id INTEGER PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE);
+    -- What a person changed, over what the service sent (kept as it came): a phrase's text, and the
+    -- names of a job's channels or speakers. Undoing a correction deletes it.
+    CREATE TABLE corrections (
+        job_id  INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        n       INTEGER NOT NULL,  -- the phrase, numbered as in `phrases`
+        channel INTEGER NOT NULL,
+        text    TEXT NOT NULL,
+        at      REAL NOT NULL,
+        PRIMARY KEY (job_id, n)
+    );
+    CREATE TABLE names (
+        job_id  INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        channel INTEGER NOT NULL,  -- the channel, or the speaker, from 1
+        name    TEXT NOT NULL,
+        PRIMARY KEY (job_id, channel)
+    );
     """,
 }

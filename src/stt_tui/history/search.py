@@ -132,7 +132,7 @@ class SearchBook(Database):
         """The phrases of a job's transcript replace the ones indexed for it (a job's result, or its
         corrections, changed); a job with none is indexed as having none."""
         rows = [
-            (job_id, p.n, p.channel, int(p.speaker), p.start, p.end, p.text, _folded(p.text))
+            (job_id, p.n, p.channel, int(p.speaker), p.start, p.end, p.text, folded_apart(p.text))
             for p in phrases
         ]
         with self._tx() as db:
@@ -145,13 +145,6 @@ class SearchBook(Database):
                 rows,
             )
             db.execute("INSERT OR IGNORE INTO indexed (job_id) VALUES (?)", (job_id,))
-
-    def set_phrase_text(self, job_id: int, n: int, text: str) -> None:
-        """One phrase's text as it now reads (a correction, or its undoing)."""
-        with self._tx() as db:
-            db.execute(
-                "UPDATE phrases SET text=?, folded=? WHERE job_id=? AND n=?", (text, _folded(text), job_id, n)
-            )
 
     def unindexed(self, limit: int = 100) -> list[int]:
         """Jobs with a stored transcript that is not in the index yet (stored before it existed)."""
@@ -181,7 +174,8 @@ class SearchBook(Database):
         return [_hit(r) for r in self._all(sql, (query.match, *args, limit))]
 
 
-def _folded(text: str) -> str | None:
+def folded_apart(text: str) -> str | None:
+    """What the index keeps beside the text: its folded form, where that differs (None: the text itself)."""
     folded = fold(text)
     return None if folded == text else folded
 

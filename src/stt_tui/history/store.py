@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from stt_tui.history.database import HistoryError, JobNotFound
+from stt_tui.history.edits import EditBook
 from stt_tui.history.files import FileBook
 from stt_tui.history.quota import QuotaBook
 from stt_tui.history.rows import JOB_COLUMNS, job_from_row
@@ -23,7 +24,7 @@ from stt_tui.shared.wording import quoted
 __all__ = ["History", "HistoryError", "JobNotFound"]
 
 
-class History(JobWindows, QuotaBook, FileBook, SearchBook):
+class History(JobWindows, QuotaBook, FileBook, SearchBook, EditBook):
     """Every job and its stored result; one connection, safe to share between threads of one process."""
 
     def add_submitting(

@@ -106,6 +106,14 @@ class Deliverer:
             if delivery.formats and delivery.settled_at is None:
                 self._make(job, delivery)
 
+    def redeliver(self, job: Job) -> None:
+        """A person changed the transcript: write again what was written beside the audio (a file they
+        changed since is left as it is, with a sentence)."""
+        for delivery in self.history.deliveries(job.id):
+            if delivery.formats and delivery.settled_at is not None:
+                self.history.reopen_delivery(delivery.id)
+        self.deliver(job)
+
     def deliver_pending(self) -> None:
         """Deliveries of jobs that finished while no process that makes them was there to see it."""
         for delivery in self.history.pending_deliveries():
@@ -124,10 +132,11 @@ class Deliverer:
             self.history.settle_delivery(delivery.id, f"no transcript: job {job.state.value}")
             return
         written, problems = [], []
+        edits = self.history.edits(job.id)
         for fmt in delivery.formats:
             path = beside_path(audio, fmt)
             try:
-                text = render(result.document(), fmt, speakers=job.options.speaker_labeling)
+                text = render(result.document(), fmt, speakers=job.options.speaker_labeling, edits=edits)
                 write_beside(self.history, path, text, job.id)
                 written.append(path.name)
             except (BesideError, ExportError) as exc:

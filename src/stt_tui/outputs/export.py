@@ -5,8 +5,10 @@ Per channel (or speaker), or all of them merged into one dialogue in time order 
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import difflib
+import io
 import json
 import re
 from collections.abc import Iterable
@@ -19,9 +21,10 @@ from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
 from stt_tui.api.operations import decode_operation
 from stt_tui.api.recognition import channel_of
+from stt_tui.history.edits import NO_EDITS, Edits
 from stt_tui.history.search import Phrase
 
-FORMATS = ("txt", "json", "srt", "vtt")
+FORMATS = ("txt", "json", "srt", "vtt", "csv", "tsv")
 MAX_CUE_CHARS = 84  # two subtitle lines of 42
 MAX_CUE_SECONDS = 7.0
 
@@ -65,10 +68,27 @@ class Utterance:
     words: tuple[Word, ...]
     speaker: bool = False  # `channel` numbers a speaker the service told apart in mono audio
     language: str = ""  # the language the phrase was recognized as, when the service says
+    edited: bool = False  # a person corrected the text (its word timings are gone with the words)
+    name: str = ""  # what a person called the channel or speaker
 
     @property
     def who(self) -> str:
-        return f"{'Speaker' if self.speaker else 'Channel'} {self.channel}"
+        return self.name or f"{'Speaker' if self.speaker else 'Channel'} {self.channel}"
+
+
+def with_edits(items: list[Utterance], edits: Edits) -> list[Utterance]:
+    """The phrases as a person corrected and named them (pure). A corrected phrase keeps its start and
+    end; its word timings went with the recognized words."""
+    if edits.empty:
+        return items
+    out = []
+    for n, u in enumerate(items):
+        correction = edits.corrections.get(n)
+        if correction is not None:
+            u = dataclasses.replace(u, text=correction.text, words=(), edited=True)
+        name = edits.names.get(u.channel)
+        out.append(dataclasses.replace(u, name=name) if name else u)
+    return out
 
 
 def utterances(document: str, speakers: bool = False) -> list[Utterance]:
@@ -221,7 +241,7 @@ def cues(items: list[Utterance]) -> list[Utterance]:
     out = []
     for u in items:
         if not u.words:
-            out.append(u)
+            out += _split_by_time(u)
             continue
         groups: list[list[Word]] = []
         group: list[Word] = []
@@ -247,6 +267,26 @@ def cues(items: list[Utterance]) -> list[Utterance]:
     return [dataclasses.replace(c, end=max(c.end, c.start + 0.2)) for c in out]
 
 
+def _split_by_time(u: Utterance) -> list[Utterance]:
+    """A phrase with no word timings (a corrected one), cut into subtitle-sized cues at spaces, each given
+    its share of the phrase's time by its share of the text."""
+    if len(u.text) <= MAX_CUE_CHARS:
+        return [u]
+    pieces: list[str] = []
+    for token in u.text.split():
+        if pieces and len(pieces[-1]) + 1 + len(token) <= MAX_CUE_CHARS:
+            pieces[-1] += " " + token
+        else:
+            pieces.append(token)
+    total = sum(len(p) for p in pieces) or 1
+    span, at, out = u.end - u.start, u.start, []
+    for piece in pieces:
+        end = at + span * len(piece) / total
+        out.append(dataclasses.replace(u, text=piece, start=at, end=end))
+        at = end
+    return out
+
+
 def to_srt(items: list[Utterance], labelled: bool) -> str:
     blocks = []
     for n, c in enumerate(cues(items), start=1):
@@ -264,13 +304,40 @@ def to_vtt(items: list[Utterance], labelled: bool) -> str:
     return "\n".join(blocks)
 
 
-def render(document: str, fmt: str, channel: int | None = None, speakers: bool = False) -> str:
-    """The transcript in `fmt`; `channel` picks one channel (or speaker), None merges all of them."""
+def to_table(items: list[Utterance], sep: str) -> str:
+    """One row per phrase: start and end in seconds, the channel or speaker (by name when named), text."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator="\n")
+    writer.writerow(["start", "end", "speaker" if any(u.speaker for u in items) else "channel", "text"])
+    for u in items:
+        writer.writerow([f"{u.start:.3f}", f"{u.end:.3f}", u.who, u.text])
+    return out.getvalue()
+
+
+def to_json(document: str, edits: Edits) -> str:
+    """The whole stored result; what a person changed beside it (the recognized text stays as it came)."""
+    data = json.loads(document)
+    if not edits.empty:
+        data["corrections"] = [
+            {"phrase": c.n, "channel": c.channel, "text": c.text, "at": c.at}
+            for c in edits.corrections.values()
+        ]
+        data["names"] = {str(channel): name for channel, name in sorted(edits.names.items())}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def render(
+    document: str, fmt: str, channel: int | None = None, speakers: bool = False, edits: Edits = NO_EDITS
+) -> str:
+    """The transcript in `fmt`, with a person's corrections and names; `channel` picks one channel (or
+    speaker), None merges all of them."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
     if fmt == "json":
-        return json.dumps(json.loads(document), indent=2, ensure_ascii=False) + "\n"
-    items = utterances(document, speakers)
+        return to_json(document, edits)
+    items = with_edits(utterances(document, speakers), edits)
     chosen = select(items, channel)
+    if fmt in ("csv", "tsv"):
+        return to_table(chosen, "," if fmt == "csv" else "\t")
     labelled = channel is None and len(channels_of(items)) > 1
     return {"txt": to_txt, "srt": to_srt, "vtt": to_vtt}[fmt](chosen, labelled)

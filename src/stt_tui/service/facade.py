@@ -24,6 +24,7 @@ from stt_tui.jobs.model import FINAL_STATES, Job, JobState, RequestOptions
 from stt_tui.jobs.schedule import PollPolicy
 from stt_tui.outputs import export
 from stt_tui.outputs.beside import Deliverer
+from stt_tui.outputs.export import Utterance
 from stt_tui.outputs.formatting import no_transcript
 from stt_tui.service.cleanup import Cleanup
 from stt_tui.service.content import ContentIndex
@@ -270,9 +271,39 @@ class Service:
         """Render the stored result; never asks the server."""
         result = self.transcript_json(job)
         try:
-            return export.render(result, fmt, channel, job.options.speaker_labeling)
+            edits = self.history.edits(job.id)
+            return export.render(result, fmt, channel, job.options.speaker_labeling, edits)
         except export.ExportError as exc:
             raise UserError(str(exc)) from None
+
+    def phrases(self, job: Job) -> list[Utterance]:
+        """A job's transcript phrase by phrase, as corrected and named; UserError when there is none."""
+        try:
+            items = export.utterances(self.transcript_json(job), job.options.speaker_labeling)
+        except export.ExportError as exc:
+            raise UserError(str(exc)) from None
+        return export.with_edits(items, self.history.edits(job.id))
+
+    def correct(self, job: Job, n: int, text: str) -> list[Utterance]:
+        """Phrase `n` of the job reads `text` from now on (the recognized text is kept; an empty text, or
+        the recognized one, undoes the correction); every output follows. The phrases as they now read."""
+        recognized = export.utterances(self.transcript_json(job), job.options.speaker_labeling)
+        if not 0 <= n < len(recognized):
+            raise UserError(f"Job #{job.id} has no phrase {n + 1}.")
+        text = " ".join(text.split())
+        if not text or text == recognized[n].text:
+            self.history.uncorrect(job.id, n, recognized[n].text)
+        else:
+            self.history.correct(job.id, n, recognized[n].channel, text)
+        self.deliverer.redeliver(job)
+        return self.phrases(job)
+
+    def rename(self, job: Job, channel: int, name: str) -> list[Utterance]:
+        """Channel (or speaker) `channel` of the job is called `name` ("": its number again) in the view
+        and every export. The phrases as they now read."""
+        self.history.set_name(job.id, channel, " ".join(name.split()))
+        self.deliverer.redeliver(job)
+        return self.phrases(job)
 
     def search(self, text: str, limit: int = 50) -> list[Hit]:
         """Every stored transcript's phrases that match `text` (see history/search.py), best first."""

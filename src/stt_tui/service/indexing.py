@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from stt_tui.history import History, JobNotFound
 from stt_tui.jobs.model import Job
-from stt_tui.outputs.export import ExportError, phrases, utterances
+from stt_tui.outputs.export import ExportError, phrases, utterances, with_edits
 
 BATCH = 50
 
@@ -18,7 +18,7 @@ def index_job(history: History, job: Job) -> None:
     if result is None:
         return
     try:
-        items = utterances(result.document(), job.options.speaker_labeling)
+        items = with_edits(utterances(result.document(), job.options.speaker_labeling), history.edits(job.id))
     except ExportError:
         items = []
     history.index_phrases(job.id, phrases(items))
