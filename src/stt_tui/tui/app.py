@@ -24,6 +24,7 @@ from textual.worker import Worker, get_current_worker
 
 from stt_tui.history import History
 from stt_tui.history.feed import JobFeed
+from stt_tui.history.search import Hit
 from stt_tui.jobs.model import FINAL_STATES, Job, JobState
 from stt_tui.service.errors import EXPECTED_FAILURES
 from stt_tui.service.facade import Service
@@ -47,6 +48,7 @@ from stt_tui.tui.main.screen import MainScreen
 from stt_tui.tui.messages import (
     ActionDone,
     ActionFailed,
+    IndexProgress,
     JobsChanged,
     LoadFailed,
     Notice,
@@ -59,6 +61,7 @@ from stt_tui.tui.messages import (
 from stt_tui.tui.poll_loop import run_rounds
 from stt_tui.tui.screens.help import HelpScreen
 from stt_tui.tui.screens.profiles import ProfileScreen
+from stt_tui.tui.screens.search import SearchScreen
 from stt_tui.tui.screens.submit import SubmitScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen
 from stt_tui.tui.widgets.file_browser import FileBrowser
@@ -79,6 +82,8 @@ class SttApp(App[None]):
                 id="app.command-palette"),
         Binding("ctrl+b", "toggle_bell", "Bell", show=False, tooltip="Ring the bell for failures (on/off)",
                 id="app.toggle-bell"),
+        Binding("ctrl+f", "search", "Search transcripts", show=False,
+                tooltip="Search every transcript; Enter opens one at the phrase", id="app.search"),
     ]  # fmt: skip
     # Who declares keys (config.toml's [keymap] remaps them by binding id).
     KEY_OWNERS = (MainScreen, FileBrowser, JobList, TranscriptScreen, SubmitScreen)
@@ -161,6 +166,36 @@ class SttApp(App[None]):
         self._expiry_alerts()
         self._rounds = PollRound(event.service, event.feed)
         self.poll_loop(self._rounds)
+        self.build_index(event.service)
+
+    @work(thread=True, group="index", exclusive=True, exit_on_error=False, description="index transcripts")
+    def build_index(self, service: Service) -> None:
+        """The transcripts stored before the search index existed go into it, newest first."""
+        worker = get_current_worker()
+        indexed, stored = service.history.index_counts()
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(IndexProgress(done, total))
+
+        if indexed < stored:
+            progress(indexed, stored)
+            service.build_index(progress, lambda: worker.is_cancelled)
+
+    @on(IndexProgress)
+    @while_shown
+    def _index_progress(self, event: IndexProgress) -> None:
+        self.main.show_indexing(event.indexed, event.stored)
+
+    def action_search(self) -> None:
+        service = self.usable_service()
+        if service is None:
+            return
+
+        def chosen(hit: Hit | None) -> None:
+            if hit is not None:
+                self.main.open_transcript(hit.job_id, hit.n)
+
+        self.push_screen(SearchScreen(service), chosen)
 
     def _warn(self, message: str) -> None:
         """For the core's warnings, from any thread."""

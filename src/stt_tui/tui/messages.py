@@ -128,10 +128,11 @@ class TotalsReady(Message):
 
 @dataclass
 class TranscriptReady(Message):
-    """A job's stored result, as phrases, ready to show."""
+    """A job's stored result, as phrases, ready to show (at a phrase, when a search found it)."""
 
     job: Job
     items: list[Utterance]
+    at: int | None = None
 
 
 @dataclass
@@ -184,3 +185,11 @@ class ResubmitRequested(Message):
     """Send these files' audio again, with options chosen anew (from the job list, to the file side)."""
 
     paths: list[Path]
+
+
+@dataclass
+class IndexProgress(Message):
+    """How much of the history the search index holds while it is being built."""
+
+    indexed: int
+    stored: int

@@ -18,7 +18,6 @@ from textual.widgets import Input
 from stt_tui.history import History
 from stt_tui.jobs.model import Job, JobState
 from stt_tui.jobs.schedule import PollPolicy
-from stt_tui.outputs.export import ExportError, utterances
 from stt_tui.outputs.files import OutputError, write_output
 from stt_tui.outputs.formatting import no_transcript
 from stt_tui.service.errors import EXPECTED_FAILURES, UserError
@@ -261,17 +260,25 @@ class JobsPane(Vertical, Pane):
 
     # --- what the workers do -------------------------------------------------------------------
 
-    def _read_transcript(self, service: Service, job: Job) -> None:
+    def open_transcript(self, job_id: int, at: int | None = None) -> None:
+        """The transcript of a job, opened at phrase `at` (a search hit)."""
+        service = self.usable_service()
+        if service is not None:
+            read = "read a result"
+            self._background(lambda: self._read_transcript(service, job_id, at), read, "transcript")
+
+    def _read_transcript(self, service: Service, job: Job | int, at: int | None = None) -> None:
         try:
-            items = utterances(service.transcript_json(job), job.options.speaker_labeling)
-        except (*EXPECTED_FAILURES, ExportError) as exc:
+            job = service.history.get(job) if isinstance(job, int) else job
+            items = service.phrases(job)
+        except EXPECTED_FAILURES as exc:
             self.post_message(ActionFailed(str(exc)))
             return
-        self.post_message(TranscriptReady(job, items))
+        self.post_message(TranscriptReady(job, items, at))
 
     @on(TranscriptReady)
     def _transcript_ready(self, event: TranscriptReady) -> None:
-        self.app.push_screen(TranscriptScreen(event.job, event.items))
+        self.app.push_screen(TranscriptScreen(event.job, event.items, self.service, event.at))
 
     def _read_details(self, service: Service, job: Job) -> None:
         try:

@@ -181,6 +181,13 @@ class MainScreen(Screen[None]):
     def ask_export(self, job: Job, channels: list[int]) -> None:
         self.jobs_pane.ask_export(job, channels)
 
+    def open_transcript(self, job_id: int, at: int | None = None) -> None:
+        self.jobs_pane.open_transcript(job_id, at)
+
+    def show_indexing(self, indexed: int, stored: int) -> None:
+        """The search index is being built: said on the status line until it is whole."""
+        self.status.indexing = f"indexing transcripts {indexed:,}/{stored:,}" if indexed < stored else ""
+
     def stop_watching(self) -> None:
         self.files.stop_watching()
 

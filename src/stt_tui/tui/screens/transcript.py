@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -19,6 +19,8 @@ from textual.widgets.option_list import Option
 from stt_tui.jobs.model import Job
 from stt_tui.outputs.export import Utterance, channels_of, select, to_txt
 from stt_tui.outputs.formatting import file_label
+from stt_tui.service.errors import EXPECTED_FAILURES
+from stt_tui.service.facade import Service
 from stt_tui.shared.wording import plural, printable
 from stt_tui.tui.widgets.key_footer import KeyFooter
 
@@ -52,10 +54,12 @@ def utterance_row(u: Utterance, *, labelled: bool, words: bool, query: str) -> T
     when = clock_text(u.start)
     if u.language:  # the language the service recognized the phrase as (v3)
         when = f"{when} {u.language}"
+    if u.edited:
+        when = f"{when} ✎"  # corrected by a person
     cells: list[Text | str] = [when]
     if labelled:
-        tag = f"{'spk' if u.speaker else 'ch'}{u.channel}"
-        cells.append(Text(tag, style=CHANNEL_STYLES[(u.channel - 1) % 2]))
+        tag = u.name or f"{'spk' if u.speaker else 'ch'}{u.channel}"
+        cells.append(Text(printable(tag), style=CHANNEL_STYLES[(u.channel - 1) % 2]))
     row.add_row(*cells, utterance_text(u, labelled=labelled, words=words, query=query))
     return row
 
@@ -78,6 +82,12 @@ class TranscriptScreen(Screen[None]):
         Binding("w", "toggle_words", "Word times", id="transcript.toggle-words"),
         Binding("e", "export", "Export", id="transcript.export"),
         Binding("y", "copy", "Copy", id="transcript.copy"),
+        Binding("f2", "edit", "Edit", show=False, tooltip="Correct the phrase (Enter on it too)",
+                id="transcript.edit"),
+        Binding("u", "undo", "Undo", show=False, tooltip="The phrase as it was recognized again",
+                id="transcript.undo"),
+        Binding("a", "name", "Name", show=False, tooltip="Name the phrase's channel or speaker",
+                id="transcript.name"),
         Binding("j", "phrase(1)", "Down", show=False, id="transcript.down"),
         Binding("k", "phrase(-1)", "Up", show=False, id="transcript.up"),
         Binding("g", "phrase_at(0)", "First", show=False, id="transcript.first"),
@@ -97,22 +107,40 @@ class TranscriptScreen(Screen[None]):
         job: Job
         channels: list[int]
 
-    def __init__(self, job: Job, items: list[Utterance]) -> None:
+    @dataclass
+    class Edited(Message):
+        """The phrases as they read after a correction or a name was saved."""
+
+        items: list[Utterance]
+
+    def __init__(
+        self, job: Job, items: list[Utterance], service: Service | None = None, at: int | None = None
+    ) -> None:
+        """`service`: where corrections are saved (None: the transcript is read only); `at`: the phrase
+        (numbered in time order) to open at."""
         super().__init__()
         self.job = job
         self.items = items
         self.channels = channels_of(items)
+        self.service = service
+        self.at = at
+        self._editing: tuple[str, int] | None = None  # ("text", phrase) or ("name", channel)
 
     def compose(self) -> ComposeResult:
         yield Static(id="transcript-title")
         yield Input(placeholder="search the transcript (enter: next match, esc: done)", id="search")
         yield OptionList(id="phrases")
+        yield Input(id="editor")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
+        self.query_one("#editor", Input).display = False
         self._render_phrases()
-        self.query_one(OptionList).focus()
+        phrases = self.query_one(OptionList)
+        if self.at is not None and 0 <= self.at < len(self.items):
+            phrases.highlighted = self.at
+        phrases.focus()
 
     def shown(self) -> list[Utterance]:
         return select(self.items, self.channel)
@@ -156,12 +184,85 @@ class TranscriptScreen(Screen[None]):
         self._render_phrases()
 
     def action_close(self) -> None:
+        editor = self.query_one("#editor", Input)
+        if editor.has_focus:  # escape leaves the correction unsaved
+            self._stop_editing()
+            return
         box = self.query_one("#search", Input)
         if box.has_focus:  # escape leaves the search box; the highlights stay
             box.display = False
             self.query_one(OptionList).focus()
             return
         self.dismiss()
+
+    # --- corrections ----------------------------------------------------------------------------
+
+    def _current(self) -> tuple[int, Utterance] | None:
+        """The highlighted phrase and its number in the whole transcript."""
+        index = self.query_one(OptionList).highlighted
+        shown = self.shown()
+        if index is None or not 0 <= index < len(shown):
+            return None
+        u = shown[index]
+        return next(n for n, item in enumerate(self.items) if item is u), u
+
+    @on(OptionList.OptionSelected, "#phrases")
+    def action_edit(self) -> None:
+        current = self._current()
+        if current is not None:
+            self._edit(("text", current[0]), current[1].text, f"correct phrase {current[0] + 1}")
+
+    def action_name(self) -> None:
+        current = self._current()
+        if current is not None:
+            u = current[1]
+            default = f"{'Speaker' if u.speaker else 'Channel'} {u.channel}"
+            self._edit(("name", u.channel), u.name, f"a name for {default} (empty: {default})")
+
+    def _edit(self, what: tuple[str, int], text: str, placeholder: str) -> None:
+        if self.service is None:
+            self.notify("This transcript cannot be changed here.", severity="warning")
+            return
+        self._editing = what
+        editor = self.query_one("#editor", Input)
+        editor.placeholder = f"{placeholder}; Enter saves, Esc cancels"
+        editor.value = text
+        editor.display = True
+        editor.focus()
+
+    def _stop_editing(self) -> None:
+        self._editing = None
+        self.query_one("#editor", Input).display = False
+        self.query_one(OptionList).focus()
+
+    @on(Input.Submitted, "#editor")
+    def _editor_submitted(self, event: Input.Submitted) -> None:
+        what, service = self._editing, self.service
+        self._stop_editing()
+        if what is not None and service is not None:
+            self._save(service, what, event.value)
+
+    def action_undo(self) -> None:
+        current = self._current()
+        if current is not None and current[1].edited and self.service is not None:
+            self._save(self.service, ("text", current[0]), "")  # empty: as recognized
+
+    @work(thread=True, group="corrections", exit_on_error=False, description="save a correction")
+    def _save(self, service: Service, what: tuple[str, int], text: str) -> None:
+        kind, number = what
+        try:
+            items = service.correct(self.job, number, text) if kind == "text" else service.rename(
+                self.job, number, text
+            )
+        except EXPECTED_FAILURES as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.post_message(self.Edited(items))
+
+    @on(Edited)
+    def _edited(self, event: Edited) -> None:
+        self.items = event.items
+        self._render_phrases()
 
     def action_search(self) -> None:
         box = self.query_one("#search", Input)

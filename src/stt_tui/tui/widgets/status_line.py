@@ -21,6 +21,7 @@ def status_text(
     requests_budget: int = 0,
     summary: str = "",
     marked_seconds: float | None = None,
+    indexing: str = "",
 ) -> Text:
     """The status line's content (pure, for tests and the snapshot)."""
     text = Text()
@@ -43,6 +44,8 @@ def status_text(
         text.append(f" · {marked:,} marked{length}", style="bold magenta")
     if summary:
         text.append(f" · {summary}", style="bold")
+    if indexing:
+        text.append(f" · {indexing}", style="italic")
     return text
 
 
@@ -58,6 +61,7 @@ class StatusLine(Widget):
     summary: reactive[str] = reactive("")  # the current batch: '28 submitted · 12 done · 1 failed'
     requests: reactive[int] = reactive(0)
     requests_budget: reactive[int] = reactive(0)  # 0: the backend has no request quota worth showing
+    indexing: reactive[str] = reactive("")  # the search index being built: how far
 
     def render(self) -> Text:
         return status_text(
@@ -72,4 +76,5 @@ class StatusLine(Widget):
             self.requests_budget,
             self.summary,
             self.marked_seconds,
+            self.indexing,
         )

@@ -1,0 +1,126 @@
+"""Searching every transcript: type, and the phrases that match come, best first, each with its job, file,
+time in the audio and the words around the match; Enter opens that transcript at that phrase."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from stt_tui.history.search import MARK_END, MARK_START, Hit
+from stt_tui.outputs.formatting import clock
+from stt_tui.service.errors import EXPECTED_FAILURES
+from stt_tui.service.facade import Service
+from stt_tui.shared.wording import plural, printable
+
+LIMIT = 100
+HELP = 'Every word must be there; "quoted words" in order; budg* any ending; lang:ru after:2026-11-01'
+
+
+
+def hit_text(hit: Hit) -> Text:
+    """One hit as a list entry: where it is, then its words, the matches marked (pure)."""
+    name = hit.file_path.rsplit("/", 1)[-1] or "(imported)"
+    who = f"{'spk' if hit.speaker else 'ch'}{hit.channel}"
+    text = Text(f"#{hit.job_id} {printable(name)} {clock(hit.start)} {who}  ", style="dim")
+    for n, part in enumerate(hit.snippet.replace(MARK_END, MARK_START).split(MARK_START)):
+        text.append(printable(part), style="reverse bold" if n % 2 else "")
+    return text
+
+
+class SearchScreen(ModalScreen[Hit | None]):
+    """Dismisses with the hit chosen, or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Close", id="search.close")]
+
+    @dataclass
+    class Found(Message):
+        """The hits for a query (the newest query wins)."""
+
+        query: str
+        hits: list[Hit]
+        error: str | None = None
+
+    @dataclass
+    class Counted(Message):
+        """How much of the history is in the index."""
+
+        indexed: int
+        stored: int
+
+    def __init__(self, service: Service) -> None:
+        super().__init__()
+        self.service = service
+        self.hits: list[Hit] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="search"):
+            yield Label("Search every transcript", classes="title")
+            yield Input(placeholder="words to find", id="query")
+            yield Static(HELP, id="search-note", classes="hint")
+            yield OptionList(id="hits")
+
+    def on_mount(self) -> None:
+        self.query_one("#query", Input).focus()
+        self._count()
+
+    @work(thread=True, exit_on_error=False, description="count the index")
+    def _count(self) -> None:
+        self.post_message(self.Counted(*self.service.history.index_counts()))
+
+    @on(Counted)
+    def _counted(self, event: Counted) -> None:
+        if event.indexed < event.stored:
+            self.query_one("#search-note", Static).update(
+                f"The index is being built: {event.indexed:,} of {plural(event.stored, 'transcript')} so "
+                "far; the others are found once they are in."
+            )
+
+    @on(Input.Changed, "#query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self._search(event.value)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False, description="search")
+    def _search(self, query: str) -> None:
+        if not query.strip():
+            self.post_message(self.Found(query, []))
+            return
+        try:
+            self.post_message(self.Found(query, self.service.search(query, LIMIT)))
+        except EXPECTED_FAILURES as exc:
+            self.post_message(self.Found(query, [], str(exc)))
+
+    @on(Found)
+    def _found(self, event: Found) -> None:
+        if event.query != self.query_one("#query", Input).value:
+            return  # an answer to what was typed before
+        self.hits = event.hits
+        hits = self.query_one("#hits", OptionList)
+        hits.clear_options()
+        hits.add_options([Option(hit_text(hit)) for hit in event.hits])
+        note = event.error or (f"{plural(len(event.hits), 'phrase')}, best first" if event.hits else "")
+        if event.query.strip() and not event.hits and not event.error:
+            note = "No phrase matches."
+        self.query_one("#search-note", Static).update(note or HELP)
+        if event.hits:
+            hits.highlighted = 0
+
+    @on(Input.Submitted, "#query")
+    def _submitted(self) -> None:
+        if self.hits:
+            self.query_one("#hits", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#hits")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.hits[event.option_index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
