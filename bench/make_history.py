@@ -38,8 +38,41 @@ def small_result(n: int) -> str:
     return operation_to_json(op)
 
 
-def make_history(path: Path, count: int, seed: int = 1) -> None:
-    """`count` jobs in the history at `path`, the newest submitted now, one every 30 s before."""
+# Words for transcripts of some size (--text-kb): English and Russian, ё among them, and a few rare
+# words a search can look for.
+VOCABULARY = (
+    "the we budget meeting next year plan team report client contract review quarter sales call "
+    "agreed decision schedule project deadline office travel numbers approve question answer "
+    "бюджет встреча план команда отчёт клиент договор решение срок проект ещё всё объём счёт "
+    "приём вопрос ответ неделя месяц год работа деньги ёлка зелёный"
+).split()
+RARE = ("zanzibar", "квинтэссенция", "photosynthesis", "ёжик")
+
+
+def long_result(n: int, text_bytes: int, rand: random.Random) -> str:
+    """A stored result holding about `text_bytes` of text, in phrases of ten to twenty words."""
+    response = stt.LongRunningRecognitionResponse()
+    size, at = 0, 0.0
+    while size < text_bytes:
+        words = [rand.choice(VOCABULARY) for _ in range(rand.randint(10, 20))]
+        if rand.random() < 0.002:
+            words[rand.randrange(len(words))] = rand.choice(RARE)
+        text = " ".join(words)
+        chunk = response.chunks.add(channel_tag=1 + len(response.chunks) % 2)
+        alt = chunk.alternatives.add(text=text, confidence=1)
+        w = alt.words.add(word=words[0], confidence=1)  # the phrase's time, as the first word's
+        w.start_time.FromNanoseconds(int(at * 1e9))
+        w.end_time.FromNanoseconds(int((at + 0.4) * 1e9))
+        at += 0.35 * len(words)
+        size += len(text.encode())
+    op = operation_pb2.Operation(id=f"e03{n:017d}", done=True)
+    op.response.Pack(response)
+    return operation_to_json(op)
+
+
+def make_history(path: Path, count: int, seed: int = 1, text_kb: int = 0) -> None:
+    """`count` jobs in the history at `path`, the newest submitted now, one every 30 s before; with
+    `text_kb`, each result holds about that much text (else a phrase)."""
     rand = random.Random(seed)
     history = History(path)
     now = time.time()
@@ -63,7 +96,8 @@ def make_history(path: Path, count: int, seed: int = 1) -> None:
         elif roll < 0.07:
             history.store_result(job.id, small_result(n), state=JobState.CANCELLED, error="Cancelled.")
         elif n < count - 20:  # the newest few are still running
-            history.store_result(job.id, small_result(n))
+            result = long_result(n, text_kb * 1024, rand) if text_kb else small_result(n)
+            history.store_result(job.id, result)
     history.close()
 
 
@@ -74,10 +108,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=10_000)
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--text-kb", type=int, default=0, help="about this much text in each result")
     args = parser.parse_args()
     started = time.perf_counter()
     args.home.mkdir(parents=True, exist_ok=True)
-    make_history(args.home / "history.sqlite3", args.jobs, args.seed)
+    make_history(args.home / "history.sqlite3", args.jobs, args.seed, args.text_kb)
     took = time.perf_counter() - started
     print(f"{args.jobs:,} jobs written to {args.home / 'history.sqlite3'} in {took:.1f} s")
 

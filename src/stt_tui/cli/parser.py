@@ -11,6 +11,7 @@ from stt_tui.cli import admin, commands, engine_cmd, folders, search, serve
 from stt_tui.cli.output import EXIT_CODES_HELP
 from stt_tui.cli.run import with_service
 from stt_tui.jobs.model import JobState
+from stt_tui.outputs.export import FORMATS
 from stt_tui.shared.speechkit import CHECKS_PER_HOUR, REQUESTS_PER_HOUR, STORAGE_URL
 
 
@@ -68,7 +69,7 @@ def _export(p: argparse.ArgumentParser) -> None:
         "--export",
         metavar="FORMATS",
         help="write the transcript beside each audio file when it is done, e.g. txt,srt (txt, json, srt, "
-        "vtt; none: not even the profile's auto_export)",
+        "vtt, csv, tsv; none: not even the profile's auto_export)",
     )
 
 
@@ -222,13 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "export",
         with_service(commands.export),
-        "write a transcript as txt, json, srt or vtt",
-        "Render a stored result; the service is not asked again. All channels are merged into one "
-        "dialogue in time order with channel labels, unless --channel picks one.",
+        "write a transcript as txt, json, srt, vtt, csv or tsv",
+        "Render a stored result, with the corrections and names made in the UI; the service is not asked "
+        "again. All channels are merged into one dialogue in time order with channel labels (or the names "
+        "given them), unless --channel picks one. json is the whole stored result, the corrections and "
+        "names beside it; csv and tsv have a row per phrase: start, end, channel or speaker, text.",
     )
     p.add_argument("id", metavar="ID")
     p.add_argument(
-        "--format", "-f", choices=["txt", "json", "srt", "vtt"], help="default: from -o's extension, else txt"
+        "--format", "-f", choices=list(FORMATS), help="default: from -o's extension, else txt"
     )
     p.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
     p.add_argument("--channel", type=int, metavar="N", help="only channel N (1 or 2)")
