@@ -17,8 +17,9 @@ from stt_tui.jobs.model import JobState, RequestOptions
 from stt_tui.tui.screens.export import ExportScreen
 from stt_tui.tui.screens.help import HelpScreen
 from stt_tui.tui.screens.submit import SubmitScreen, language_choices
-from stt_tui.tui.screens.transcript import TranscriptScreen, utterance_text
+from stt_tui.tui.screens.transcript import TranscriptScreen
 from stt_tui.tui.widgets.file_info import FileInfo
+from stt_tui.tui.widgets.phrase_rows import utterance_text
 
 from .audio_helpers import clip, normalize
 from .homes import stop_engine

@@ -3,11 +3,14 @@ a phrase corrected in place and undone, a channel named."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import time
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from rich.console import Console
 from textual.widgets import Input, OptionList
@@ -97,3 +100,82 @@ async def test_search_opens_the_transcript_at_the_phrase_which_is_corrected_and_
         await wait_for(pilot, lambda: not screen.items[2].edited, what="the correction undone")
         assert screen.items[2].text == "fine thanks"
         assert app.service.history.edits(first).corrections == {}
+
+
+def tone(path: Path, seconds: float = 10.0, rate: int = 16000) -> np.ndarray:
+    """A WAV of a tone whose samples differ along it (to tell which span was played)."""
+    samples = (np.sin(np.arange(int(seconds * rate)) * 0.05) * 8000 + np.arange(int(seconds * rate)) % 97)
+    data = samples.astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(data.tobytes())
+    return data
+
+
+def alsa_config(folder: Path, played: Path) -> Path:
+    """ALSA's configuration with one device: the file plugin over the null device (what is played lands
+    in `played`)."""
+    config = folder / "asound.conf"
+    slave = "slave { pcm { type null } }"
+    config.write_text(f'pcm.!default {{\n type file\n {slave}\n file "{played}"\n format "raw"\n}}\n')
+    return config
+
+
+def with_audio(home: Path, audio: Path) -> int:
+    history = History(home / "history.sqlite3")
+    try:
+        sha = hashlib.sha256(audio.read_bytes()).hexdigest()
+        job = history.add_submitting(
+            profile="local", file_path=str(audio), options=RequestOptions(), file_hash=sha, file_size=1
+        )
+        history.mark_submitted(job.id, f"op{job.id:018d}", time.time(), time.time())
+        history.store_result(job.id, operation_json())
+        return job.id
+    finally:
+        history.close()
+
+
+async def test_p_plays_the_audio_from_the_phrase_and_the_view_follows(home, tmp_path, monkeypatch):
+    audio = tmp_path / "talk.wav"
+    samples = tone(audio)
+    played = tmp_path / "played.raw"
+    monkeypatch.setenv("ALSA_CONFIG_PATH", str(alsa_config(tmp_path, played)))
+    job_id = with_audio(home, audio)
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        app.main.open_transcript(job_id)
+        await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
+        screen = app.screen
+        phrases = screen.query_one("#phrases", OptionList)
+        phrases.highlighted = 1  # "hi how are you", from 2.0 s
+        await pilot.press("p")
+        done = lambda: played.exists() and played.stat().st_size == (len(samples) - 32000) * 2  # noqa: E731
+        await wait_for(pilot, done, what="the rest of the audio played")
+        heard = np.frombuffer(played.read_bytes(), dtype="<i2")
+        assert np.array_equal(heard, samples[2 * 16000 :])  # exactly the span from the phrase on
+        await wait_for(pilot, lambda: screen._playing is None, what="the end of the playing")
+        assert phrases.highlighted == 3  # it followed along, to the last phrase (8.0 s)
+
+
+async def test_where_there_is_no_audio_output_p_says_so(home, tmp_path, monkeypatch):
+    audio = tmp_path / "talk.wav"
+    tone(audio, 3.0)
+    # A sound device that does not answer, as on a server (ALSA reads its configuration once a process).
+    monkeypatch.setenv("STT_TUI_AUDIO_DEVICE", "stt-tui-no-such-device")
+    job_id = with_audio(home, audio)
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        app.main.open_transcript(job_id)
+        await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
+        await pilot.press("p")
+        said = lambda: [m for _, m in app.shown if "There is no audio output here" in m]  # noqa: E731
+        await wait_for(pilot, said, what="the sentence")
+        assert isinstance(app.screen, TranscriptScreen)  # the app goes on
+        audio.write_bytes(audio.read_bytes()[:-100] + b"\x00" * 100)  # the file changed since it was sent
+        await pilot.press("p")
+        changed = lambda: [m for _, m in app.shown if "has changed since it was sent" in m]  # noqa: E731
+        await wait_for(pilot, changed, what="why the changed file is not played")

@@ -238,7 +238,7 @@ def test_a_long_phrase_wraps_under_its_text_not_the_left_edge():
     from rich.console import Console
 
     from stt_tui.outputs.export import Utterance
-    from stt_tui.tui.screens.transcript import utterance_row
+    from stt_tui.tui.widgets.phrase_rows import utterance_row
 
     phrase = Utterance(2, "word " * 30, 65.5, 70.0, ())
     console = Console(width=50, record=True, color_system=None)

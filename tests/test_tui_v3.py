@@ -17,7 +17,8 @@ from stt_tui.jobs.model import JobState, RequestOptions
 from stt_tui.settings.config import load_profile
 from stt_tui.shared.paths import resolve_paths
 from stt_tui.tui.screens.submit import SubmitScreen
-from stt_tui.tui.screens.transcript import TranscriptScreen, utterance_row
+from stt_tui.tui.screens.transcript import TranscriptScreen
+from stt_tui.tui.widgets.phrase_rows import utterance_row
 
 from .audio_helpers import clip
 from .homes import stop_engine

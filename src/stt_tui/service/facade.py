@@ -305,6 +305,18 @@ class Service:
         self.deliverer.redeliver(job)
         return self.phrases(job)
 
+    def audio_of(self, job: Job) -> Path:
+        """The job's own audio file, to be played: where it was sent from, with the same content (its
+        SHA-256 is in the history). UserError says in a sentence why it cannot be played."""
+        if not job.file_path:
+            raise UserError(f"Job #{job.id} was imported: stt-tui never had its audio.")
+        path = Path(job.file_path)
+        if not path.is_file():
+            raise UserError(f"{path.name} is no longer in {path.parent}; its audio cannot be played.")
+        if job.file_hash and self.content.sha256(path) != job.file_hash:
+            raise UserError(f"{path.name} has changed since it was sent: it no longer holds this audio.")
+        return path
+
     def search(self, text: str, limit: int = 50) -> list[Hit]:
         """Every stored transcript's phrases that match `text` (see history/search.py), best first."""
         try:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
+import threading
 from dataclasses import dataclass
 
-from rich.table import Table
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from stt_tui.audio.playback import PlaybackError, play
 from stt_tui.jobs.model import Job
 from stt_tui.outputs.export import Utterance, channels_of, select, to_txt
 from stt_tui.outputs.formatting import file_label
@@ -23,51 +22,7 @@ from stt_tui.service.errors import EXPECTED_FAILURES
 from stt_tui.service.facade import Service
 from stt_tui.shared.wording import plural, printable
 from stt_tui.tui.widgets.key_footer import KeyFooter
-
-CHANNEL_STYLES = ("bold cyan", "bold magenta")
-
-
-def clock_text(seconds: float) -> str:
-    m, s = divmod(max(seconds, 0.0), 60)
-    h, m = divmod(int(m), 60)
-    return f"{h}:{m:02d}:{s:04.1f}" if h else f"{m:02d}:{s:04.1f}"
-
-
-def utterance_text(u: Utterance, *, labelled: bool, words: bool, query: str) -> Text:
-    """One phrase's text (or its words with their times), matches of the query highlighted."""
-    body = Text(printable(u.text))
-    if words and u.words:
-        body = Text(printable(" ".join(f"{w.text}@{w.start:.1f}" for w in u.words)))
-    if query:
-        body.highlight_regex(re.compile(re.escape(query), re.IGNORECASE), "reverse bold")
-    return body
-
-
-def utterance_row(u: Utterance, *, labelled: bool, words: bool, query: str) -> Table:
-    """One phrase as a row: its start time, its channel when merged, then its text in a column of its
-    own, so that a long phrase wraps under its text, not back to the left edge."""
-    row = Table.grid(padding=(0, 2), expand=True)
-    row.add_column(no_wrap=True, style="dim")
-    if labelled:
-        row.add_column(no_wrap=True)
-    row.add_column(ratio=1)
-    when = clock_text(u.start)
-    if u.language:  # the language the service recognized the phrase as (v3)
-        when = f"{when} {u.language}"
-    if u.edited:
-        when = f"{when} ✎"  # corrected by a person
-    cells: list[Text | str] = [when]
-    if labelled:
-        tag = u.name or f"{'spk' if u.speaker else 'ch'}{u.channel}"
-        cells.append(Text(printable(tag), style=CHANNEL_STYLES[(u.channel - 1) % 2]))
-    row.add_row(*cells, utterance_text(u, labelled=labelled, words=words, query=query))
-    return row
-
-
-def matching(items: list[Utterance], query: str) -> list[int]:
-    """Indices of the phrases that contain the query (case-insensitive)."""
-    q = query.lower()
-    return [i for i, u in enumerate(items) if q and q in u.text.lower()]
+from stt_tui.tui.widgets.phrase_rows import matching, utterance_row
 
 
 class TranscriptScreen(Screen[None]):
@@ -88,6 +43,8 @@ class TranscriptScreen(Screen[None]):
                 id="transcript.undo"),
         Binding("a", "name", "Name", show=False, tooltip="Name the phrase's channel or speaker",
                 id="transcript.name"),
+        Binding("p", "play", "Play", show=False, tooltip="Play the audio from the phrase (p again: stop)",
+                id="transcript.play"),
         Binding("j", "phrase(1)", "Down", show=False, id="transcript.down"),
         Binding("k", "phrase(-1)", "Up", show=False, id="transcript.up"),
         Binding("g", "phrase_at(0)", "First", show=False, id="transcript.first"),
@@ -125,6 +82,7 @@ class TranscriptScreen(Screen[None]):
         self.service = service
         self.at = at
         self._editing: tuple[str, int] | None = None  # ("text", phrase) or ("name", channel)
+        self._playing: threading.Event | None = None  # set to stop what is playing
 
     def compose(self) -> ComposeResult:
         yield Static(id="transcript-title")
@@ -184,6 +142,9 @@ class TranscriptScreen(Screen[None]):
         self._render_phrases()
 
     def action_close(self) -> None:
+        if self._playing is not None:  # Esc stops the audio first
+            self.action_play()
+            return
         editor = self.query_one("#editor", Input)
         if editor.has_focus:  # escape leaves the correction unsaved
             self._stop_editing()
@@ -194,6 +155,59 @@ class TranscriptScreen(Screen[None]):
             self.query_one(OptionList).focus()
             return
         self.dismiss()
+
+    # --- hearing it ------------------------------------------------------------------------------
+
+    @dataclass
+    class Played(Message):
+        """How far the audio has played (None: it stopped), or why it cannot play."""
+
+        seconds: float | None
+        problem: str | None = None
+
+    def action_play(self) -> None:
+        if self._playing is not None:
+            self._playing.set()
+            self._playing = None
+            return
+        current = self._current()
+        if current is None or self.service is None:
+            self.notify("There is no phrase to play from here.", severity="warning")
+            return
+        self._playing = threading.Event()
+        self._play(self.service, current[1].start, self._playing)
+
+    @work(thread=True, group="play", exit_on_error=False, description="play the audio")
+    def _play(self, service: Service, start: float, stop: threading.Event) -> None:
+        last = [start]
+
+        def position(seconds: float) -> None:
+            if seconds - last[0] >= 0.2:  # a message a fifth of a second: enough to follow along
+                last[0] = seconds
+                self.post_message(self.Played(seconds))
+
+        try:
+            play(service.audio_of(self.job), start, stop, position)
+        except (PlaybackError, *EXPECTED_FAILURES) as exc:
+            self.post_message(self.Played(None, str(exc)))
+            return
+        self.post_message(self.Played(None))
+
+    @on(Played)
+    def _played(self, event: Played) -> None:
+        if event.seconds is None:
+            self._playing = None
+            if event.problem:
+                self.notify(event.problem, severity="warning", timeout=10)
+            return
+        shown = self.shown()
+        playing = max((i for i, u in enumerate(shown) if u.start <= event.seconds), default=None)
+        if playing is not None:
+            self.query_one(OptionList).highlighted = playing  # the view follows the phrase being played
+
+    def on_unmount(self) -> None:
+        if self._playing is not None:
+            self._playing.set()
 
     # --- corrections ----------------------------------------------------------------------------
 
