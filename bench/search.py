@@ -78,9 +78,12 @@ def main() -> None:
         size = index_bytes(path)
         print(f"index: built in {built:.1f} s ({stored / built:,.0f} transcripts/s); {size / 2**20:.1f} MB, "
               f"{size / text_size:.2f}x the text")  # fmt: skip
-        ours, theirs = [], []
+        ours, theirs, first = [], [], []
         for q in QUERIES:
             query = parse_query(q)
+            t = time.perf_counter()
+            history.search(query, 20, ranked=False)  # what the UI shows at once
+            first.append(time.perf_counter() - t)
             t = time.perf_counter()
             hits = history.search(query, 20)
             ours.append(time.perf_counter() - t)
@@ -88,13 +91,17 @@ def main() -> None:
             t = time.perf_counter()
             subprocess.run(["grep", "-ril", grep_words[0], str(texts)], capture_output=True, check=False)
             theirs.append(time.perf_counter() - t)
-            ms, grep_ms = ours[-1] * 1000, theirs[-1] * 1000
-            print(f"  {q!r:28} {len(hits):>3} hits  {ms:7.1f} ms   grep {grep_ms:7.1f} ms")
+            ms, grep_ms, at_once = ours[-1] * 1000, theirs[-1] * 1000, first[-1] * 1000
+            timing = f"first {at_once:6.1f} ms  ranked {ms:6.1f} ms  grep {grep_ms:6.1f} ms"
+            print(f"  {q!r:28} {len(hits):>3} hits  {timing}")
         history.close()
         med, worst = statistics.median(ours), max(ours)
-        print(f"search: median {med * 1000:.1f} ms, max {worst * 1000:.1f} ms (first 20 results)")
+        print(f"first results (newest 20): median {statistics.median(first) * 1000:.1f} ms, "
+              f"max {max(first) * 1000:.1f} ms")  # fmt: skip
+        print(f"ranked (best 20): median {med * 1000:.1f} ms, max {worst * 1000:.1f} ms")
         print(f"grep -ri: median {statistics.median(theirs) * 1000:.0f} ms, max {max(theirs) * 1000:.0f} ms; "
-              f"{statistics.median(theirs) / med:.0f}x slower at the median")  # fmt: skip
+              f"{statistics.median(theirs) / statistics.median(first):.0f}x the first results' time at the "
+              f"median, {statistics.median(theirs) / med:.1f}x the ranked results'")  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

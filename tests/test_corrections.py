@@ -14,6 +14,7 @@ import pytest
 
 from stt_tui.history.search import parse_query
 from stt_tui.jobs.model import RequestOptions
+from stt_tui.outputs.formatting import job_details
 from stt_tui.service.facade import Service
 from stt_tui.service.indexing import index_job
 from stt_tui.settings.config import load_profile
@@ -74,6 +75,9 @@ def test_a_correction_and_names_reach_every_output_and_are_undone(service, tmp_p
     assert data["response"]["chunks"][2]["alternatives"][0]["text"] == "hi how are you"  # as it came
     assert [c["text"] for c in data["corrections"]] == ["hey, how are you doing"]
     assert data["names"] == {"2": "Anna"}
+
+    details = job_details(job, time.time(), service.history.edits(job.id))
+    assert "corrections    1 phrase corrected" in details and "names          2: Anna" in details
 
     # Beside the audio: rewritten, as stt-tui wrote it; search finds the new words, not the old.
     assert (tmp_path / "talk.txt").read_text() == txt

@@ -74,6 +74,8 @@ def test_a_word_is_found_in_english_and_russian_transcripts_and_ranked(history):
     assert {h for h in hits(history, "budg*")} == {(en.id, 1), (en.id, 2)}
     assert hits(history, "budget lang:ru") == [] and hits(history, "бюджет lang:ru") == [(ru.id, 0)]
     assert hits(history, "budget profile:yandex") == []
+    newest = [(h.job_id, h.n) for h in history.search(parse_query("budget"), ranked=False)]
+    assert newest == [(en.id, 2), (en.id, 1)]  # at once, the newest phrase first, before any ranking
     (hit,) = history.search(parse_query('"next year"'))
     assert hit.file_path == "/audio/board.wav" and hit.start == 10.0 and hit.channel == 1
     assert hit.snippet == f"the budget for the {MARK_START}next year{MARK_END}"

@@ -97,7 +97,7 @@ def show(args: argparse.Namespace, service: Service) -> int:
     if args.json:
         out_json({**job_to_dict(job, time.time()), "transcript": text})
         return EXIT_OK
-    out(job_details(job, time.time()))
+    out(job_details(job, time.time(), service.history.edits(job.id)))
     if text is not None:
         out("")
         out(text, end="")

@@ -8,9 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from stt_tui.history.edits import NO_EDITS, Edits
 from stt_tui.history.search import Hit
 from stt_tui.jobs.model import Job, JobState, expiry_level, format_duration, seconds_left
-from stt_tui.shared.wording import clause, printable
+from stt_tui.shared.wording import clause, plural, printable
 
 
 def local_time(ts: float | None) -> str:
@@ -132,8 +133,9 @@ def job_summary(job: Job, now: float) -> str:
     return printable("  ".join(parts))
 
 
-def job_details(job: Job, now: float) -> str:
-    """Everything about a job, one 'key: value' line each, for `stt-tui show`."""
+def job_details(job: Job, now: float, edits: Edits = NO_EDITS) -> str:
+    """Everything about a job, one 'key: value' line each, for `stt-tui show` and the details view;
+    `edits`: what a person changed in its transcript."""
     probe = job.probe or {}
     source = ""
     if probe:
@@ -158,6 +160,8 @@ def job_details(job: Job, now: float) -> str:
             + (f" (until {local_time(job.expires_at)})" if job.expires_at and not job.has_transcript else ""),
         ),
         ("status checks", str(job.polls)),
+        ("corrections", plural(len(edits.corrections), "phrase") + " corrected" if edits.corrections else ""),
+        ("names", ", ".join(f"{n}: {printable(name)}" for n, name in sorted(edits.names.items()))),
         ("error", printable(job.last_error or "")),
     ]
     width = max(len(k) for k, _ in rows)

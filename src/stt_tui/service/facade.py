@@ -317,15 +317,16 @@ class Service:
             raise UserError(f"{path.name} has changed since it was sent: it no longer holds this audio.")
         return path
 
-    def search(self, text: str, limit: int = 50) -> list[Hit]:
-        """Every stored transcript's phrases that match `text` (see history/search.py), best first."""
+    def search(self, text: str, limit: int = 50, *, ranked: bool = True) -> list[Hit]:
+        """Every stored transcript's phrases that match `text` (see history/search.py), best first (or
+        the newest first, at once: `ranked=False`)."""
         try:
             query = parse_query(text)
         except QueryError as exc:
             raise UserError(str(exc)) from None
         if not query.match:
             raise UserError("Give some words to search for (filters alone find nothing).")
-        return self.history.search(query, limit)
+        return self.history.search(query, limit, ranked=ranked)
 
     def build_index(
         self,

@@ -10,6 +10,7 @@ from typing import Any
 from textual.message import Message
 
 from stt_tui.history import History
+from stt_tui.history.edits import Edits
 from stt_tui.history.feed import Changes, JobFeed
 from stt_tui.jobs.model import Job, RequestOptions
 from stt_tui.outputs.export import Utterance
@@ -113,10 +114,11 @@ class ServiceReady(Message):
 
 @dataclass
 class DetailsReady(Message):
-    """A job as stored now, and its stored Operation (None when nothing is stored)."""
+    """A job as stored now, its stored Operation (None when nothing is stored), what a person changed."""
 
     job: Job
     operation_json: str | None
+    edits: Edits
 
 
 @dataclass

@@ -284,14 +284,15 @@ class JobsPane(Vertical, Pane):
         try:
             fresh = service.history.get(job.id)
             stored = service.history.result(job.id)
+            edits = service.history.edits(job.id)
         except EXPECTED_FAILURES as exc:
             self.post_message(ActionFailed(str(exc)))
             return
-        self.post_message(DetailsReady(fresh, stored.document() if stored else None))
+        self.post_message(DetailsReady(fresh, stored.document() if stored else None, edits))
 
     @on(DetailsReady)
     def _details_ready(self, event: DetailsReady) -> None:
-        self.app.push_screen(DetailsScreen(event.job, event.operation_json))
+        self.app.push_screen(DetailsScreen(event.job, event.operation_json, event.edits))
 
     def _resubmit(self, jobs: list[Job]) -> None:
         files = [Path(j.file_path) for j in jobs if j.file_path and Path(j.file_path).is_file()]

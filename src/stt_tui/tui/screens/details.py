@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from stt_tui.history.edits import NO_EDITS, Edits
 from stt_tui.jobs.model import Job
 from stt_tui.outputs.formatting import job_details
 from stt_tui.shared.wording import printable
@@ -27,14 +28,15 @@ class DetailsScreen(ModalScreen[None]):
         Binding("k", "scroll(-1)", "Up", show=False, id="details.up"),
     ]
 
-    def __init__(self, job: Job, operation_json: str | None) -> None:
+    def __init__(self, job: Job, operation_json: str | None, edits: Edits = NO_EDITS) -> None:
         super().__init__()
-        self.job, self.operation_json = job, operation_json
+        self.job, self.operation_json, self.edits = job, operation_json, edits
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="details"):
             yield Static(Text(f"Job #{self.job.id}", style="bold"), classes="title")
-            yield Static(printable(job_details(self.job, time.time()), lines=True), id="details-facts")
+            facts = job_details(self.job, time.time(), self.edits)
+            yield Static(printable(facts, lines=True), id="details-facts")
             yield Static(Text("Stored operation", style="bold underline"), classes="section")
             if self.operation_json is None:
                 yield Static("Nothing stored yet: the job has not finished.", classes="hint")

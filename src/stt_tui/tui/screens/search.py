@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from stt_tui.history.search import MARK_END, MARK_START, Hit
 from stt_tui.outputs.formatting import clock
@@ -48,6 +49,7 @@ class SearchScreen(ModalScreen[Hit | None]):
         query: str
         hits: list[Hit]
         error: str | None = None
+        ranked: bool = True  # False: the newest first, the best ones to follow
 
     @dataclass
     class Counted(Message):
@@ -93,8 +95,13 @@ class SearchScreen(ModalScreen[Hit | None]):
         if not query.strip():
             self.post_message(self.Found(query, []))
             return
+        worker = get_current_worker()
         try:
-            self.post_message(self.Found(query, self.service.search(query, LIMIT)))
+            # The newest matches at once, then the best ones (ranking looks at every match).
+            newest = self.service.search(query, LIMIT, ranked=False)
+            self.post_message(self.Found(query, newest, ranked=False))
+            if not worker.is_cancelled:
+                self.post_message(self.Found(query, self.service.search(query, LIMIT)))
         except EXPECTED_FAILURES as exc:
             self.post_message(self.Found(query, [], str(exc)))
 
@@ -106,7 +113,8 @@ class SearchScreen(ModalScreen[Hit | None]):
         hits = self.query_one("#hits", OptionList)
         hits.clear_options()
         hits.add_options([Option(hit_text(hit)) for hit in event.hits])
-        note = event.error or (f"{plural(len(event.hits), 'phrase')}, best first" if event.hits else "")
+        order = "best first" if event.ranked else "newest first; ranking…"
+        note = event.error or (f"{plural(len(event.hits), 'phrase')}, {order}" if event.hits else "")
         if event.query.strip() and not event.hits and not event.error:
             note = "No phrase matches."
         self.query_one("#search-note", Static).update(note or HELP)
