@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from stt_tui import __version__
-from stt_tui.cli import admin, commands, engine_cmd, folders, search, serve
+from stt_tui.cli import admin, commands, completion, engine_cmd, folders, search, serve
 from stt_tui.cli.output import EXIT_CODES_HELP
 from stt_tui.cli.run import with_service
 from stt_tui.jobs.model import JobState
@@ -134,8 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Check each file against the service's limits, convert what it cannot take as is (FLAC, AAC, "
         "Vorbis, 44.1 kHz or 24-bit WAV, video) to Ogg Opus, and submit it. A folder stands for its audio "
         "files. Each job is recorded in the history before the call, so its operation id is never lost. "
-        "Audio already transcribed or on its way (the same content under any name) is not sent again: "
-        "its job is given instead, and its transcripts are written beside this file too.",
+        "Audio already transcribed or on its way with the same request (the same content under any name, "
+        "the same profile, API and options) is not sent again: its job is given instead, and its "
+        "transcripts are written beside this file too.",
     )
     p.add_argument("files", nargs="+", metavar="FILE_OR_FOLDER")
     p.add_argument("--recursive", "-r", action="store_true", help="a folder's subfolders too")
@@ -404,5 +405,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="the quotas' window in seconds (default 3600; shorter to test quota handling)",
     )
-    parser.set_defaults(commands=set(sub.choices))  # the names that are commands, not a folder
+    p = command(
+        "completion",
+        completion.completion,
+        "shell completion for bash, zsh or fish",
+        'Print the completion script for a shell: eval "$(stt-tui completion bash)" in ~/.bashrc, the same '
+        "with zsh in ~/.zshrc, or stt-tui completion fish | source in config.fish. Commands, options, "
+        "languages, models and formats are completed, and job ids and profile names from this machine.",
+    )
+    p.add_argument("shell", nargs="?", choices=completion.SHELLS, metavar="SHELL", help="bash, zsh or fish")
+    p.add_argument("--list", choices=("jobs", "profiles"), help=argparse.SUPPRESS)
+    # The names that are commands, not a folder; and the grammar itself, which completion is written from.
+    parser.set_defaults(commands=set(sub.choices), grammar=parser)
     return parser
