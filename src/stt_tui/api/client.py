@@ -15,6 +15,7 @@ from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2_grpc as stt_gr
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_service_pb2 as v3_service
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_service_pb2_grpc as v3_grpc
+from stt_tui._proto.yandex.cloud.operation import operation_pb2
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2 as ops
 from stt_tui._proto.yandex.cloud.operation import operation_service_pb2_grpc as ops_grpc
 from stt_tui.api.auth import Credentials, NoAuth
@@ -71,6 +72,15 @@ class SpeechKitClient:
             self._op_channel = open_channel(self.endpoints.operation)
         self._stt = stt_grpc.SttServiceStub(self._stt_channel)
         self._v3 = v3_grpc.AsyncRecognizerStub(self._stt_channel)
+        # RecognizeFile for a request serialized by the caller: 60 MB of inline audio is then held once as
+        # bytes (and once by gRPC while it goes out), never as a message beside them.
+        self._recognize_file_bytes: grpc.UnaryUnaryMultiCallable[bytes, operation_pb2.Operation] = (
+            self._stt_channel.unary_unary(
+                "/speechkit.stt.v3.AsyncRecognizer/RecognizeFile",
+                request_serializer=None,
+                response_deserializer=operation_pb2.Operation.FromString,
+            )
+        )
         self._ops = ops_grpc.OperationServiceStub(self._op_channel)
 
     def recognize(self, request: stt.LongRunningRecognitionRequest) -> OperationState:
@@ -87,13 +97,20 @@ class SpeechKitClient:
         )
         return decode_operation(op)
 
-    def recognize_file(self, request: v3.RecognizeFileRequest) -> OperationState:
-        """API v3 RecognizeFile: returns the new operation (normally not done yet)."""
-        timeout = submit_timeout(self.timeout, request.ByteSize())
+    def recognize_file(self, request: v3.RecognizeFileRequest | bytes) -> OperationState:
+        """API v3 RecognizeFile: returns the new operation (normally not done yet). `request` may come
+        serialized already (audio sent inline: see __post_init__)."""
+        size = len(request) if isinstance(request, bytes) else request.ByteSize()
+        timeout = submit_timeout(self.timeout, size)
+
+        def start() -> Any:
+            metadata = self.credentials.metadata()
+            if isinstance(request, bytes):
+                return self._recognize_file_bytes.future(request, timeout=timeout, metadata=metadata)
+            return self._v3.RecognizeFile.future(request, timeout=timeout, metadata=metadata)
+
         op = self._call(
-            lambda: self._v3.RecognizeFile.future(
-                request, timeout=timeout, metadata=self.credentials.metadata()
-            ),
+            start,
             self.endpoints.stt,
             "submit the audio for recognition",
             timeout,

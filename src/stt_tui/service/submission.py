@@ -11,6 +11,7 @@ from pathlib import Path
 
 import grpc
 
+from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2
 from stt_tui.api import OperationState, ServiceError
 from stt_tui.audio.prepare import PrepareError, Progress, no_progress, prepare
 from stt_tui.audio.probe import Probe, ProbeError, Verdict, check, probe
@@ -184,11 +185,16 @@ class Submission:
                 key = object_key(store.settings.prefix, payload.sha256, payload.extension)
                 uri = store.upload(payload.path, key, progress)
                 job = self.context.history.set_uploaded(job.id, uri)
+        file_request: stt_pb2.RecognizeFileRequest | bytes
         with self._failing(job, "sending"):
             if not v3:
                 request = build_request(payload, options, uri, profile.folder_id)
             elif inline:
-                file_request = build_file_request(payload, options, content=payload.path.read_bytes())
+                # Serialized here, the file's bytes and the message let go at once: the audio is held once
+                # while it is sent (twice with gRPC's own buffer), not three times.
+                file_request = build_file_request(
+                    payload, options, content=payload.path.read_bytes()
+                ).SerializeToString()
             else:
                 file_request = build_file_request(payload, options, uri=uri)
         with self._failing(job, "sending"), self.context.backend.client(submitting=True) as client:
