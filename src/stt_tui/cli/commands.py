@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -12,6 +13,7 @@ from stt_tui.cli.live import LiveJobs
 from stt_tui.cli.output import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, err, out, out_json
 from stt_tui.jobs.model import Job, JobState, RequestOptions, parse_languages
 from stt_tui.jobs.schedule import expected_work
+from stt_tui.outputs import notify
 from stt_tui.outputs.formatting import JOB_COLUMNS, job_details, job_row, job_summary, job_to_dict, table
 from stt_tui.service.errors import UserError
 from stt_tui.service.facade import Service
@@ -51,6 +53,10 @@ def wait_and_report(service: Service, args: argparse.Namespace, jobs: list[Job])
     finally:
         live.close()
     emit_jobs(args, final)
+    ended = [j.state.value for j in final if j.state not in (JobState.RUNNING, JobState.SUBMITTING)]
+    if ended and getattr(args, "notify", False) and sys.stderr.isatty():
+        notify.tell(os.environ, sys.stderr.write, notify.endings(ended))  # the person may be elsewhere
+        sys.stderr.flush()
     if any(j.state in (JobState.RUNNING, JobState.SUBMITTING) for j in final):
         err(f"{args.timeout:g} s passed; the unfinished jobs keep running.")
         return EXIT_TIMEOUT

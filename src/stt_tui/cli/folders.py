@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -11,6 +13,7 @@ from stt_tui.audio.folders import media_files
 from stt_tui.cli.commands import emit_jobs, request_options, wait_and_report
 from stt_tui.cli.output import EXIT_OK, EXIT_SERVICE, EXIT_USER, Progress, err, out, out_json
 from stt_tui.jobs.model import FINAL_STATES, Job
+from stt_tui.outputs import notify
 from stt_tui.outputs.export import parse_formats
 from stt_tui.outputs.formatting import job_summary
 from stt_tui.service.errors import SameAudio, UserError
@@ -132,12 +135,17 @@ def watch(args: argparse.Namespace, service: Service) -> int:
     poller = service.poller()
 
     def tick() -> None:
+        ended = []
         for job in poller.poll_due():
             if job.state in FINAL_STATES and open_jobs.pop(job.id, None) is not None:
+                ended.append(job.state.value)
                 if args.json:
                     out_json({"event": job.state.value, "file": job.file_path, "job": job.id, "message": ""})
                 else:
                     out(f"{job.state.value} #{job.id} {Path(job.file_path).name}")
+        if ended and getattr(args, "notify", False) and sys.stderr.isatty():
+            notify.tell(os.environ, sys.stderr.write, notify.endings(ended))  # one per look, summed up
+            sys.stderr.flush()
 
     watcher = FolderWatch(
         service, folder, options, recursive=args.recursive, export=export, settle=args.settle, report=report

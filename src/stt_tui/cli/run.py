@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # the service loads the whole core; `--help` need not
 
 
 def open_service(args: argparse.Namespace) -> Service:
+    """The service of the profile asked for (config.toml's `notify` noted on `args` for waits)."""
     from stt_tui.service.facade import Service
     from stt_tui.settings.config import choose_profile, load_config
 
@@ -22,6 +23,7 @@ def open_service(args: argparse.Namespace) -> Service:
     config = load_config(paths.config_dir)
     for warning in config.warnings:
         warn(warning)
+    args.notify = config.notify
     service = Service.open(paths, choose_profile(config, args.profile), warn=warn, tell=err)
     for job in service.recover_interrupted():
         err(f"job #{job.id} ({Path(job.file_path).name}): {job.last_error}")

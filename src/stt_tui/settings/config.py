@@ -124,6 +124,8 @@ class Config:
     warnings: tuple[str, ...] = ()
     # The TUI's keys remapped: binding id ("jobs.export") -> keys ("x" or "x,ctrl+e"); `?` lists the ids.
     keymap: dict[str, str] = field(default_factory=dict)
+    # Desktop notifications when a job ends unwatched (outputs/notify.py); the bell is apart.
+    notify: bool = True
 
 
 def builtin_profiles() -> dict[str, Profile]:
@@ -327,7 +329,8 @@ def parse_config(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}.") from None
-    _unknown(set(data), {"default_profile", "profiles", "keymap"}, str(path))
+    _unknown(set(data), {"default_profile", "profiles", "keymap", "notify"}, str(path))
+    notify = _expect(data.get("notify", True), bool, f"{path}: notify")
     keymap = _expect(data.get("keymap", {}), dict, f"{path}: keymap")
     for binding, keys in keymap.items():
         _expect(keys, str, f"{path}: keymap.{binding}")
@@ -348,7 +351,7 @@ def parse_config(text: str, path: Path) -> Config:
     holds_secrets = any(key in p.credentials for p in profiles.values() for key in SECRET_KEYS)
     if holds_secrets and readable_by_others(path):
         warnings.append(f"{path} holds secrets and other users can read it; run `chmod 600 {path}`.")
-    return Config(profiles, default, path, tuple(warnings), dict(keymap))
+    return Config(profiles, default, path, tuple(warnings), dict(keymap), notify)
 
 
 def load_config(config_dir: Path) -> Config:

@@ -5,6 +5,7 @@ TEMPLATE = """\
 # with the real endpoints (API v3) and needs only credentials for files up to 60 MB. Use one with
 # `stt-tui --profile yandex`, or switch in the app with `P`.
 default_profile = "local"
+notify = true                        # a terminal notification when jobs end while you look elsewhere
 
 [profiles.yandex]
 default_language = "ru-RU"          # or "auto" (detected; --language ru-RU,en-US picks among some)

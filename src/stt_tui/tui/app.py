@@ -9,6 +9,7 @@ history is open, and what the poll loop learns.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from stt_tui.history import History
 from stt_tui.history.feed import JobFeed
 from stt_tui.history.search import Hit
 from stt_tui.jobs.model import FINAL_STATES, Job, JobState
+from stt_tui.outputs import notify
 from stt_tui.service.errors import EXPECTED_FAILURES
 from stt_tui.service.facade import Service
 from stt_tui.service.poll_round import PollRound
@@ -67,6 +69,8 @@ from stt_tui.tui.screens.transcript import TranscriptScreen
 from stt_tui.tui.widgets.file_browser import FileBrowser
 from stt_tui.tui.widgets.job_list import JobList
 from stt_tui.tui.widgets.pane import failure_said, say_unavailable
+
+NOTICE_GATHER_SECONDS = 1.0  # endings this close together are one notification
 
 
 class SttApp(App[None]):
@@ -111,6 +115,7 @@ class SttApp(App[None]):
         self._load_error: str | None = None  # why the history could not be opened, if it could not
         self._rounds: PollRound | None = None
         self._open: dict[int, Job] = {}  # jobs not finished yet (few, whatever the history's size)
+        self._unseen: list[str] = []  # states of jobs that ended while the app was not focused
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
@@ -237,6 +242,22 @@ class SttApp(App[None]):
         message, severity = notices.ending(job)
         if severity == "error":
             self.alert(message, severity)
+        if not self.app_focus and self.config.notify:
+            # The person is in another window: the terminal tells them, once for what ends together.
+            if not self._unseen:
+                self.set_timer(NOTICE_GATHER_SECONDS, self._notify_unseen)
+            self._unseen.append(job.state.value)
+
+    def _notify_unseen(self) -> None:
+        ended, self._unseen = self._unseen, []
+        if ended:
+            notify.tell(os.environ, self.write_escape, notify.endings(ended))
+
+    def write_escape(self, sequence: str) -> None:
+        """An escape sequence for the terminal itself (a notification), in order with the frames, as
+        App.bell writes its bell."""
+        if not self.is_headless and self._driver is not None:
+            self._driver.write(sequence)
 
     def alert(self, message: str, severity: SeverityLevel = "warning") -> None:
         """Something that needs a person: a notification, and the bell if asked for."""

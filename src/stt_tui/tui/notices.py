@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from textual.notifications import SeverityLevel
 
 from stt_tui.jobs.model import Job, JobState, format_duration, seconds_left
 from stt_tui.outputs.formatting import file_label
+from stt_tui.outputs.notify import summary
+
+__all__ = ["ending", "expiring", "refusal_text", "summary"]
 
 Notice = tuple[str, SeverityLevel]
 
@@ -20,14 +21,6 @@ def ending(job: Job) -> Notice:
     if job.state == JobState.CANCELLED:
         return f"{name} was cancelled.", "information"
     return f"{name} {job.state.value}: {job.last_error}", "error"
-
-
-SUMMARY_ORDER = ("submitted", "skipped", "refused", "done", "failed", "expired", "cancelled")
-
-
-def summary(tally: Mapping[str, int]) -> str:
-    """A batch in one line: '28 submitted · 12 done · 1 failed' (what is zero is left out)."""
-    return " · ".join(f"{tally[key]:,} {key}" for key in SUMMARY_ORDER if tally.get(key))
 
 
 def refusal_text(refusals: list[tuple[str, str]], limit: int = 6) -> str:
