@@ -137,6 +137,14 @@ def with_audio(home: Path, audio: Path) -> int:
         history.close()
 
 
+async def open_transcript(pilot, job_id: int) -> None:
+    """The app's transcript of a job, as the job list opens it."""
+    app = pilot.app
+    await wait_for(pilot, lambda: app.service is not None, what="the history")
+    app.main.open_transcript(job_id)
+    await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
+
+
 async def test_p_plays_the_audio_from_the_phrase_and_the_view_follows(home, tmp_path, monkeypatch):
     audio = tmp_path / "talk.wav"
     samples = tone(audio)
@@ -145,9 +153,7 @@ async def test_p_plays_the_audio_from_the_phrase_and_the_view_follows(home, tmp_
     job_id = with_audio(home, audio)
     app = make_app(home, tmp_path)
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: app.service is not None, what="the history")
-        app.main.open_transcript(job_id)
-        await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
+        await open_transcript(pilot, job_id)
         screen = app.screen
         phrases = screen.query_one("#phrases", OptionList)
         phrases.highlighted = 1  # "hi how are you", from 2.0 s
@@ -168,9 +174,7 @@ async def test_where_there_is_no_audio_output_p_says_so(home, tmp_path, monkeypa
     job_id = with_audio(home, audio)
     app = make_app(home, tmp_path)
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: app.service is not None, what="the history")
-        app.main.open_transcript(job_id)
-        await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
+        await open_transcript(pilot, job_id)
         await pilot.press("p")
         said = lambda: [m for _, m in app.shown if "There is no audio output here" in m]  # noqa: E731
         await wait_for(pilot, said, what="the sentence")
