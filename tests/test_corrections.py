@@ -69,6 +69,8 @@ def test_a_correction_and_names_reach_every_output_and_are_undone(service, tmp_p
     rows = list(csv.reader(io.StringIO(service.export(job, "csv"))))
     assert rows[0] == ["start", "end", "channel", "text"]
     assert rows[2] == ["2.000", "3.300", "Anna", "hey, how are you doing"]
+    md = service.export(job, "md").split("\n\n")
+    assert md[:2] == ["[00:00:00] Channel 1: hello there", "[00:00:02] Anna: hey, how are you doing"]
     tsv = service.export(job, "tsv").splitlines()
     assert tsv[2].split("\t") == ["2.000", "3.300", "Anna", "hey, how are you doing"]
     data = json.loads(service.export(job, "json"))

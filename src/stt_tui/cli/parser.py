@@ -69,7 +69,7 @@ def _export(p: argparse.ArgumentParser) -> None:
         "--export",
         metavar="FORMATS",
         help="write the transcript beside each audio file when it is done, e.g. txt,srt (txt, json, srt, "
-        "vtt, csv, tsv; none: not even the profile's auto_export)",
+        "vtt, csv, tsv, md; none: not even the profile's auto_export)",
     )
 
 
@@ -224,11 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "export",
         with_service(commands.export),
-        "write a transcript as txt, json, srt, vtt, csv or tsv",
+        "write a transcript as txt, json, srt, vtt, csv, tsv or md",
         "Render a stored result, with the corrections and names made in the UI; the service is not asked "
         "again. All channels are merged into one dialogue in time order with channel labels (or the names "
         "given them), unless --channel picks one. json is the whole stored result, the corrections and "
-        "names beside it; csv and tsv have a row per phrase: start, end, channel or speaker, text.",
+        "names beside it; csv and tsv have a row per phrase: start, end, channel or speaker, text; md is a "
+        "readable text, a paragraph per phrase: [00:14:03] Anna: ….",
     )
     p.add_argument("id", metavar="ID")
     p.add_argument(

@@ -228,3 +228,9 @@ def format_duration(seconds: float, *, up: bool = False) -> str:
     if s < 86400:
         return f"{s // 3600}h{s % 3600 // 60:02d}m"
     return f"{s // 86400}d{s % 86400 // 3600:02d}h"
+
+
+def clock(seconds: float) -> str:
+    """A time in the audio: `00:14:03` (hours always shown, as players do)."""
+    whole = max(int(seconds), 0)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"

@@ -23,8 +23,9 @@ from stt_tui.api.operations import decode_operation
 from stt_tui.api.recognition import channel_of
 from stt_tui.history.edits import NO_EDITS, Edits
 from stt_tui.history.search import Phrase
+from stt_tui.jobs.model import clock
 
-FORMATS = ("txt", "json", "srt", "vtt", "csv", "tsv")
+FORMATS = ("txt", "json", "srt", "vtt", "csv", "tsv", "md")
 MAX_CUE_CHARS = 84  # two subtitle lines of 42
 MAX_CUE_SECONDS = 7.0
 
@@ -314,6 +315,16 @@ def to_table(items: list[Utterance], sep: str) -> str:
     return out.getvalue()
 
 
+def to_md(items: list[Utterance], labelled: bool) -> str:
+    """A readable transcript: `[00:14:03] Anna: …`, a paragraph per phrase (plain text that any Markdown
+    viewer shows as it is); who speaks is named where there are several, or a name was given."""
+    lines = []
+    for u in items:
+        who = f"{u.who}: " if labelled or u.name else ""
+        lines.append(f"[{clock(u.start)}] {who}{u.text}")
+    return "\n\n".join(lines) + ("\n" if lines else "")
+
+
 def to_json(document: str, edits: Edits) -> str:
     """The whole stored result; what a person changed beside it (the recognized text stays as it came)."""
     data = json.loads(document)
@@ -340,4 +351,4 @@ def render(
     if fmt in ("csv", "tsv"):
         return to_table(chosen, "," if fmt == "csv" else "\t")
     labelled = channel is None and len(channels_of(items)) > 1
-    return {"txt": to_txt, "srt": to_srt, "vtt": to_vtt}[fmt](chosen, labelled)
+    return {"txt": to_txt, "srt": to_srt, "vtt": to_vtt, "md": to_md}[fmt](chosen, labelled)

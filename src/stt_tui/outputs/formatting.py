@@ -10,7 +10,7 @@ from typing import Any
 
 from stt_tui.history.edits import NO_EDITS, Edits
 from stt_tui.history.search import Hit
-from stt_tui.jobs.model import Job, JobState, expiry_level, format_duration, seconds_left
+from stt_tui.jobs.model import Job, JobState, clock, expiry_level, format_duration, seconds_left
 from stt_tui.shared.wording import clause, plural, printable
 
 
@@ -177,12 +177,6 @@ def live_line(job: Job, now: float, expected: float | None) -> str:
     elif job.state == JobState.SUBMITTING:
         parts.append("sending")
     return "  ".join(parts)
-
-
-def clock(seconds: float) -> str:
-    """A time in the audio: `00:14:03` (hours always shown, as players do)."""
-    whole = max(int(seconds), 0)
-    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
 def hit_line(hit: Hit) -> str:

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from stt_tui.history.search import MARK_END, MARK_START, Hit
-from stt_tui.outputs.formatting import clock
+from stt_tui.jobs.model import clock
 from stt_tui.service.errors import EXPECTED_FAILURES
 from stt_tui.service.facade import Service
 from stt_tui.shared.wording import plural, printable
