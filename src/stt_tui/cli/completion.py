@@ -141,7 +141,6 @@ def _fish_value(kind: str) -> str:
 
 def fish(parser: argparse.ArgumentParser) -> str:
     cmds = commands(parser)
-    names = " ".join(c.name for c in cmds if c.name)
     lines = ["# stt-tui completion for fish: stt-tui completion fish | source (in config.fish)",
              "complete -c stt-tui -f"]  # fmt: skip
     for c in cmds:
@@ -155,7 +154,6 @@ def fish(parser: argparse.ArgumentParser) -> str:
             lines.append(f"complete -c stt-tui -n '{when}' {flag} {value}".rstrip())
         if c.name and c.positional:
             lines.append(f"complete -c stt-tui -n '{when}' {_fish_value(c.positional)}")
-    del names
     return "\n".join(lines) + "\n"
 
 
@@ -182,7 +180,7 @@ def completion(args: argparse.Namespace) -> int:
     if args.list:
         try:
             out("\n".join(listing(args.list, args)))
-        except Exception:  # noqa: BLE001  (a line being completed: no traceback, no words)
+        except Exception:  # noqa: BLE001  (a line being completed: no traceback, no words; never a failure)
             return EXIT_OK
         return EXIT_OK
     if args.shell not in SHELLS:
