@@ -50,7 +50,6 @@ from stt_tui.tui.main.screen import MainScreen
 from stt_tui.tui.messages import (
     ActionDone,
     ActionFailed,
-    IndexProgress,
     JobsChanged,
     LoadFailed,
     Notice,
@@ -171,25 +170,6 @@ class SttApp(App[None]):
         self._expiry_alerts()
         self._rounds = PollRound(event.service, event.feed)
         self.poll_loop(self._rounds)
-        self.build_index(event.service)
-
-    @work(thread=True, group="index", exclusive=True, exit_on_error=False, description="index transcripts")
-    def build_index(self, service: Service) -> None:
-        """The transcripts stored before the search index existed go into it, newest first."""
-        worker = get_current_worker()
-        indexed, stored = service.history.index_counts()
-
-        def progress(done: int, total: int) -> None:
-            self.post_message(IndexProgress(done, total))
-
-        if indexed < stored:
-            progress(indexed, stored)
-            service.build_index(progress, lambda: worker.is_cancelled)
-
-    @on(IndexProgress)
-    @while_shown
-    def _index_progress(self, event: IndexProgress) -> None:
-        self.main.show_indexing(event.indexed, event.stored)
 
     def action_search(self) -> None:
         service = self.usable_service()

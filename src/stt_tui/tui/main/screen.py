@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from stt_tui.history import History
 from stt_tui.history.feed import Changes
@@ -31,6 +31,7 @@ from stt_tui.tui.main.jobs import JobsPane
 from stt_tui.tui.messages import (
     ActionFailed,
     BatchStarted,
+    IndexProgress,
     MarksCounted,
     ResubmitRequested,
     SubmitEnded,
@@ -136,8 +137,9 @@ class MainScreen(Screen[None]):
     def use_service(self, service: Service, reader: History | None = None, jobs: Iterable[Job] = ()) -> None:
         """The service new work goes to (the history is open); `reader`: the job list's own connection."""
         self.service = service
-        if reader is not None:
+        if reader is not None:  # the history has just been opened
             self.jobs_pane.attach(reader, jobs)
+            self._build_index(service)
         for pane in self.panes:
             pane.service = service
 
@@ -184,9 +186,24 @@ class MainScreen(Screen[None]):
     def open_transcript(self, job_id: int, at: int | None = None) -> None:
         self.jobs_pane.open_transcript(job_id, at)
 
-    def show_indexing(self, indexed: int, stored: int) -> None:
+    @work(thread=True, group="index", exclusive=True, exit_on_error=False, description="index transcripts")
+    def _build_index(self, service: Service) -> None:
+        """The transcripts stored before the search index existed go into it, newest first."""
+        worker = get_current_worker()
+        indexed, stored = service.history.index_counts()
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(IndexProgress(done, total))
+
+        if indexed < stored:
+            progress(indexed, stored)
+            service.build_index(progress, lambda: worker.is_cancelled)
+
+    @on(IndexProgress)
+    def show_indexing(self, event: IndexProgress) -> None:
         """The search index is being built: said on the status line until it is whole."""
-        self.status.indexing = f"indexing transcripts {indexed:,}/{stored:,}" if indexed < stored else ""
+        done = event.indexed >= event.stored
+        self.status.indexing = "" if done else f"indexing transcripts {event.indexed:,}/{event.stored:,}"
 
     def stop_watching(self) -> None:
         self.files.stop_watching()
