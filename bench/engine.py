@@ -11,7 +11,6 @@ time and the engine process's peak resident memory.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -43,7 +42,6 @@ def run_model(model: str, clips: list, workers: int, verbose: bool) -> dict[str,
         [sys.executable, "-m", "stt_tui", "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir),
          "--workers", str(workers), "--model", model],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        env={**os.environ, "MALLOC_ARENA_MAX": "2"},  # as the local profile starts it
     )  # fmt: skip
     address = engine.stdout.readline().strip().removeprefix("listening on ")
     startup = time.perf_counter() - started

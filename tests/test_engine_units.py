@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from stt_tui.engine.pieces import pieces
 from stt_tui.engine.store import new_operation_id
 from stt_tui.engine.text import clean_word, mask_profanity, shape_text, spell_number
 from stt_tui.engine.validation import (
@@ -117,3 +119,23 @@ def test_operation_ids_look_like_the_services():
 def test_spell_number(token, words):
     spelled = spell_number(token)
     assert (" ".join(spelled) if spelled else None) == words
+
+
+def test_a_long_recording_is_cut_in_its_pauses_into_pieces_the_model_takes_at_once():
+    rate = 100  # ten samples a frame keep the arrays small; the rule is the same at 16 kHz
+    rng = np.random.default_rng(7)
+    speech = rng.uniform(-0.5, 0.5, 400 * rate).astype(np.float32)
+    for pause in (110, 221):  # seconds: one inside each piece's last 15 s
+        speech[pause * rate : (pause + 1) * rate] = 0.0
+    spans = pieces(speech, rate, piece_seconds=120, search_seconds=15)
+    assert spans[0][0] == 0 and spans[-1][1] == len(speech)
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))  # no gap, no overlap
+    assert all(end - start <= 120 * rate for start, end in spans)
+    assert 110 * rate < spans[0][1] < 111 * rate
+    assert 221 * rate < spans[1][1] < 222 * rate
+    assert len(spans) == 4  # 0-110, 110-221, 221-341 at most, the rest
+
+
+def test_a_recording_that_fits_is_one_piece():
+    assert pieces(np.zeros(16_000 * 120, dtype=np.float32), 16_000) == [(0, 16_000 * 120)]
+    assert pieces(np.zeros(0, dtype=np.float32), 16_000) == [(0, 0)]

@@ -80,6 +80,7 @@ def cloud_config(args: argparse.Namespace) -> CloudConfig:
 
 def serve(args: argparse.Namespace) -> int:
     # Imported here: the engine's model stack is heavy and only `serve` needs it.
+    from stt_tui.engine.allocator import limit_allocator
     from stt_tui.engine.engine import EngineConfig
     from stt_tui.engine.recognizer import ModelUnavailable
     from stt_tui.engine.server import EngineAlreadyRunning, EngineServer, ListenError, serve_until_signalled
@@ -130,6 +131,7 @@ def serve(args: argparse.Namespace) -> int:
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the network for a model
+    limit_allocator()
     try:
         server = EngineServer(config, listen, tls=tls)
     except (ModelUnavailable, EngineAlreadyRunning) as exc:

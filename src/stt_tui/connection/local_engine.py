@@ -99,11 +99,11 @@ def _spawn(paths: Paths, allowed_roots: Sequence[Path], model: str | None) -> su
 
 
 def engine_environment(paths: Paths) -> dict[str, str]:
-    """The engine's environment: offline, quiet gRPC, caches inside its own data folder, and two malloc
-    arenas (its worker threads otherwise keep one each: peak RSS 422-462 MB, 378-405 MB with two)."""
+    """The engine's environment: offline, quiet gRPC and caches inside its own data folder (how it holds
+    memory it sets itself: engine/allocator.py)."""
     cache = str(paths.engine_dir / "cache")
     return {**os.environ, "HF_HUB_OFFLINE": "1", "GRPC_VERBOSITY": "NONE", "XDG_CACHE_HOME": cache,
-            "HF_HOME": cache, "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}  # fmt: skip
+            "HF_HOME": cache}  # fmt: skip
 
 
 def ensure_engine(

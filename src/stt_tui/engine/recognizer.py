@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from stt_tui.engine.decode import TARGET_RATE
+from stt_tui.engine.pieces import pieces
 from stt_tui.shared.speechkit import LANGUAGES
 
 
@@ -89,10 +91,11 @@ class WhisperRecognizer:
         return f"The engine's model {self.name} cannot recognize {language_code}."
 
     def choose_language(self, samples: np.ndarray, allowed: tuple[str, ...]) -> str | None:
-        """The Whisper code of the likeliest of `allowed` (service codes) in the audio; None: no speech
-        to tell by (the model then detects on its own)."""
+        """The Whisper code of the likeliest of `allowed` (service codes) in the audio's first piece;
+        None: no speech to tell by (the model then detects on its own)."""
         wanted = {whisper_language(code) for code in allowed}
-        _, _, probabilities = self._model.detect_language(samples, vad_filter=True)
+        start, end = pieces(samples, TARGET_RATE)[0]
+        _, _, probabilities = self._model.detect_language(samples[start:end], vad_filter=True)
         ranked = [(p, lang) for lang, p in probabilities if lang in wanted]
         return max(ranked)[1] if ranked else None
 
@@ -103,39 +106,45 @@ class WhisperRecognizer:
         should_stop: Callable[[], bool] = lambda: False,
         allowed: tuple[str, ...] = (),
     ) -> Iterator[Utterance]:
-        """Yield utterances as they are recognized; stops early when `should_stop()` turns true.
+        """Yield utterances as they are recognized, piece by piece (pieces.py); stops early when
+        `should_stop()` turns true.
 
-        `auto` detects the language, among `allowed` (service codes) when some are given.
+        `auto` detects the language, among `allowed` (service codes) when some are given; the language of
+        the first piece with speech holds for the rest.
         """
         lang = whisper_language(language_code)
         if lang is None and self.languages == {"en"}:
             lang = "en"
         if lang is None and allowed:
             lang = self.choose_language(samples, allowed)
-        segments, info = self._model.transcribe(
-            samples,
-            language=lang,
-            beam_size=5,
-            word_timestamps=True,
-            vad_filter=True,
-            # Each window stands alone: a misrecognition cannot snowball into a repetition loop.
-            condition_on_previous_text=False,
-        )
-        for seg in segments:
-            if should_stop():
-                return
-            words = [
-                RecognizedWord(float(w.start), float(w.end), w.word, float(w.probability))
-                for w in seg.words or ()
-            ]
-            if not seg.text.strip():
-                continue
-            yield Utterance(
-                start=float(seg.start),
-                end=float(seg.end),
-                text=seg.text.strip(),
-                words=words,
-                confidence=float(math.exp(seg.avg_logprob)),
-                language=service_language(info.language),
-                language_probability=float(info.language_probability),
+        for start, end in pieces(samples, TARGET_RATE):
+            offset = start / TARGET_RATE
+            segments, info = self._model.transcribe(
+                samples[start:end],
+                language=lang,
+                beam_size=5,
+                word_timestamps=True,
+                vad_filter=True,
+                # Each window stands alone: a misrecognition cannot snowball into a repetition loop.
+                condition_on_previous_text=False,
             )
+            for seg in segments:
+                if should_stop():
+                    return
+                if not seg.text.strip():
+                    continue
+                lang = info.language
+                yield Utterance(
+                    start=offset + float(seg.start),
+                    end=offset + float(seg.end),
+                    text=seg.text.strip(),
+                    words=[
+                        RecognizedWord(
+                            offset + float(w.start), offset + float(w.end), w.word, float(w.probability)
+                        )
+                        for w in seg.words or ()
+                    ],
+                    confidence=float(math.exp(seg.avg_logprob)),
+                    language=service_language(info.language),
+                    language_probability=float(info.language_probability),
+                )

@@ -12,6 +12,7 @@ from typing import Any
 
 from google.protobuf.message import Message
 
+from stt_tui.engine.allocator import give_back
 from stt_tui.engine.decode import Stopped, UndecodableAudio
 from stt_tui.engine.store import OperationStore, State, StoredOperation
 from stt_tui.engine.validation import AcceptedSpec, RequestRefused
@@ -151,6 +152,7 @@ class WorkerPool:
                 log.info("operation %s done: recognized in %.2f s", op.id, time.monotonic() - began)
         finally:
             self._cancel_flags.pop(op.id, None)
+            give_back()
 
     def _finish(self, op: StoredOperation, state: State, **result: Any) -> None:
         """Record the outcome, however long the store refuses: the result first, then, if the store still
