@@ -5,8 +5,8 @@ voice detector's batch). glibc raises its mmap threshold to the size of each lar
 32 MB), so later blocks of that size come from the heap, which fragments and keeps growing over the jobs.
 A threshold fixed at 4 MB keeps the big blocks out of the heap at no cost in speed (at 2 MB and below the
 per-layer buffers are mapped and unmapped each time: twice the system time), and trimming after each job
-hands back what the last one left. Peak RSS over the shared English set: 410-421 MB by default, 383 MB
-so (`python bench/engine_memory.py`).
+hands back what the last one left. Peak RSS over the shared English set: 413 MB by default, 373 MB so
+in-process (`python bench/engine_memory.py`); the engine's own, 413 -> 369 MB (`python bench/engine.py`).
 """
 
 from __future__ import annotations

@@ -91,11 +91,10 @@ class WhisperRecognizer:
         return f"The engine's model {self.name} cannot recognize {language_code}."
 
     def choose_language(self, samples: np.ndarray, allowed: tuple[str, ...]) -> str | None:
-        """The Whisper code of the likeliest of `allowed` (service codes) in the audio's first piece;
-        None: no speech to tell by (the model then detects on its own)."""
+        """The Whisper code of the likeliest of `allowed` (service codes) in the audio (transcribe gives it
+        the first piece); None: no speech to tell by (the model then detects on its own)."""
         wanted = {whisper_language(code) for code in allowed}
-        start, end = pieces(samples, TARGET_RATE)[0]
-        _, _, probabilities = self._model.detect_language(samples[start:end], vad_filter=True)
+        _, _, probabilities = self._model.detect_language(samples, vad_filter=True)
         ranked = [(p, lang) for lang, p in probabilities if lang in wanted]
         return max(ranked)[1] if ranked else None
 
@@ -115,9 +114,11 @@ class WhisperRecognizer:
         lang = whisper_language(language_code)
         if lang is None and self.languages == {"en"}:
             lang = "en"
+        spans = pieces(samples, TARGET_RATE)
         if lang is None and allowed:
-            lang = self.choose_language(samples, allowed)
-        for start, end in pieces(samples, TARGET_RATE):
+            first_start, first_end = spans[0]
+            lang = self.choose_language(samples[first_start:first_end], allowed)
+        for start, end in spans:
             offset = start / TARGET_RATE
             segments, info = self._model.transcribe(
                 samples[start:end],
