@@ -180,7 +180,7 @@ echo "jobs: $("$STT" jobs --json | tr -d '\n')"
 "$STT" submit {big}; echo "submit-status=$?"
 kill $(head -n 1 {home}/engine/engine.lock)
 sleep 1
-find {home} -name '*.part' | wc -l
+find {home} -name "*.part" >&2; find {home} -name "*.part" | wc -l
 """
     env = {**os.environ, "STT": STT_TUI, "PATH": f"{Path(STT_TUI).parent}:{os.environ['PATH']}"}
     result = subprocess.run(
@@ -192,7 +192,7 @@ find {home} -name '*.part' | wc -l
     assert "jobs-status=0" in result.stdout
     said = result.stdout + result.stderr
     assert "submit-status=2" in result.stdout and "disk is full" in result.stderr, said
-    assert result.stdout.strip().splitlines()[-1] == "0"  # no .part file left
+    assert result.stdout.strip().splitlines()[-1] == "0", said  # no .part file left (find names them)
 
 
 @pytest.mark.parametrize(

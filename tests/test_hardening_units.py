@@ -372,13 +372,17 @@ def test_a_poll_round_reports_changes_and_a_status_only_when_it_moves(tmp_path):
     service = Service(paths, builtin_profiles()["local"], history)
     feed = JobFeed(history)
     feed.load()
-    rounds = PollRound(service, feed)
+    rounds = PollRound(service, feed, monotonic=lambda: 100.0)  # the clock stands still
     first = rounds.run()
     assert first.status is not None and first.status.engine == "engine off, starts on demand"
     assert not first.changes
+    asked: list[bool] = []
+    service.engine_running = lambda: asked.append(True) or False  # type: ignore[method-assign]
+    assert rounds.run().status is None and asked == []  # nothing moved: not asked again within 5 s
     history.add_submitting(profile="local", file_path="/a.wav", options=RequestOptions())
     second = rounds.run()
     assert second.status is None and len(second.changes.changed) == 1  # the status did not move
+    assert asked == [True]  # a job moved, so whether the engine runs was asked at once
     disconnected = []
     service.disconnect = lambda: disconnected.append(True)  # type: ignore[method-assign]
     other = Service(paths, replace(builtin_profiles()["local"], name="other"), history)
@@ -393,3 +397,26 @@ def test_a_jobs_expected_time_is_the_one_stored_at_submit():
     assert cells.time_cell(cloud_job, 30.0, LOCAL_POLICY).plain == "30s/~3m20s"
     older = replace(cloud_job, expected_seconds=None)
     assert cells.time_cell(older, 30.0, LOCAL_POLICY).plain == "30s/~1m40s"
+
+
+def test_a_file_replaced_whole_leaves_the_old_one_and_nothing_else_when_the_write_fails(tmp_path):
+    """The engine's status file, rewritten every few seconds on a full disk, left a .part behind."""
+    import resource
+    import signal
+
+    from stt_tui.shared.private import replace_private
+
+    target = tmp_path / "engine.json"
+    replace_private(target, b'{"old": true}')
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64, hard))  # the kernel refuses, as a full disk does
+    try:
+        with pytest.raises(OSError):
+            replace_private(target, b"x" * 4096)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, previous)
+    assert [p.name for p in tmp_path.iterdir()] == ["engine.json"]
+    assert target.read_bytes() == b'{"old": true}'

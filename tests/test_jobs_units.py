@@ -17,7 +17,15 @@ from stt_tui.jobs.model import (
     retention_deadline,
     seconds_left,
 )
-from stt_tui.outputs.formatting import JOB_COLUMNS, audio_text, job_row, job_to_dict, retention_text, table
+from stt_tui.outputs.formatting import (
+    JOB_COLUMNS,
+    audio_text,
+    job_details,
+    job_row,
+    job_to_dict,
+    retention_text,
+    table,
+)
 from stt_tui.settings.config import parse_config
 from stt_tui.shared.speechkit import LANGUAGE_NAMES, LANGUAGES, canonical_language
 
@@ -91,6 +99,15 @@ def test_rows_and_json():
     assert data["options"]["model"] == "deferred-general" and data["result_saved"] is False
     text = table(("A", "LONGER"), [("1", "x"), ("22", "yy")])
     assert text.splitlines() == ["A   LONGER", "1   x", "22  yy"]
+
+
+def test_a_job_says_only_the_options_its_api_carried():
+    """`show` once listed "phone formatting" (a v3 option, on by default) for a v2 job, which never
+    sent it."""
+    asked = RequestOptions(literature_text=True, speaker_labeling=True)
+    assert asked.turned_on("v2") == ["literature text"]
+    assert asked.turned_on("v3") == ["literature text", "speaker labeling", "phone formatting"]
+    assert "options        literature text\n" in job_details(running(options=asked), 10.0)
 
 
 def test_options_from_stored_dicts_ignore_unknown_keys():

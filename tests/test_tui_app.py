@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 import wave
@@ -100,7 +101,8 @@ async def test_browse_submit_read_search_export(home, folder):
         await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
         screen = app.screen
         text = normalize(" ".join(u.text for u in screen.items))
-        assert "reports from the north" in text
+        # "reports" as spoken; decoder builds differ on the plural (ctranslate2 4.8.5 hears "report").
+        assert re.search(r"\breports? from the north\b", text), text
 
         await pilot.press("slash", *"NORTH", "enter")
         phrases = screen.query_one(OptionList)

@@ -50,6 +50,7 @@ async def test_vim_keys_the_root_never_collapses_and_colon_opens_the_palette(hom
         await pilot.press("escape")
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        assert app.screen.sections[0][0] == "Files"  # where ? was pressed comes first
         sections = dict(app.screen.sections)
         everywhere = [b.key if hasattr(b, "key") else b[0] for b in sections["Everywhere"]]
         assert "q" not in everywhere  # q quits on the main screen, and is Back in a transcript
@@ -80,6 +81,56 @@ async def test_an_empty_history_says_what_to_do(home, folder):
         table = app.main.jobs
         await wait_for(pilot, lambda: table.shown is not None, what="the empty list")
         assert "No jobs yet" in table.render_line(2).text and "press s" in table.render_line(2).text
+
+
+async def test_the_empty_list_hint_wraps_whole_on_a_narrow_terminal(home, folder):
+    app = make_app(home, folder)
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.main.jobs
+        await wait_for(pilot, lambda: table.shown is not None, what="the empty list")
+        lines = [table.render_line(y).text.strip() for y in range(2, 8)]
+        said = " ".join(line for line in lines if line)
+        assert "…" not in said
+        assert "press s (space marks several), or open the app on your recordings: stt-tui ~/recordings" in (
+            said
+        )
+
+
+async def test_while_the_first_file_is_read_the_empty_list_does_not_ask_for_it_again(home, folder):
+    """From Ctrl+S until the job's row is there (the engine starting, a file read), the empty list once
+    went on saying "press s"; a batch that sends nothing brings the first-launch hint back."""
+    import threading
+
+    (folder / "empty").mkdir()
+    app = make_app(home, folder)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        table = app.main.jobs
+        said = lambda: " ".join(table.render_line(y).text.strip() for y in range(2, 6))  # noqa: E731
+        await wait_for(pilot, lambda: "press s" in said(), what="the first-launch hint")
+        browser = app.main.browser
+        await wait_for(pilot, lambda: len(browser.root.children) == 3, what="the folders")
+        await pilot.press("j", "j", "j", "s")  # the empty folder
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "SubmitScreen", what="the dialog")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: any("holds no audio files" in m for _, m in app.shown), what="no files")
+        await wait_for(pilot, lambda: "press s" in said(), what="the first-launch hint again")
+        assert app.main.gathering == 0
+
+        service, submit, go = app.service, app.service.submit, threading.Event()
+
+        def held_submit(*args, **kwargs):  # the real submit, once the list has been read meanwhile
+            go.wait(10)
+            return submit(*args, **kwargs)
+
+        service.submit = held_submit  # type: ignore[method-assign]
+        await pilot.press("g", "j", "enter", "j", "s")  # into a/, onto a.wav
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "SubmitScreen", what="the dialog again")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "once the file is read" in said(), what="the hint for a file in flight")
+        assert "press s" not in said()
+        go.set()
+        await wait_for(pilot, lambda: table.row_count == 1, what="the job's row")
 
 
 async def test_theme_and_sort_are_remembered(home, folder):
@@ -161,3 +212,128 @@ async def test_the_bell_rings_only_when_asked_and_the_export_format_is_remembere
         await pilot.press("q")
     prefs = preferences.load(home / "tui-state.json")
     assert prefs.bell and prefs.export_format == "vtt"
+
+
+def test_every_dialog_brings_its_own_footer():
+    """A ModalScreen that is not a Dialog leaves the main screen's footer showing keys that do nothing."""
+    import importlib
+    import pkgutil
+
+    from textual.screen import ModalScreen
+
+    import stt_tui.tui.screens as screens
+    from stt_tui.tui.screens.dialog import Dialog
+
+    for info in pkgutil.iter_modules(screens.__path__):
+        importlib.import_module(f"{screens.__name__}.{info.name}")
+    modal = {cls for cls in _subclasses(ModalScreen) if cls.__module__.startswith("stt_tui.")} - {Dialog}
+    assert len(modal) >= 10 and all(issubclass(cls, Dialog) for cls in modal), modal
+
+
+def _subclasses(cls: type) -> set[type]:
+    found = set(cls.__subclasses__())
+    return found.union(*(_subclasses(sub) for sub in found)) if found else found
+
+
+async def test_a_dialog_footer_lists_its_own_keys_not_those_of_the_screen_beneath(home, folder):
+    from textual.widgets._footer import FooterKey
+
+    from stt_tui.tui.screens.search import SearchScreen
+    from stt_tui.tui.screens.submit import SubmitScreen
+
+    app = make_app(home, folder / "a")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+
+        def shown_keys() -> set[str]:
+            return {key.description for key in app.screen.query(FooterKey) if key.region.height}
+
+        await wait_for(pilot, lambda: "Submit" in shown_keys(), what="the main screen's footer")
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), what="the search")
+        await wait_for(pilot, lambda: "Close" in shown_keys(), what="the search's own footer")
+        assert "Submit" not in shown_keys() and "Mark" not in shown_keys()
+        await pilot.press("escape")
+        app.main.browser.focus()
+        await pilot.press("j", "s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SubmitScreen), what="the submit dialog")
+        await wait_for(pilot, lambda: "Cancel" in shown_keys(), what="the submit dialog's footer")
+        assert "Mark" not in shown_keys()
+
+
+async def test_a_footer_key_is_shown_whole_or_not_at_all(home, folder):
+    """On a narrow terminal a key without its name ("w ▏") tells nothing: the ones that do not fit go,
+    and come back when the terminal grows."""
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(home, folder / "a")
+    async with app.run_test(size=(60, 24)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        footer = app.main.query_one("KeyFooter")
+        await wait_for(pilot, lambda: footer.query("#footer-right"), what="the footer")
+
+        def shown() -> list[str] | None:
+            """The keys in view, if every one of them is whole (None if one is cut)."""
+            limit = footer.query_one("#footer-right").region.x
+            left = [key for key in footer.query(FooterKey) if not key.has_class("-right")]
+            visible = [key for key in left if key.styles.opacity > 0]
+            whole = all(key.region.right <= limit for key in visible)
+            return [key.description for key in visible] if whole else None
+
+        every = ["Mark", "Submit", "Mark all", "Watch", "Quit"]
+        await wait_for(pilot, lambda: shown() == every[:3], what="the keys that fit in 60 columns")
+        assert "Help" in {key.description for key in footer.query(FooterKey) if key.region.width}
+        await pilot.resize_terminal(200, 24)
+        await wait_for(pilot, lambda: shown() == every, what="every key at 200 columns")
+        await pilot.resize_terminal(60, 24)
+        await wait_for(pilot, lambda: shown() == every[:3], what="the narrow footer again")
+        await pilot.press("ctrl+f", "escape")  # the keys are recomposed while a dialog covers them
+        await wait_for(pilot, lambda: app.screen is app.main, what="back from the search")
+        await wait_for(pilot, lambda: shown() == every[:3], what="the narrow footer after a dialog")
+
+
+async def test_a_profile_without_credentials_says_so_until_it_has_them(home, folder, monkeypatch):
+    """Switched to a profile that cannot work, the status line said "cloud" once the notice had gone,
+    as if all were well; picked again once the key is there, it works."""
+    from stt_tui.service.poll_round import Status
+    from stt_tui.tui.main.screen import NOT_READY
+    from stt_tui.tui.screens.profiles import ProfileScreen
+
+    for name in ("YC_API_KEY", "YC_IAM_TOKEN", "YC_SERVICE_ACCOUNT_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    app = make_app(home, folder)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        status = app.main.status
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen), what="the profiles")
+        await pilot.press("down", "enter")  # yandex
+        await wait_for(pilot, lambda: app.profile.name == "yandex", what="the switch")
+        assert status.engine == NOT_READY
+        said = "Using profile yandex, which cannot work yet. The yandex profile has no credentials: set"
+        assert any(message.startswith(said) for _, message in app.shown)
+        app.main.show_status(Status(0, 3000, 0, "cloud"))  # what the next poll round says of the backend
+        assert status.engine == NOT_READY
+
+        monkeypatch.setenv("YC_API_KEY", "AQVN-a-key-for-the-test")
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileScreen), what="the profiles again")
+        await pilot.press("enter")  # the profile in use is highlighted: picked again
+        await wait_for(pilot, lambda: status.engine == "cloud", what="the profile taken up again")
+        assert app.shown[-1][1] == "Using profile yandex."
+
+
+async def test_opened_on_a_profile_without_credentials_the_app_says_so(home, folder, monkeypatch):
+    from stt_tui.settings.config import load_profile
+    from stt_tui.shared.paths import resolve_paths
+    from stt_tui.tui.main.screen import NOT_READY
+
+    from .tui_helpers import RecordingApp
+
+    for name in ("YC_API_KEY", "YC_IAM_TOKEN", "YC_SERVICE_ACCOUNT_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    app = RecordingApp(resolve_paths(home), load_profile("yandex"), folder)  # stt-tui --profile yandex
+    async with app.run_test(size=(100, 24)) as pilot:
+        await wait_for(pilot, lambda: app.main.status.engine == NOT_READY, what="the profile said unready")
+        said = "Profile yandex cannot work yet. The yandex profile has no credentials: set"
+        assert any(message.startswith(said) for _, message in app.shown)

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -38,12 +39,15 @@ class Terminal:
     def keys(self, *keys: str) -> None:
         self.run("send-keys", "-t", "smoke", *keys)
 
-    def wait_for(self, *texts: str, timeout: float = 30.0) -> str:
-        """The screen once every text is on it (a capture can catch a frame half drawn)."""
+    def wait_for(
+        self, *texts: str, timeout: float = 30.0, until: Callable[[str], bool] = lambda screen: True
+    ) -> str:
+        """The screen once every text is on it and `until` holds (a capture can catch a frame half
+        drawn: a condition on the whole frame is waited for, not asserted on the first capture)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
-            if all(text in screen for text in texts):
+            if all(text in screen for text in texts) and until(screen):
                 return screen
             time.sleep(0.1)
         raise AssertionError(f"{texts!r} never all appeared; the screen:\n{self.screen()}")
@@ -200,15 +204,24 @@ def test_it_opens_where_it_is_started_the_home_folder_as_a_tilde_and_leaves_a_cl
         stop_engine(home)
 
 
+def whole_keys(footer: str) -> bool:
+    """Whether every key left of `? Help` is shown with its name (not "w ▏", its name cut away)."""
+    keys = [key for key in footer.split("▏")[0].strip().split("  ") if key.strip()]
+    return bool(keys) and all(" " in key.strip() for key in keys)
+
+
 def test_the_help_key_fits_at_60x20(terminal, short_tmp):
     home = short_tmp / "home"
     command = f"STT_TUI_HOME={home} {STT_TUI} {short_tmp}; sleep 60"
     try:
         terminal.start(60, 20, command)
-        screen = terminal.wait_for("Jobs (0)", "checks/h", "? Help", "^p Commands")
-        assert "? Help" in screen.splitlines()[-1] and "^p Commands" in screen.splitlines()[-1]
+        last = lambda screen: screen.splitlines()[-1]  # noqa: E731
+        whole = lambda screen: whole_keys(last(screen))  # noqa: E731
+        screen = terminal.wait_for("Jobs (0)", "engine off", "^p Commands", until=whole)
+        assert "? Help" in last(screen) and "^p Commands" in last(screen)
         terminal.keys("Tab")  # the job list's keys are more, and longer
-        assert "? Help" in terminal.wait_for("⏎ Transcript", "? Help").splitlines()[-1]
+        footer = last(terminal.wait_for("⏎ Transcript", "? Help", until=whole))
+        assert "? Help" in footer and "⏎ Transcript" in footer
         terminal.keys("?")
         terminal.wait_for("Keys")
     finally:

@@ -17,6 +17,7 @@ from textual.widgets import Input, OptionList
 
 from stt_tui.history import History
 from stt_tui.jobs.model import RequestOptions
+from stt_tui.tui.screens.help import HelpScreen
 from stt_tui.tui.screens.search import SearchScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen
 
@@ -36,6 +37,12 @@ def shown(options: OptionList, index: int) -> str:
     console = Console(record=True, width=100, file=io.StringIO())
     console.print(options.get_option_at_index(index).prompt)
     return console.export_text()
+
+
+def at_phrase(screen) -> int | None:
+    """The phrase a transcript is at, once it is there: a screen is pushed before it mounts."""
+    phrases = screen.query("#phrases")
+    return phrases.first(OptionList).highlighted if phrases else None
 
 
 def stored(home: Path, name: str) -> int:
@@ -76,8 +83,14 @@ async def test_search_opens_the_transcript_at_the_phrase_which_is_corrected_and_
         await pilot.press("enter", "enter")  # to the hits, then open the one highlighted
         await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
         screen = app.screen
+        assert screen.job.id == first
+        await wait_for(pilot, lambda: at_phrase(screen) == 2, what='at the phrase: "fine thanks"')
         phrases = screen.query_one("#phrases", OptionList)
-        assert screen.job.id == first and phrases.highlighted == 2  # at the phrase: "fine thanks"
+        await pilot.press("question_mark")  # the transcript's keys first, not a page of scrolling away
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        assert app.screen.sections[0][0] == "Transcript"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back to the transcript")
 
         await pilot.press("enter")  # edit the phrase in place
         editor = screen.query_one("#editor", Input)
@@ -100,6 +113,32 @@ async def test_search_opens_the_transcript_at_the_phrase_which_is_corrected_and_
         await wait_for(pilot, lambda: not screen.items[2].edited, what="the correction undone")
         assert screen.items[2].text == "fine thanks"
         assert app.service.history.edits(first).corrections == {}
+
+
+async def test_enter_enter_typed_before_the_hits_come_opens_the_best_one(home, tmp_path):
+    """A fast typist's Enter Enter must not be lost to a search still running (it once took a third)."""
+    import threading
+
+    first = stored(home, "first.wav")
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        await wait_for(pilot, lambda: app.service.history.index_counts() == (1, 1), what="the index")
+        service, search, go = app.service, app.service.search, threading.Event()
+
+        def held_search(*args, **kwargs):  # the real search, answered only once both Enters are in
+            go.wait(10)
+            return search(*args, **kwargs)
+
+        service.search = held_search  # type: ignore[method-assign]
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), what="the search")
+        await pilot.press(*"thanks", "enter", "enter")
+        assert isinstance(app.screen, SearchScreen) and not app.screen.hits  # both Enters came first
+        go.set()
+        await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
+        assert app.screen.job.id == first
+        await wait_for(pilot, lambda: at_phrase(app.screen) == 2, what='at the phrase: "fine thanks"')
 
 
 def tone(path: Path, seconds: float = 10.0, rate: int = 16000) -> np.ndarray:
@@ -143,6 +182,27 @@ async def open_transcript(pilot, job_id: int) -> None:
     await wait_for(pilot, lambda: app.service is not None, what="the history")
     app.main.open_transcript(job_id)
     await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
+
+
+async def test_two_enters_in_one_read_of_the_terminal_open_the_hit(home, tmp_path):
+    """Both Enters of one read (tmux send-keys, a fast typist over SSH) reach the query before the focus
+    has moved to the hits: the second was lost, and the search stayed open."""
+    from textual import events
+
+    first = stored(home, "first.wav")
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        await wait_for(pilot, lambda: app.service.history.index_counts() == (1, 1), what="the index")
+        await pilot.press("ctrl+f", *"thanks")
+        found = lambda: isinstance(app.screen, SearchScreen) and app.screen.hits  # noqa: E731
+        await wait_for(pilot, found, what="the hit")
+        for _ in range(2):  # as the driver hands on the keys of one read: without a pause between
+            key = events.Key("enter", "\r")
+            key.set_sender(app)
+            app._driver.send_message(key)
+        await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
+        assert app.screen.job.id == first
 
 
 async def test_p_plays_the_audio_from_the_phrase_and_the_view_follows(home, tmp_path, monkeypatch):

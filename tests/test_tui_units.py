@@ -67,6 +67,18 @@ def test_status_line_text():
     )
 
 
+def test_a_narrow_status_line_drops_the_budget_before_what_the_user_acts_on():
+    def line(width: int, checks: int = 30) -> str:
+        batch = "2 submitted · 1 done"
+        text = status_text("local", "engine running", checks, 200_000, 0, 1, 2, summary=batch, width=width)
+        return text.plain
+
+    assert "30/200,000 checks/h" in line(0) and "1 running" in line(0)
+    assert line(80) == " local  engine running · 1 running · 2 marked · 2 submitted · 1 done"
+    assert line(60) == " local  engine running · 2 marked · 2 submitted · 1 done"
+    assert "190,000/200,000 checks/h" in line(40, checks=190_000)  # a budget nearly spent must be seen
+
+
 def test_the_browser_shows_folders_and_media_unless_asked():
     from pathlib import Path
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from rich.console import Console
 
 from stt_tui.settings.config import load_profile
 from stt_tui.shared.paths import resolve_paths
@@ -37,6 +40,16 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = 30.0
             return
         await pilot.pause(0.05)
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what or condition}")
+
+
+def screen_text(app: SttApp) -> str:
+    """The characters on the screen as the terminal would show them (as App.export_screenshot
+    renders, without the colours)."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, color_system=None,
+                      legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
 
 
 def row_cells(table: JobList, job_id: int) -> dict[str, str]:

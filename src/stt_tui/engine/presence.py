@@ -8,7 +8,6 @@ its idle time; `engine.json` in its data folder says what it is doing, for `stt-
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import grpc
 
 from stt_tui.shared.paths import ENGINE_STATUS_FILE
-from stt_tui.shared.private import open_private
+from stt_tui.shared.private import replace_private
 
 STATUS_FILE = ENGINE_STATUS_FILE
 STATUS_SECONDS = 5.0
@@ -42,11 +41,7 @@ class Activity(grpc.ServerInterceptor):  # type: ignore[type-arg]
 
 def write_status(data_dir: Path, status: dict[str, Any]) -> None:
     """The status file, replaced whole (a reader never sees half of it); private like the rest."""
-    target = data_dir / STATUS_FILE
-    tmp = data_dir / f".{STATUS_FILE}.{os.getpid()}.part"
-    with os.fdopen(open_private(tmp), "w") as f:
-        json.dump(status, f)
-    os.replace(tmp, target)
+    replace_private(data_dir / STATUS_FILE, json.dumps(status).encode())
 
 
 def remove_status(data_dir: Path) -> None:

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from stt_tui.shared.speechkit import V3
+
 RETENTION_SECONDS = 72 * 3600  # the service keeps results 3 days from creation
 WARN_BEFORE_EXPIRY_SECONDS = 12 * 3600
 
@@ -36,6 +38,16 @@ class RequestOptions:
     languages: tuple[str, ...] = ()  # v3 `auto`: the languages it may choose from
     speaker_labeling: bool = False  # v3, mono audio: two speakers told apart
     phone_formatting: bool = True  # v3
+
+    def turned_on(self, api: str) -> list[str]:
+        """The options turned on that `api` carries, as a person reads them (a v2 request has no
+        speaker labeling or phone formatting, whatever the defaults say)."""
+        v3_only = {"speaker_labeling", "phone_formatting"}
+        return [
+            name.replace("_", " ")
+            for name, value in asdict(self).items()
+            if value is True and (api == V3 or name not in v3_only)
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -151,7 +151,7 @@ def job_details(job: Job, now: float, edits: Edits = NO_EDITS) -> str:
         ("audio", audio_text(job)),
         ("language", job.options.language),
         ("model", job.options.model),
-        ("options", ", ".join(k.replace("_", " ") for k, v in job.options.to_dict().items() if v is True)),
+        ("options", ", ".join(job.options.turned_on(job.api))),
         ("submitted", local_time(job.created_at)),
         ("finished", local_time(job.done_at)),
         (

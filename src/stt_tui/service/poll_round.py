@@ -91,7 +91,9 @@ class PollRound:
             self._trouble = problem
         changes = self.feed.changes()
         now = self._monotonic()
-        if now - self._engine_checked > ENGINE_CHECK_SECONDS:
+        # A job that moved may have started the engine (a submit) or been its last work: look again at
+        # once rather than say "engine off" beside a running job for up to five seconds.
+        if changes or now - self._engine_checked > ENGINE_CHECK_SECONDS:
             self._engine, self._engine_checked = self.service.engine_running(), now
         profile = self.service.profile
         status = Status(

@@ -7,12 +7,12 @@ preference must never stop the app.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from stt_tui.jobs.model import RequestOptions
+from stt_tui.shared.private import replace_private
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,7 @@ def load(path: Path) -> Preferences:
 
 
 def save(path: Path, prefs: Preferences) -> None:
-    """Written whole to a temporary file and renamed, so a crash never leaves half a file."""
+    """Written whole, so a crash never leaves half a file (nor a full disk a stray one)."""
     data = asdict(prefs)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
+    replace_private(path, (json.dumps(data, indent=2) + "\n").encode())

@@ -44,3 +44,17 @@ def open_private(path: Path, mode: str = "wb") -> int:
         if os.fstat(fd).st_mode & 0o077:
             os.fchmod(fd, FILE_MODE)
     return fd
+
+
+def replace_private(target: Path, data: bytes) -> None:
+    """Replace the file whole with `data`, 0600: written beside it, then renamed over it, so that a reader
+    sees the old file or the new one. A failed write (a full disk) leaves the old file and nothing else."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        with os.fdopen(open_private(tmp), "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

@@ -9,7 +9,6 @@ history is open, and what the poll loop learns.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -17,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
@@ -27,7 +25,6 @@ from stt_tui.history import History
 from stt_tui.history.feed import JobFeed
 from stt_tui.history.search import Hit
 from stt_tui.jobs.model import FINAL_STATES, Job, JobState
-from stt_tui.outputs import notify
 from stt_tui.service.errors import EXPECTED_FAILURES
 from stt_tui.service.facade import Service
 from stt_tui.service.poll_round import PollRound
@@ -44,7 +41,7 @@ from stt_tui.settings.config import (
 from stt_tui.settings.credentials import describe_profiles
 from stt_tui.shared.paths import Paths
 from stt_tui.tui import cells, notices
-from stt_tui.tui.commands import apply_keymap, binding_commands, help_sections
+from stt_tui.tui.commands import apply_keymap, binding_commands, help_section_for, help_sections
 from stt_tui.tui.guards import while_shown
 from stt_tui.tui.main.screen import MainScreen
 from stt_tui.tui.messages import (
@@ -65,14 +62,13 @@ from stt_tui.tui.screens.profiles import ProfileScreen
 from stt_tui.tui.screens.search import SearchScreen
 from stt_tui.tui.screens.submit import SubmitScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen
+from stt_tui.tui.telling import TellingApp
 from stt_tui.tui.widgets.file_browser import FileBrowser
 from stt_tui.tui.widgets.job_list import JobList
 from stt_tui.tui.widgets.pane import failure_said, say_unavailable
 
-NOTICE_GATHER_SECONDS = 1.0  # endings this close together are one notification
 
-
-class SttApp(App[None]):
+class SttApp(TellingApp):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     # Layout classes by width: under 70 columns the file pane steps aside.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-normal"), (160, "-wide")]
@@ -114,7 +110,6 @@ class SttApp(App[None]):
         self._load_error: str | None = None  # why the history could not be opened, if it could not
         self._rounds: PollRound | None = None
         self._open: dict[int, Job] = {}  # jobs not finished yet (few, whatever the history's size)
-        self._unseen: list[str] = []  # states of jobs that ended while the app was not focused
 
     def get_default_screen(self) -> Screen[None]:
         return self.main
@@ -149,7 +144,9 @@ class SttApp(App[None]):
         except EXPECTED_FAILURES as exc:
             self.post_message(LoadFailed(str(exc)))
             return
-        self.post_message(ServiceReady(service, feed, jobs, recovered, reader))
+        rows = describe_profiles(self.config)  # reads no more than the profile's key file, if any
+        problem = next((row["problem"] for row in rows if row["name"] == self.profile.name), "")
+        self.post_message(ServiceReady(service, feed, jobs, recovered, reader, problem))
 
     @on(LoadFailed)
     @while_shown
@@ -165,6 +162,9 @@ class SttApp(App[None]):
         self._open = {j.id: j for j in event.jobs}
         self.main.use_service(event.service, event.reader, event.jobs)
         self.main.show_running(self._running_jobs())
+        if event.problem:
+            self.main.show_profile(self.profile, event.problem)
+            self._say_unready(f"Profile {self.profile.name} cannot work yet.", event.problem)
         for job in event.recovered:
             self.notify(f"Job #{job.id}: {job.last_error}", severity="warning", timeout=10)
         self._expiry_alerts()
@@ -222,28 +222,7 @@ class SttApp(App[None]):
         message, severity = notices.ending(job)
         if severity == "error":
             self.alert(message, severity)
-        if not self.app_focus and self.config.notify:
-            # The person is in another window: the terminal tells them, once for what ends together.
-            if not self._unseen:
-                self.set_timer(NOTICE_GATHER_SECONDS, self._notify_unseen)
-            self._unseen.append(job.state.value)
-
-    def _notify_unseen(self) -> None:
-        ended, self._unseen = self._unseen, []
-        if ended:
-            notify.tell(os.environ, self.write_escape, notify.endings(ended))
-
-    def write_escape(self, sequence: str) -> None:
-        """An escape sequence for the terminal itself (a notification), in order with the frames, as
-        App.bell writes its bell."""
-        if not self.is_headless and self._driver is not None:
-            self._driver.write(sequence)
-
-    def alert(self, message: str, severity: SeverityLevel = "warning") -> None:
-        """Something that needs a person: a notification, and the bell if asked for."""
-        self.notify(message, severity=severity, timeout=15)
-        if self.prefs.bell:
-            self.bell()
+        self.tell_when_away(job.state.value)
 
     def action_toggle_bell(self) -> None:
         self.remember(bell=not self.prefs.bell)
@@ -288,26 +267,31 @@ class SttApp(App[None]):
         where = str(config.path or self.paths.config_dir / CONFIG_FILE)
 
         def chosen(name: str | None) -> None:
-            if name is None or name == self.profile.name:
+            problem = next((row["problem"] for row in event.rows if row["name"] == name), "")
+            # The profile in use, picked again, is taken up again if what it lacked has changed.
+            if name is None or (name == self.profile.name and bool(problem) == self.main.unready):
                 return
             self.config = config
-            self.use_profile(choose_profile(config, name))
-            problem = next((row["problem"] for row in event.rows if row["name"] == name), "")
+            self.use_profile(choose_profile(config, name), problem)
             if problem:
-                self.notify(f"Profile {name} is not ready: {problem}.", severity="warning", timeout=15)
+                self._say_unready(f"Using profile {name}, which cannot work yet.", problem)
             else:
                 self.notify(f"Using profile {name}.")
 
         self.push_screen(ProfileScreen(event.rows, self.profile.name, where), chosen)
 
-    def use_profile(self, profile: Profile) -> None:
-        """New jobs go to `profile` and its running jobs are polled; the job list stays as it is."""
+    def _say_unready(self, headline: str, problem: str) -> None:
+        self.notify(f"{headline} {problem[0].upper()}{problem[1:]}.", severity="warning", timeout=15)
+
+    def use_profile(self, profile: Profile, problem: str = "") -> None:
+        """New jobs go to `profile` and its running jobs are polled; the job list stays as it is.
+        `problem`: what the profile lacks, said on the status line until it is picked again."""
         old = self.usable_service()
         if old is None:
             return
         self.profile = profile
         self.service = Service(self.paths, profile, old.history, clock=self.clock, warn=self._warn)
-        self.main.show_profile(profile)
+        self.main.show_profile(profile, problem)
         self.main.use_service(self.service)
         if self._rounds is not None:
             self._rounds.switch(self.service)  # polling follows from the loop's next round
@@ -358,7 +342,9 @@ class SttApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(help_sections(self.BINDINGS, MainScreen.BINDINGS), self.config.keymap))
+        here = help_section_for(self.screen, self.focused)
+        sections = help_sections(self.BINDINGS, MainScreen.BINDINGS, here)
+        self.push_screen(HelpScreen(sections, self.config.keymap))
 
     async def action_quit(self) -> None:
         # Thread workers stop at their next check; a file being prepared is marked failed, not lost.

@@ -13,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widget import Widget
 
 from stt_tui.tui.screens.submit import SubmitScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen
@@ -69,9 +70,11 @@ def apply_keymap(app: App[Any], keymap: dict[str, str], owners: Iterable[type[DO
 
 
 def help_sections(
-    app_bindings: Sequence[BindingType], main_bindings: Sequence[BindingType]
+    app_bindings: Sequence[BindingType], main_bindings: Sequence[BindingType], here: str = ""
 ) -> list[tuple[str, Sequence[BindingType]]]:
-    return [
+    """The help's sections, the one named `here` (where the user pressed ?) first: on a small terminal
+    the keys of the screen at hand must not be a page of scrolling away."""
+    sections: list[tuple[str, Sequence[BindingType]]] = [
         ("Everywhere", app_bindings),
         ("Main screen", main_bindings),
         ("Files", [*FileBrowser.BINDINGS, ("enter", "select", "Submit the file, or open the folder")]),
@@ -79,3 +82,16 @@ def help_sections(
         ("Transcript", TranscriptScreen.BINDINGS),
         ("Dialogs", [*SubmitScreen.BINDINGS, ("tab", "focus_next", "Next field")]),
     ]
+    return sorted(sections, key=lambda section: section[0] != here)
+
+
+def help_section_for(screen: Screen[Any], focused: Widget | None) -> str:
+    """The help section of the screen or pane the user is in when ? is pressed."""
+    if isinstance(screen, TranscriptScreen):
+        return "Transcript"
+    for node in focused.ancestors_with_self if focused else ():
+        if isinstance(node, FileBrowser):
+            return "Files"
+        if isinstance(node, JobList):
+            return "Jobs"
+    return ""

@@ -110,6 +110,7 @@ class ServiceReady(Message):
     jobs: list[Job]  # the jobs not finished yet
     recovered: list[Job]
     reader: History  # for the job list's reads
+    problem: str = ""  # what the profile in use lacks (no credentials...), or ""
 
 
 @dataclass
@@ -161,6 +162,14 @@ class Watched(Message):
     """What a folder watch did with a file."""
 
     event: WatchEvent
+
+
+@dataclass
+class Gathering(Message):
+    """Files chosen for a batch are being looked at (`active`), or have been: handed to the batch (after
+    its BatchStarted), refused, or not sent after all."""
+
+    active: bool
 
 
 @dataclass

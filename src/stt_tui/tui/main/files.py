@@ -26,6 +26,7 @@ from stt_tui.tui.messages import (
     ActionFailed,
     BatchReady,
     BatchStarted,
+    Gathering,
     MarksCounted,
     PollSoon,
     Remember,
@@ -149,12 +150,22 @@ class FilesPane(Horizontal, Pane):
             last = {**self.prefs.last_options, service.profile.name: choice.options}
             self.post_message(Remember({"last_options": last}))
             self.browser.clear_marks(paths)
+            self.post_message(Gathering(True))
             self.run_worker(lambda: self._gather(paths, folder, choice, again), thread=True,
                             group="gather", exit_on_error=False, description="look at the files")  # fmt: skip
 
         self.app.push_screen(SubmitScreen(paths, defaults, folder, service.profile.api), chosen)
 
     def _gather(self, paths: list[Path], folder: Path | None, choice: SubmitChoice, again: bool) -> None:
+        ready = False
+        try:
+            ready = self._look_at(paths, folder, choice, again)
+        finally:
+            if not ready:  # refused, or an error nobody expected: the batch will not start
+                self.post_message(Gathering(False))
+
+    def _look_at(self, paths: list[Path], folder: Path | None, choice: SubmitChoice, again: bool) -> bool:
+        """The batch's files, and which of them were sent before; False if there is nothing to send."""
         service = self.service
         assert service is not None
         if folder is not None:
@@ -162,26 +173,29 @@ class FilesPane(Horizontal, Pane):
                 paths = media_files(folder, recursive=choice.recursive)
             except OSError as exc:
                 self.post_message(ActionFailed(f"{folder} cannot be read: {exc.strerror}."))
-                return
+                return False
             if not paths:
                 more = "" if choice.recursive else '; "Include subfolders" looks in them'
                 self.post_message(ActionFailed(f"{home_relative(folder)} holds no audio files{more}."))
-                return
+                return False
         request = Request.of(service.profile.name, service.profile.api, choice.options)
         seen = {} if again else service.content.seen(paths, request)
         known = {path: k for path, k in seen.items() if k.would_repeat}
         self.post_message(BatchReady(paths, choice.options, known, again))
+        return True
 
     @on(BatchReady)
     def _batch_ready(self, event: BatchReady) -> None:
         if event.again or not event.known:
             self.send(event.paths, event.options, again=event.again)
+            self.post_message(Gathering(False))
             return
 
         def answered(again: bool | None) -> None:
             if again is not None:
                 # Skipped ones are sent without `again`: the service links each to its job.
                 self.send(event.paths, event.options, again=again)
+            self.post_message(Gathering(False))
 
         self.app.push_screen(SameAudioScreen(event.known, len(event.paths)), answered)
 

@@ -12,6 +12,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Input
 
@@ -87,6 +88,11 @@ class JobsPane(Vertical, Pane):
         """Read the list from `reader` from now on; `jobs` are rows already read (start-up)."""
         self.jobs.attach(reader, jobs)
 
+    def show_sending(self, sending: bool) -> None:
+        """Files are on their way to the list (looked at, read, sent): the empty list does not ask for
+        them again."""
+        self.jobs.sending = sending
+
     def show_progress(self, label: str, fraction: float | None) -> None:
         """The file being prepared and sent (None: nothing is)."""
         activity = self.query_one(Activity)
@@ -108,7 +114,7 @@ class JobsPane(Vertical, Pane):
             title += f" · {len(table.marked):,} marked"
         column = dict((key, label) for key, label, _ in COLUMNS)[table.sort_by]
         arrow = "▼" if table.descending else "▲"
-        self.border_title = f"{title} · sorted by {column} {arrow}"
+        self.border_title = Content(f"{title} · sorted by {column} {arrow}")
 
     @on(JobList.SortChanged)
     def _sort_changed(self, event: JobList.SortChanged) -> None:

@@ -31,6 +31,7 @@ from stt_tui.tui.main.jobs import JobsPane
 from stt_tui.tui.messages import (
     ActionFailed,
     BatchStarted,
+    Gathering,
     IndexProgress,
     MarksCounted,
     ResubmitRequested,
@@ -46,6 +47,9 @@ from stt_tui.tui.widgets.job_list import JobList
 from stt_tui.tui.widgets.key_footer import KeyFooter
 from stt_tui.tui.widgets.pane import failure_said
 from stt_tui.tui.widgets.status_line import StatusLine
+
+# In place of the backend's state while the profile lacks what it needs: the profile list says what.
+NOT_READY = "not ready: P says why"
 
 
 class MainScreen(Screen[None]):
@@ -83,9 +87,11 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.start = start
         self.profile = profile
+        self.unready = False  # the profile cannot be used as it is (no credentials...)
         self.prefs = prefs
         self.service: Service | None = None
         self.submitting = 0  # files of the batches under way, not yet sent or refused
+        self.gathering = 0  # batches whose files are being looked at, not handed to a batch yet
         self.tally: Counter[str] = Counter()  # what the current batch came to: submitted, done...
         self.refusals: list[tuple[str, str]] = []  # (file, why) of the batches under way
         self.clock = clock
@@ -153,22 +159,25 @@ class MainScreen(Screen[None]):
         for pane in self.panes:
             pane.prefs = prefs
 
-    def show_profile(self, profile: Profile) -> None:
-        """The profile in use: named on the status line; its polling policy sizes expected times."""
+    def show_profile(self, profile: Profile, problem: str = "") -> None:
+        """The profile in use: named on the status line, which says while it cannot be used (`problem`:
+        no credentials...); its polling policy sizes expected times."""
         self.profile = profile
+        self.unready = bool(problem)
         status = self.status
         status.profile = profile.name
         status.budget = profile.poll_policy.budget_per_hour
         status.checks = status.requests = 0
         status.requests_budget = 0 if profile.local else profile.requests_per_hour
-        status.engine = "starting…" if profile.local else "cloud"
+        status.engine = NOT_READY if problem else "starting…" if profile.local else "cloud"
         self.jobs.policy = profile.poll_policy
 
     def show_status(self, figures: Status) -> None:
         """The polling budget, the request budget and the backend's state, as the poll loop found them."""
         status = self.status
         status.checks, status.budget = figures.checks, figures.budget
-        status.paused_for, status.engine = figures.paused_for, figures.engine
+        status.paused_for = figures.paused_for
+        status.engine = NOT_READY if self.unready else figures.engine
         status.requests, status.requests_budget = figures.requests, figures.requests_budget
 
     def jobs_changed(self, changes: Changes, running: int) -> None:
@@ -210,11 +219,17 @@ class MainScreen(Screen[None]):
 
     # --- what a batch of submissions says -----------------------------------------------------------
 
+    @on(Gathering)
+    def _gathering(self, event: Gathering) -> None:
+        self.gathering = self.gathering + 1 if event.active else max(self.gathering - 1, 0)
+        self.jobs_pane.show_sending(bool(self.gathering or self.submitting))
+
     @on(BatchStarted)
     def _batch_started(self, event: BatchStarted) -> None:
         if not self.submitting and not self.status.running:
             self.tally.clear()  # a new batch once the last one is over: count it afresh
         self.submitting += event.files
+        self.jobs_pane.show_sending(True)
 
     @on(SubmitProgress)
     def _show_progress(self, event: SubmitProgress) -> None:
@@ -234,6 +249,7 @@ class MainScreen(Screen[None]):
         elif event.job is not None:
             self.tally["submitted"] += 1
         self.status.summary = summary(self.tally)
+        self.jobs_pane.show_sending(bool(self.gathering or self.submitting))
         if not self.submitting:
             self.jobs_pane.show_progress("", None)
             self._say_refusals()

@@ -9,11 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from stt_tui.jobs.model import Job
 from stt_tui.outputs.export import FORMATS
+from stt_tui.tui.screens.dialog import Dialog
 from stt_tui.tui.widgets.option_box import OptionBox
 
 
@@ -31,7 +31,7 @@ def target(job: Job, choice: BulkChoice) -> Path:
     return (choice.folder or Path.cwd()) / f"{stem}.{choice.fmt}"
 
 
-class BulkExportScreen(ModalScreen[BulkChoice | None]):
+class BulkExportScreen(Dialog[BulkChoice | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="bulk-export.cancel"),
         Binding("ctrl+s", "export", "Export", id="bulk-export.export"),
@@ -43,7 +43,7 @@ class BulkExportScreen(ModalScreen[BulkChoice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Export {self.count} transcripts", classes="title")
+            yield Label(f"Export {self.count} transcripts", classes="title", markup=False)
             with Horizontal(classes="field"):
                 yield Label("Format", classes="name")
                 yield Select([(f, f) for f in FORMATS], value=self.fmt, allow_blank=False, id="format")

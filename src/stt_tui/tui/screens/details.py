@@ -10,16 +10,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from stt_tui.history.edits import NO_EDITS, Edits
 from stt_tui.jobs.model import Job
 from stt_tui.outputs.formatting import job_details
 from stt_tui.shared.wording import printable
+from stt_tui.tui.screens.dialog import Dialog
 
 
-class DetailsScreen(ModalScreen[None]):
+class DetailsScreen(Dialog[None]):
     """Receives the job and its stored Operation (JSON, or None when nothing was stored)."""
 
     BINDINGS = [
@@ -36,13 +36,14 @@ class DetailsScreen(ModalScreen[None]):
         with VerticalScroll(id="dialog", classes="details"):
             yield Static(Text(f"Job #{self.job.id}", style="bold"), classes="title")
             facts = job_details(self.job, time.time(), self.edits)
-            yield Static(printable(facts, lines=True), id="details-facts")
+            yield Static(printable(facts, lines=True), id="details-facts", markup=False)
             yield Static(Text("Stored operation", style="bold underline"), classes="section")
             if self.operation_json is None:
                 yield Static("Nothing stored yet: the job has not finished.", classes="hint")
             else:
                 pretty = json.dumps(json.loads(self.operation_json), indent=2, ensure_ascii=False)
-                yield Static(Syntax(printable(pretty, lines=True), "json", word_wrap=True), id="details-json")
+                yield Static(Syntax(printable(pretty, lines=True), "json", word_wrap=True), id="details-json",
+                             markup=False)
 
     def action_scroll(self, step: int) -> None:
         self.query_one(VerticalScroll).scroll_relative(y=step, animate=False)

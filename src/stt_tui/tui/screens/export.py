@@ -9,10 +9,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from stt_tui.outputs.export import FORMATS
+from stt_tui.tui.screens.dialog import Dialog
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def with_format(path: str, fmt: str) -> str:
     return str(Path(path).with_suffix(f".{fmt}")) if format_of(path) else f"{path}.{fmt}"
 
 
-class ExportScreen(ModalScreen[ExportChoice | None]):
+class ExportScreen(Dialog[ExportChoice | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
         Binding("ctrl+s", "export", "Export", id="export.export"),
@@ -64,16 +64,16 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
         kind = self.kind
         channel_options = [(f"all {kind}s, merged", 0)] + [(f"{kind} {c}", c) for c in self.channels]
         with Vertical(id="dialog"):
-            yield Label(f"Export job #{self.job_id}", classes="title")
+            yield Label(f"Export job #{self.job_id}", classes="title", markup=False)
             with Horizontal(classes="field"):
                 yield Label("Format", classes="name")
                 yield Select([(f, f) for f in FORMATS], value=self.fmt, allow_blank=False, id="format")
             with Horizontal(classes="field"):
-                yield Label(kind.capitalize(), classes="name")
+                yield Label(kind.capitalize(), classes="name", markup=False)
                 yield Select(channel_options, value=0, allow_blank=False, id="channel")
             yield Label("Write to", classes="name")
             yield Input(str(default_path(self.folder, self.source, self.job_id, self.fmt, None)), id="path")
-            yield Static("", id="exists")
+            yield Static("", id="exists", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")

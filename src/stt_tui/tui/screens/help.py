@@ -9,8 +9,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from stt_tui.tui.screens.dialog import Dialog
 
 
 def key_rows(
@@ -31,7 +32,7 @@ def key_rows(
     return rows
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close")]
 
     def __init__(
@@ -49,9 +50,9 @@ class HelpScreen(ModalScreen[None]):
                 table.add_column(style="bold", min_width=12)
                 table.add_column()
                 for keys, what in key_rows(bindings, self.app.get_key_display, self.keymap):
-                    table.add_row(keys, what)
+                    table.add_row(Text(keys), Text(what))
                 yield Static(Text(title, style="bold underline"), classes="section")
-                yield Static(table)
+                yield Static(table, markup=False)
             yield Static(
                 "Ctrl+P opens the command palette, where every action can be found by name. "
                 "Tab moves between the file browser and the job list.",

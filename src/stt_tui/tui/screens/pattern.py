@@ -6,11 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from stt_tui.tui.screens.dialog import Dialog
 
-class PatternScreen(ModalScreen[str | None]):
+
+class PatternScreen(Dialog[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="pattern.cancel")]
 
     def __init__(self, folder: str) -> None:
@@ -19,7 +20,7 @@ class PatternScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Mark files in {self.folder}", classes="title")
+            yield Label(f"Mark files in {self.folder}", classes="title", markup=False)
             yield Static("A glob such as *.wav or ep1?-*, or words found in the names.")
             yield Input(placeholder="pattern", id="pattern")
 

@@ -9,9 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from stt_tui.tui.screens.dialog import Dialog
 
 
 def profile_prompt(row: dict[str, Any], current: str) -> Text:
@@ -32,7 +33,7 @@ def profile_prompt(row: dict[str, Any], current: str) -> Text:
     return text
 
 
-class ProfileScreen(ModalScreen[str | None]):
+class ProfileScreen(Dialog[str | None]):
     """Lists the profiles with their state; Enter picks one."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="profiles.cancel")]
@@ -47,8 +48,10 @@ class ProfileScreen(ModalScreen[str | None]):
             yield OptionList(
                 *(Option(profile_prompt(row, self.current), id=row["name"]) for row in self.rows),
                 id="profiles",
+                markup=False,
             )
-            yield Label(f"Add or fix profiles in {self.config_path}", classes="hint")
+            yield Static(f"Enter uses the highlighted one. Add or fix profiles in {self.config_path}",
+                         classes="hint", markup=False)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -8,11 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from stt_tui.service.content import Known, Seen
 from stt_tui.shared.wording import plural
+from stt_tui.tui.screens.dialog import Dialog
 
 
 def same_audio_text(known: dict[Path, Known], total: int) -> str:
@@ -28,7 +28,7 @@ def same_audio_text(known: dict[Path, Known], total: int) -> str:
     return "\n".join(lines)
 
 
-class SameAudioScreen(ModalScreen[bool | None]):
+class SameAudioScreen(Dialog[bool | None]):
     """Dismisses with True (send them again), False (skip them) or None (send nothing)."""
 
     BINDINGS = [
@@ -44,7 +44,7 @@ class SameAudioScreen(ModalScreen[bool | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Audio sent before", classes="title")
-            yield Static(same_audio_text(self.known, self.total), id="same-audio-list")
+            yield Static(same_audio_text(self.known, self.total), id="same-audio-list", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Skip them", variant="primary", id="skip")
                 yield Button("Send again", id="again")

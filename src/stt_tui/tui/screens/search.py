@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -21,10 +20,10 @@ from stt_tui.jobs.model import clock
 from stt_tui.service.errors import EXPECTED_FAILURES
 from stt_tui.service.facade import Service
 from stt_tui.shared.wording import plural, printable
+from stt_tui.tui.screens.dialog import Dialog
 
 LIMIT = 100
 HELP = 'Every word must be there; "quoted words" in order; budg* any ending; lang:ru after:2026-11-01'
-
 
 
 def hit_text(hit: Hit) -> Text:
@@ -37,10 +36,13 @@ def hit_text(hit: Hit) -> Text:
     return text
 
 
-class SearchScreen(ModalScreen[Hit | None]):
+class SearchScreen(Dialog[Hit | None]):
     """Dismisses with the hit chosen, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Close", id="search.close")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Close", id="search.close"),
+        Binding("down", "to_hits", "To the phrases", show=False, id="search.to-hits"),
+    ]
 
     @dataclass
     class Found(Message):
@@ -62,13 +64,20 @@ class SearchScreen(ModalScreen[Hit | None]):
         super().__init__()
         self.service = service
         self.hits: list[Hit] = []
+        self._hits_for: str | None = None  # the query self.hits answer
+        # Enters pressed in the query before its hits came (typed fast, Enter Enter): the first goes to
+        # the hits, the second opens the best one, once they are in.
+        self._enters_waiting = 0
+        # Focus moves after the key that asked for it: an Enter typed right after the one that sent the
+        # focus to the hits still reaches the query, and is meant for the hits.
+        self._hits_asked = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="search"):
             yield Label("Search every transcript", classes="title")
             yield Input(placeholder="words to find", id="query")
-            yield Static(HELP, id="search-note", classes="hint")
-            yield OptionList(id="hits")
+            yield Static(HELP, id="search-note", classes="hint", markup=False)
+            yield OptionList(id="hits", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
@@ -88,6 +97,8 @@ class SearchScreen(ModalScreen[Hit | None]):
 
     @on(Input.Changed, "#query")
     def _query_changed(self, event: Input.Changed) -> None:
+        self._enters_waiting = 0
+        self._hits_asked = False
         self._search(event.value)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False, description="search")
@@ -109,25 +120,55 @@ class SearchScreen(ModalScreen[Hit | None]):
     def _found(self, event: Found) -> None:
         if event.query != self.query_one("#query", Input).value:
             return  # an answer to what was typed before
-        self.hits = event.hits
+        self.hits, self._hits_for = event.hits, event.query
         hits = self.query_one("#hits", OptionList)
         hits.clear_options()
         hits.add_options([Option(hit_text(hit)) for hit in event.hits])
         order = "best first" if event.ranked else "newest first; ranking…"
-        note = event.error or (f"{plural(len(event.hits), 'phrase')}, {order}" if event.hits else "")
+        found = f"{plural(len(event.hits), 'phrase')}, {order}; Enter or ↓ to choose one"
+        note = event.error or (found if event.hits else "")
         if event.query.strip() and not event.hits and not event.error:
             note = "No phrase matches."
         self.query_one("#search-note", Static).update(note or HELP)
         if event.hits:
             hits.highlighted = 0
+        if not self._enters_waiting:
+            return
+        if event.hits:
+            hits.focus()
+            if self._enters_waiting == 2 and event.ranked:
+                self._enters_waiting = 0
+                self.dismiss(event.hits[0])
+            elif self._enters_waiting == 1:
+                self._enters_waiting = 0
+            # else: open the best one, which the ranked answer brings
+        elif event.ranked:
+            self._enters_waiting = 0  # nothing to go to
 
     @on(Input.Submitted, "#query")
-    def _submitted(self) -> None:
+    def _submitted(self, event: Input.Submitted) -> None:
+        hits = self.query_one("#hits", OptionList)
+        if self.hits and self._hits_for == event.value:
+            if self._hits_asked:
+                self._hits_asked = False
+                self.dismiss(self.hits[hits.highlighted or 0])
+            else:
+                self._hits_asked = True
+                hits.focus()
+        else:
+            self._enters_waiting = min(self._enters_waiting + 1, 2)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget is self.query_one("#query", Input):
+            self._hits_asked = False  # back in the query: its next Enter goes to the hits again
+
+    def action_to_hits(self) -> None:
         if self.hits:
             self.query_one("#hits", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#hits")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self._enters_waiting = 0
         self.dismiss(self.hits[event.option_index])
 
     def action_cancel(self) -> None:

@@ -10,13 +10,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from stt_tui.audio.folders import media_files
 from stt_tui.jobs.model import RequestOptions, language_list
 from stt_tui.shared.speechkit import AUTO, DEFERRED_MODEL, LANGUAGE_NAMES, MODELS, V3, V3_MODELS
 from stt_tui.shared.wording import plural
+from stt_tui.tui.screens.dialog import Dialog
 from stt_tui.tui.widgets.option_box import OptionBox
 
 MODEL_HELP = {
@@ -62,7 +62,7 @@ def folder_summary(folder: Path, here: int | None, below: int | None) -> str:
     return f"The audio files of {folder.name or folder}: {plural(here, 'file')} here{more}"
 
 
-class SubmitScreen(ModalScreen[SubmitChoice | None]):
+class SubmitScreen(Dialog[SubmitChoice | None]):
     """Dismisses with the chosen options (and, for a folder, whether its subfolders count), or None.
 
     Offers what the profile's API can do: API v3 adds a language list for auto, speaker labeling and
@@ -87,9 +87,9 @@ class SubmitScreen(ModalScreen[SubmitChoice | None]):
         with Vertical(id="dialog"):
             yield Label("Submit for recognition", classes="title")
             if self.folder is None:
-                yield Static(file_summary(self.paths), id="file-list")
+                yield Static(file_summary(self.paths), id="file-list", markup=False)
             else:
-                yield Static(folder_summary(self.folder, None, None), id="file-list")
+                yield Static(folder_summary(self.folder, None, None), id="file-list", markup=False)
                 yield OptionBox("Include subfolders", False, id="recursive")
             with Horizontal(classes="field"):
                 yield Label("Language", classes="name")
@@ -106,7 +106,7 @@ class SubmitScreen(ModalScreen[SubmitChoice | None]):
                 yield Label("Model", classes="name")
                 yield Select([(m, m) for m in models], value=d.model if d.model in models else "general",
                              allow_blank=False, id="model")  # fmt: skip
-            yield Static(MODEL_HELP.get(d.model, ""), id="model-help")
+            yield Static(MODEL_HELP.get(d.model, ""), id="model-help", markup=False)
             yield OptionBox("Profanity filter: mask profanities", d.profanity_filter, id="profanity_filter")
             yield OptionBox(
                 "Literature text: punctuation and capitals", d.literature_text, id="literature_text"
@@ -127,7 +127,7 @@ class SubmitScreen(ModalScreen[SubmitChoice | None]):
             with Horizontal(id="buttons"):
                 yield Button("Submit", variant="primary", id="submit")
                 yield Button("Cancel", id="cancel")
-            yield Static(KEYS_HINT, classes="hint")
+            yield Static(KEYS_HINT, classes="hint", markup=False)
 
     def on_mount(self) -> None:
         # The first field, not Submit: Enter must not send with a language the user has not seen.

@@ -85,9 +85,9 @@ class TranscriptScreen(Screen[None]):
         self._playing: threading.Event | None = None  # set to stop what is playing
 
     def compose(self) -> ComposeResult:
-        yield Static(id="transcript-title")
+        yield Static(id="transcript-title", markup=False)
         yield Input(placeholder="search the transcript (enter: next match, esc: done)", id="search")
-        yield OptionList(id="phrases")
+        yield OptionList(id="phrases", markup=False)
         yield Input(id="editor")
         yield KeyFooter()
 

@@ -17,7 +17,7 @@ class Activity(Horizontal):
     fraction: reactive[float | None] = reactive(None, init=False)
 
     def compose(self) -> ComposeResult:
-        yield Label(id="activity-label")
+        yield Label(id="activity-label", markup=False)
         yield ProgressBar(total=100, show_eta=False, id="activity-bar")
 
     def on_mount(self) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from textual import on, work
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DirectoryTree
@@ -132,7 +133,7 @@ class FileBrowser(FolderTree):
         paths: frozenset[Path] = field(default_factory=frozenset)
 
     def watch_watching(self, folder: Path | None) -> None:
-        self.border_subtitle = f"watching {home_relative(folder)}" if folder else ""
+        self.border_subtitle = Content(f"watching {home_relative(folder)}" if folder else "")
 
     def action_reload(self) -> None:
         self.reload()
@@ -223,6 +224,6 @@ class FileBrowser(FolderTree):
         parent = Path(self.path).resolve().parent
         if parent != Path(self.path).resolve():
             self.path = parent
-            self.border_title = home_relative(parent)
+            self.border_title = Content(home_relative(parent))
             self.post_message(self.FolderChanged(parent))
             self._follow_changes()

@@ -99,7 +99,7 @@ class FileInfo(Vertical):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         # Made here, not in compose: the facts may arrive before this pane is mounted.
-        self._facts = Static("Highlight a file to see what it holds.", id="facts")
+        self._facts = Static("Highlight a file to see what it holds.", id="facts", markup=False)
         self._loudness = Vertical(id="loudness")
         self._probes: dict[FileKey, FileFacts] = {}
         self._levels: dict[FileKey, list[list[float]]] = {}
@@ -178,7 +178,8 @@ class FileInfo(Vertical):
         if not levels:
             return
         rows = [
-            Horizontal(Label(f"ch{n}", classes="channel"), Sparkline(data, summary_function=max))
+            Horizontal(Label(f"ch{n}", classes="channel", markup=False),
+                       Sparkline(data, summary_function=max))
             for n, data in enumerate(levels, start=1)
             if data
         ]

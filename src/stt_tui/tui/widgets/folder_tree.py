@@ -14,6 +14,7 @@ from typing import Any, Self
 from rich.style import Style
 from rich.text import Text, TextType
 from textual import on, work
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DirectoryTree, Tree
@@ -63,7 +64,7 @@ class FolderTree(DirectoryTree):
         super().__init__(path, **kw)
         self.auto_expand = False  # folders open and close below; the root never closes
         self.marked: set[Path] = set()  # drawn here; what the keys mark is FileBrowser's
-        self.border_title = home_relative(Path(path).resolve())
+        self.border_title = Content(home_relative(Path(path).resolve()))
         self._stop_watching = threading.Event()
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:

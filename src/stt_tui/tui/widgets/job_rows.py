@@ -5,6 +5,7 @@ Pure: no widget, no I/O (the list draws what these return).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -93,15 +94,29 @@ def row_text(
     return text
 
 
-def hint_text(line: int, filter_text: str, width: int) -> Text:
-    """What to do when the list is empty (the first launch), or why it is (a filter)."""
+def hint_lines(filter_text: str, width: int, sending: bool = False) -> list[Text]:
+    """What to do when the list is empty (the first launch), or why it is (a filter; a first file still
+    being read), wrapped to the width.
+
+    Wrapped, not cut: on a narrow terminal the sentence that says which key to press must stay whole.
+    """
     if filter_text:
-        lines = [f"  No job matches '{printable(filter_text)}'.", "  Esc clears the filter."]
+        sentences = [f"No job matches '{printable(filter_text)}'.", "Esc clears the filter."]
+    elif sending:  # not "No jobs yet, press s" to someone who just did
+        sentences = ["The job appears here once the file is read and sent."]
     else:
-        lines = [
-            "  No jobs yet. Pick an audio file above and press s (space marks several),",
-            "  or open the app on your recordings: stt-tui ~/recordings",
+        sentences = [
+            "No jobs yet. Pick an audio file above and press s (space marks several),",
+            "or open the app on your recordings: stt-tui ~/recordings",
         ]
-    text = Text(lines[line], style="italic", no_wrap=True, overflow="ellipsis")
-    text.truncate(width, pad=True)
-    return text
+    room = max(width - 2, 10)
+    if all(len(sentence) <= room for sentence in sentences):
+        lines = sentences
+    else:  # one paragraph, so that no line holds a sentence's last word alone
+        lines = textwrap.wrap(" ".join(sentences), room, break_on_hyphens=False)
+    out = []
+    for line in lines:
+        text = Text("  " + line, style="italic", no_wrap=True, overflow="ellipsis")
+        text.truncate(width, pad=True)
+        out.append(text)
+    return out

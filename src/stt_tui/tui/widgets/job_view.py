@@ -31,7 +31,7 @@ from stt_tui.tui.widgets.job_rows import (
     JobSource,
     column_at,
     header_text,
-    hint_text,
+    hint_lines,
     layout,
     row_text,
 )
@@ -55,6 +55,7 @@ class JobView(ScrollView, can_focus=True):
     descending: reactive[bool] = reactive(True, init=False)
     filter_text: reactive[str] = reactive("", init=False)
     cursor: reactive[int] = reactive(0, init=False)
+    sending: reactive[bool] = reactive(False, init=False)  # a file is being read and sent
 
     @dataclass
     class SortChanged(Message):
@@ -186,7 +187,7 @@ class JobView(ScrollView, can_focus=True):
         if y == 0:
             return self._header(columns, width)
         index = self.scroll_offset.y + y - 1
-        if not self.ids and self.shown is not None and y in (2, 3):
+        if not self.ids and self.shown is not None and y >= 2:
             return self._hint(y - 2, width)
         if index >= len(self.ids):
             return Strip.blank(width, self.rich_style)
@@ -209,7 +210,10 @@ class JobView(ScrollView, can_focus=True):
         return self._layout[1]
 
     def _hint(self, line: int, width: int) -> Strip:
-        text = hint_text(line, self.filter_text, width)
+        lines = hint_lines(self.filter_text, width, self.sending)
+        if line >= len(lines):
+            return Strip.blank(width, self.rich_style)
+        text = lines[line]
         return Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
 
     def _header(self, columns: list[Column], width: int) -> Strip:

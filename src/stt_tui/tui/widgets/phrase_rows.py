@@ -43,11 +43,12 @@ def utterance_row(u: Utterance, *, labelled: bool, words: bool, query: str) -> T
         when = f"{when} {u.language}"
     if u.edited:
         when = f"{when} ✎"  # corrected by a person
-    cells: list[Text | str] = [when]
     if labelled:
         tag = u.name or f"{'spk' if u.speaker else 'ch'}{u.channel}"
-        cells.append(Text(printable(tag), style=CHANNEL_STYLES[(u.channel - 1) % 2]))
-    row.add_row(*cells, utterance_text(u, labelled=labelled, words=words, query=query))
+        row.add_row(Text(when), Text(printable(tag), style=CHANNEL_STYLES[(u.channel - 1) % 2]),
+                    utterance_text(u, labelled=labelled, words=words, query=query))
+    else:
+        row.add_row(Text(when), utterance_text(u, labelled=labelled, words=words, query=query))
     return row
 
 

@@ -8,6 +8,11 @@ from textual.widget import Widget
 
 from stt_tui.jobs.model import format_duration
 
+# What goes first when the line is narrower than all it could say: the hourly budgets while they are far
+# from spent, then the index's progress, then the count of running jobs. What the user acts on (the
+# profile, the engine, a pause, the marks, the batch) stays.
+_LOW, _MIDDLE, _KEEP = 0, 1, 2
+
 
 def status_text(
     profile: str,
@@ -22,31 +27,39 @@ def status_text(
     summary: str = "",
     marked_seconds: float | None = None,
     indexing: str = "",
+    width: int = 0,
 ) -> Text:
-    """The status line's content (pure, for tests and the snapshot)."""
-    text = Text()
-    text.append(f" {profile} ", style="reverse bold")
-    text.append(f" {engine}")
-    text.append(" · ")
+    """The status line's content (pure, for tests and the snapshot); `width` > 0 drops the least needed
+    parts until the rest fits, so that a narrow terminal cuts none of what matters."""
+    parts: list[tuple[int, Text]] = [(_KEEP, Text(f" {engine}"))]
     used = checks / budget if budget else 0
-    text.append(f"{checks:,}/{budget:,}", style="bold red" if used >= 0.9 else "")
-    text.append(" checks/h")
+    checks_part = Text.assemble((f"{checks:,}/{budget:,}", "bold red" if used >= 0.9 else ""), " checks/h")
+    parts.append((_KEEP if used >= 0.9 else _LOW, checks_part))
     if requests_budget:
-        text.append(" · ")
         used = requests / requests_budget
-        text.append(f"{requests:,}/{requests_budget:,}", style="bold red" if used >= 0.9 else "")
-        text.append(" requests/h")
+        count = (f"{requests:,}/{requests_budget:,}", "bold red" if used >= 0.9 else "")
+        part = Text.assemble(count, " requests/h")
+        parts.append((_KEEP if used >= 0.9 else _LOW, part))
     if paused_for > 0:
-        text.append(f" · polling paused {format_duration(paused_for)}", style="bold dark_orange")
-    text.append(f" · {running} running")
+        parts.append((_KEEP, Text(f"polling paused {format_duration(paused_for)}", style="bold dark_orange")))
+    parts.append((_MIDDLE, Text(f"{running} running")))
     if marked:
         length = "" if marked_seconds is None else f" ({format_duration(marked_seconds)})"
-        text.append(f" · {marked:,} marked{length}", style="bold magenta")
+        parts.append((_KEEP, Text(f"{marked:,} marked{length}", style="bold magenta")))
     if summary:
-        text.append(f" · {summary}", style="bold")
+        parts.append((_KEEP, Text(summary, style="bold")))
     if indexing:
-        text.append(f" · {indexing}", style="italic")
-    return text
+        parts.append((_LOW, Text(indexing, style="italic")))
+    head = Text(f" {profile} ", style="reverse bold")
+    for level in (_LOW, _MIDDLE):
+        if not width or _joined(head, parts).cell_len <= width:
+            break
+        parts = [part for part in parts if part[0] > level]
+    return _joined(head, parts)
+
+
+def _joined(head: Text, parts: list[tuple[int, Text]]) -> Text:
+    return head + Text(" · ").join(text for _, text in parts)
 
 
 class StatusLine(Widget):
@@ -77,4 +90,5 @@ class StatusLine(Widget):
             self.summary,
             self.marked_seconds,
             self.indexing,
+            self.size.width,
         )
