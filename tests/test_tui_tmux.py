@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import time
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -55,7 +56,9 @@ class Terminal:
 
 @pytest.fixture
 def terminal() -> Terminal:
-    term = Terminal(f"stt-smoke-{os.getpid()}")
+    # A server of its own for each test: a new session meeting the last test's server as it exits failed
+    # with "server exited unexpectedly" (seen in CI).
+    term = Terminal(f"stt-smoke-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     yield term
     subprocess.run([*term.base, "kill-server"], capture_output=True, check=False)
 
