@@ -16,6 +16,7 @@ from stt_tui.engine.recognizer import WhisperRecognizer
 from stt_tui.engine.server import EngineServer
 
 from .audio_helpers import SHARED
+from .homes import stop_engine
 
 
 @pytest.fixture
@@ -24,6 +25,14 @@ def short_tmp() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="stt"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def home(short_tmp: Path) -> Iterator[Path]:
+    """A home of one's own for a test; an engine the test started there is stopped after it. (Modules whose
+    tests share one home define their own.)"""
+    yield short_tmp / "home"
+    stop_engine(short_tmp / "home")
 
 
 @pytest.fixture(scope="session")

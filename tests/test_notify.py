@@ -9,17 +9,13 @@ import pty
 import select
 import subprocess
 import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from stt_tui.history import History
 from stt_tui.jobs.model import JobState, RequestOptions
 from stt_tui.outputs.notify import endings, sequence
 
 from .audio_helpers import clip
-from .homes import STT_TUI, stop_engine
+from .homes import STT_TUI
 from .test_export import operation_json
 from .tui_helpers import RecordingApp, wait_for
 
@@ -66,12 +62,6 @@ def run_in_a_terminal(args: list[str], env: dict[str, str], timeout: float = 300
     os.close(master)
     assert proc.returncode == 0, written.decode(errors="replace")
     return written
-
-
-@pytest.fixture
-def home(short_tmp: Path) -> Iterator[Path]:
-    yield short_tmp / "home"
-    stop_engine(short_tmp / "home")
 
 
 def test_a_wait_in_a_terminal_that_takes_them_ends_with_a_notification(home, tmp_path):

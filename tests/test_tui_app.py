@@ -6,7 +6,6 @@ import re
 import shutil
 import time
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -23,17 +22,10 @@ from stt_tui.tui.widgets.file_info import FileInfo
 from stt_tui.tui.widgets.phrase_rows import utterance_text
 
 from .audio_helpers import clip, normalize
-from .homes import stop_engine
 from .test_export import operation_json, parse_srt
 from .tui_helpers import make_app, row_cells, wait_for
 
 SHORT = clip("ds_arctic_a0024.wav")  # "It was my reports from the north which chiefly induced people to buy."
-
-
-@pytest.fixture
-def home(short_tmp: Path) -> Iterator[Path]:
-    yield short_tmp / "home"
-    stop_engine(short_tmp / "home")
 
 
 @pytest.fixture

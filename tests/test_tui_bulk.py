@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
 from textual.widgets import Checkbox, Input
 
 from stt_tui.history import History
@@ -17,15 +16,8 @@ from stt_tui.tui.screens.submit import SubmitScreen
 from stt_tui.tui.screens.totals import TotalsScreen
 
 from .audio_helpers import clip
-from .homes import stop_engine
 from .test_export import operation_json, parse_srt
 from .tui_helpers import make_app, wait_for
-
-
-@pytest.fixture
-def home(short_tmp: Path):
-    yield short_tmp / "home"
-    stop_engine(short_tmp / "home")
 
 
 def done_jobs(home: Path, audio: Path, count: int) -> list[int]:

@@ -15,15 +15,8 @@ from stt_tui.tui.screens.same_audio import SameAudioScreen
 from stt_tui.tui.screens.submit import SubmitScreen
 from stt_tui.tui.widgets.status_line import StatusLine
 
-from .homes import stop_engine
 from .test_folders_cli import SPOKEN, variant
 from .tui_helpers import make_app, wait_for
-
-
-@pytest.fixture
-def home(short_tmp: Path):
-    yield short_tmp / "home"
-    stop_engine(short_tmp / "home")
 
 
 def names(browser) -> list[str]:

@@ -7,22 +7,14 @@ import sqlite3
 import time
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, Select
 
 from stt_tui.history import History
 from stt_tui.jobs.model import JobState, RequestOptions
 from stt_tui.tui.screens.export import ExportScreen
 
-from .homes import stop_engine
 from .test_export import operation_json, parse_vtt
 from .tui_helpers import make_app, row_cells, wait_for
-
-
-@pytest.fixture
-def home(short_tmp: Path):
-    yield short_tmp / "home"
-    stop_engine(short_tmp / "home")
 
 
 def stored_jobs(home: Path) -> dict[str, int]:

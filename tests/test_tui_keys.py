@@ -13,14 +13,7 @@ from stt_tui.settings import preferences
 from stt_tui.tui.screens.help import HelpScreen, key_rows
 
 from .audio_helpers import clip
-from .homes import stop_engine
 from .tui_helpers import make_app, wait_for
-
-
-@pytest.fixture
-def home(short_tmp: Path):
-    yield short_tmp / "home"
-    stop_engine(short_tmp / "home")
 
 
 @pytest.fixture

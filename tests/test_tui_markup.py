@@ -16,7 +16,6 @@ from stt_tui.tui.screens.submit import SubmitScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen
 
 from .audio_helpers import clip
-from .homes import stop_engine
 from .test_tui_transcripts import stored
 from .tui_helpers import make_app, screen_text, wait_for
 
@@ -94,12 +93,6 @@ def test_no_user_data_reaches_markup_in_the_tui():
     assert {"utterance_text", "hit_text", "totals_table"} <= makers
     risks = {name: lines for name, source in sources.items() if (lines := markup_risks(source, makers))}
     assert risks == {}
-
-
-@pytest.fixture
-def home(short_tmp: Path):
-    yield short_tmp / "home"
-    stop_engine(short_tmp / "home")
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ import hashlib
 import io
 import time
 import wave
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import pytest
 from rich.console import Console
 from textual.widgets import Input, OptionList
 
@@ -21,15 +19,8 @@ from stt_tui.tui.screens.help import HelpScreen
 from stt_tui.tui.screens.search import SearchScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen
 
-from .homes import stop_engine
 from .test_export import operation_json
 from .tui_helpers import make_app, wait_for
-
-
-@pytest.fixture
-def home(short_tmp: Path) -> Iterator[Path]:
-    yield short_tmp / "home"
-    stop_engine(short_tmp / "home")
 
 
 def shown(options: OptionList, index: int) -> str:

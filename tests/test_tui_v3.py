@@ -6,10 +6,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from rich.console import Console
 from textual.widgets import Checkbox, Input, Select
 
@@ -21,17 +19,10 @@ from stt_tui.tui.screens.transcript import TranscriptScreen
 from stt_tui.tui.widgets.phrase_rows import utterance_row
 
 from .audio_helpers import clip
-from .homes import stop_engine
 from .test_tui_app import highlight
 from .tui_helpers import RecordingApp, wait_for
 
 RU = clip("ds_ru.wav")
-
-
-@pytest.fixture
-def home(short_tmp: Path) -> Iterator[Path]:
-    yield short_tmp / "home"
-    stop_engine(short_tmp / "home")
 
 
 def app_on(home: Path, folder: Path, api: str) -> RecordingApp:

@@ -158,34 +158,36 @@ def describe_profiles(config: Config, env: Mapping[str, str] = os.environ) -> li
 
     For `stt-tui profiles` and the TUI's profile switch; reads the key files, shows no secret.
     """
-    rows = []
-    for profile in config.profiles.values():
-        row: dict[str, Any] = {"name": profile.name, "default": profile.name == config.default_profile}
-        row["kind"] = profile.kind
-        problems = []
-        if profile.local:
-            row["backend"] = "the embedded engine (offline)"
-        else:
-            row["backend"] = profile.stt_target()
-            row["operations"] = profile.operation_endpoint
-            row["api"] = profile.api
-            storage = profile.storage
-            row["bucket"] = (
-                f"{storage.endpoint}/{storage.bucket}/{storage.prefix}" if storage and storage.bucket else ""
-            )
-            # API v3 sends files of up to 60 MB inline: a bucket (and its key) only serve larger ones.
-            needs_bucket = profile.api != "v3" or profile.upload == "always"
-            if not row["bucket"] and needs_bucket:
-                problems.append(f"no bucket: set bucket under [profiles.{profile.name}.storage]")
-            finders = [("credentials", speechkit_credential)]
-            if needs_bucket or row["bucket"]:
-                finders.append(("storage_key", storage_key))
-            for label, find in finders:
-                try:
-                    row[label] = find(profile, env).source
-                except ConfigError as exc:
-                    row[label] = ""
-                    problems.append(str(exc).rstrip("."))
-        row["problem"] = "; ".join(problems)
-        rows.append(row)
-    return rows
+    return [describe_profile(p, p.name == config.default_profile, env) for p in config.profiles.values()]
+
+
+def describe_profile(profile: Profile, default: bool, env: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """One profile's row of describe_profiles: `problem` says what it lacks to work ("" if nothing)."""
+    row: dict[str, Any] = {"name": profile.name, "default": default}
+    row["kind"] = profile.kind
+    problems = []
+    if profile.local:
+        row["backend"] = "the embedded engine (offline)"
+    else:
+        row["backend"] = profile.stt_target()
+        row["operations"] = profile.operation_endpoint
+        row["api"] = profile.api
+        storage = profile.storage
+        row["bucket"] = (
+            f"{storage.endpoint}/{storage.bucket}/{storage.prefix}" if storage and storage.bucket else ""
+        )
+        # API v3 sends files of up to 60 MB inline: a bucket (and its key) only serve larger ones.
+        needs_bucket = profile.api != "v3" or profile.upload == "always"
+        if not row["bucket"] and needs_bucket:
+            problems.append(f"no bucket: set bucket under [profiles.{profile.name}.storage]")
+        finders = [("credentials", speechkit_credential)]
+        if needs_bucket or row["bucket"]:
+            finders.append(("storage_key", storage_key))
+        for label, find in finders:
+            try:
+                row[label] = find(profile, env).source
+            except ConfigError as exc:
+                row[label] = ""
+                problems.append(str(exc).rstrip("."))
+    row["problem"] = "; ".join(problems)
+    return row

@@ -38,7 +38,7 @@ from stt_tui.settings.config import (
     choose_profile,
     load_config,
 )
-from stt_tui.settings.credentials import describe_profiles
+from stt_tui.settings.credentials import describe_profile, describe_profiles
 from stt_tui.shared.paths import Paths
 from stt_tui.tui import cells, notices
 from stt_tui.tui.commands import apply_keymap, binding_commands, help_section_for, help_sections
@@ -144,8 +144,7 @@ class SttApp(TellingApp):
         except EXPECTED_FAILURES as exc:
             self.post_message(LoadFailed(str(exc)))
             return
-        rows = describe_profiles(self.config)  # reads no more than the profile's key file, if any
-        problem = next((row["problem"] for row in rows if row["name"] == self.profile.name), "")
+        problem = describe_profile(self.profile, False)["problem"]  # reads this profile's key file only
         self.post_message(ServiceReady(service, feed, jobs, recovered, reader, problem))
 
     @on(LoadFailed)

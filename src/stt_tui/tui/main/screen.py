@@ -222,14 +222,17 @@ class MainScreen(Screen[None]):
     @on(Gathering)
     def _gathering(self, event: Gathering) -> None:
         self.gathering = self.gathering + 1 if event.active else max(self.gathering - 1, 0)
-        self.jobs_pane.show_sending(bool(self.gathering or self.submitting))
+        self._show_sending()
 
     @on(BatchStarted)
     def _batch_started(self, event: BatchStarted) -> None:
         if not self.submitting and not self.status.running:
             self.tally.clear()  # a new batch once the last one is over: count it afresh
         self.submitting += event.files
-        self.jobs_pane.show_sending(True)
+        self._show_sending()
+
+    def _show_sending(self) -> None:
+        self.jobs_pane.show_sending(bool(self.gathering or self.submitting))
 
     @on(SubmitProgress)
     def _show_progress(self, event: SubmitProgress) -> None:
@@ -249,7 +252,7 @@ class MainScreen(Screen[None]):
         elif event.job is not None:
             self.tally["submitted"] += 1
         self.status.summary = summary(self.tally)
-        self.jobs_pane.show_sending(bool(self.gathering or self.submitting))
+        self._show_sending()
         if not self.submitting:
             self.jobs_pane.show_progress("", None)
             self._say_refusals()
