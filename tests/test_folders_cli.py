@@ -187,6 +187,8 @@ def test_watch_sends_a_file_once_it_stops_growing_and_links_a_copy(home, tmp_pat
         assert of_file(home, folder / "late.wav") == [] and "crdownload" not in log.read_text()
         part.rename(folder / "late.wav")
         wait_until(lambda: of_file(home, folder / "late.wav"), 30, "late.wav to be sent")
+        # Stopped before its job ends, the watch would leave late.txt to the next run (deliver_pending).
+        wait_until((folder / "late.txt").exists, 60, "late.wav's transcript beside it")
 
         shutil.copy(slow, folder / "slow copy.wav")  # the same audio again: linked, not sent
         wait_until(lambda: "linked slow copy.wav" in log.read_text(), 30, "the copy to be linked")
