@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import grpc
@@ -238,6 +239,19 @@ def test_describing_profiles_never_shows_a_secret(tmp_path):
     assert "no bucket" in rows["old"]["problem"] and rows["old"]["api"] == "v2"
     assert "AQVN" not in json.dumps(rows) and "S3cr" not in json.dumps(rows)
 
+
+
+def test_what_a_profile_lacks_reads_as_sentences(tmp_path):
+    """Each lack is a sentence of its own: joined with "; " they read "…: No such file…; The old…"."""
+    config = config_at(tmp_path, "[profiles.old]\napi = 'v2'\napi_key_file = 'missing.key'\n")
+    (row,) = [r for r in describe_profiles(config, {}) if r["name"] == "old"]
+    sentences = re.split(r"(?<=\.) (?=[A-Z])", row["problem"])
+    assert [s.split(":")[0] for s in sentences] == [
+        "The old profile has no bucket",
+        f"The api key file {tmp_path / 'missing.key'} cannot be read",
+        "The old profile has no Object Storage key",
+    ]
+    assert all(s.endswith(".") and ";" not in s for s in sentences)
 
 # --- JWT and IAM tokens -------------------------------------------------------------------------
 

@@ -66,5 +66,5 @@ def profiles(args: argparse.Namespace) -> int:
             if row.get(key):
                 out(f"  {key.replace('_', ' ')}: {row[key]}")
         if row["problem"]:
-            out(f"  not ready: {row['problem']}.")
+            out(f"  not ready: {row['problem']}")
     return EXIT_OK

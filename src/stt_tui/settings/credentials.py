@@ -161,8 +161,13 @@ def describe_profiles(config: Config, env: Mapping[str, str] = os.environ) -> li
     return [describe_profile(p, p.name == config.default_profile, env) for p in config.profiles.values()]
 
 
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
 def describe_profile(profile: Profile, default: bool, env: Mapping[str, str] = os.environ) -> dict[str, Any]:
-    """One profile's row of describe_profiles: `problem` says what it lacks to work ("" if nothing)."""
+    """One profile's row of describe_profiles: `problem` says in whole sentences what it lacks to work
+    ("" if nothing)."""
     row: dict[str, Any] = {"name": profile.name, "default": default}
     row["kind"] = profile.kind
     problems = []
@@ -179,7 +184,8 @@ def describe_profile(profile: Profile, default: bool, env: Mapping[str, str] = o
         # API v3 sends files of up to 60 MB inline: a bucket (and its key) only serve larger ones.
         needs_bucket = profile.api != "v3" or profile.upload == "always"
         if not row["bucket"] and needs_bucket:
-            problems.append(f"no bucket: set bucket under [profiles.{profile.name}.storage]")
+            name = profile.name
+            problems.append(f"The {name} profile has no bucket: set bucket under [profiles.{name}.storage].")
         finders = [("credentials", speechkit_credential)]
         if needs_bucket or row["bucket"]:
             finders.append(("storage_key", storage_key))
@@ -188,6 +194,7 @@ def describe_profile(profile: Profile, default: bool, env: Mapping[str, str] = o
                 row[label] = find(profile, env).source
             except ConfigError as exc:
                 row[label] = ""
-                problems.append(str(exc).rstrip("."))
-    row["problem"] = "; ".join(problems)
+                problems.append(_sentence(str(exc)))
+    # Sentences side by side: joined with "; " they read "…: No such file…; The yandex profile has…".
+    row["problem"] = " ".join(problems)
     return row

@@ -18,6 +18,7 @@ from typing import Any
 from textual import on, work
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
@@ -41,7 +42,14 @@ from stt_tui.settings.config import (
 from stt_tui.settings.credentials import describe_profile, describe_profiles
 from stt_tui.shared.paths import Paths
 from stt_tui.tui import cells, notices
-from stt_tui.tui.commands import apply_keymap, binding_commands, help_section_for, help_sections
+from stt_tui.tui.commands import (
+    apply_keymap,
+    binding_commands,
+    dialog_keys,
+    every_dialog,
+    help_section_for,
+    help_sections,
+)
 from stt_tui.tui.guards import while_shown
 from stt_tui.tui.main.screen import MainScreen
 from stt_tui.tui.messages import (
@@ -60,7 +68,6 @@ from stt_tui.tui.poll_loop import run_rounds
 from stt_tui.tui.screens.help import HelpScreen
 from stt_tui.tui.screens.profiles import ProfileScreen
 from stt_tui.tui.screens.search import SearchScreen
-from stt_tui.tui.screens.submit import SubmitScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen
 from stt_tui.tui.telling import TellingApp
 from stt_tui.tui.widgets.file_browser import FileBrowser
@@ -84,8 +91,8 @@ class SttApp(TellingApp):
         Binding("ctrl+f", "search", "Search transcripts", show=False,
                 tooltip="Search every transcript; Enter opens one at the phrase", id="app.search"),
     ]  # fmt: skip
-    # Who declares keys (config.toml's [keymap] remaps them by binding id).
-    KEY_OWNERS = (MainScreen, FileBrowser, JobList, TranscriptScreen, SubmitScreen)
+    # Who declares keys besides the dialogs (config.toml's [keymap] remaps them by binding id).
+    KEY_OWNERS = (MainScreen, FileBrowser, JobList, TranscriptScreen)
 
     def __init__(
         self,
@@ -111,11 +118,16 @@ class SttApp(TellingApp):
         self._rounds: PollRound | None = None
         self._open: dict[int, Job] = {}  # jobs not finished yet (few, whatever the history's size)
 
+    @classmethod
+    def key_owners(cls) -> tuple[type[DOMNode], ...]:
+        """Every screen and widget that declares keys: the ids config.toml's [keymap] may name."""
+        return (cls, *cls.KEY_OWNERS, *every_dialog())
+
     def get_default_screen(self) -> Screen[None]:
         return self.main
 
     def on_mount(self) -> None:
-        apply_keymap(self, self.config.keymap, (type(self), *self.KEY_OWNERS))
+        apply_keymap(self, self.config.keymap, self.key_owners())
         if self.prefs.theme and self.prefs.theme in self.available_themes:
             self.theme = self.prefs.theme
         self.theme_changed_signal.subscribe(self, lambda theme: self.remember(theme=theme.name))
@@ -280,7 +292,7 @@ class SttApp(TellingApp):
         self.push_screen(ProfileScreen(event.rows, self.profile.name, where), chosen)
 
     def _say_unready(self, headline: str, problem: str) -> None:
-        self.notify(f"{headline} {problem[0].upper()}{problem[1:]}.", severity="warning", timeout=15)
+        self.notify(f"{headline} {problem}", severity="warning", timeout=15)
 
     def use_profile(self, profile: Profile, problem: str = "") -> None:
         """New jobs go to `profile` and its running jobs are polled; the job list stays as it is.
@@ -342,7 +354,7 @@ class SttApp(TellingApp):
         if isinstance(self.screen, HelpScreen):
             return
         here = help_section_for(self.screen, self.focused)
-        sections = help_sections(self.BINDINGS, MainScreen.BINDINGS, here)
+        sections = help_sections(self.BINDINGS, MainScreen.BINDINGS, here, dialog_keys(self.screen))
         self.push_screen(HelpScreen(sections, self.config.keymap))
 
     async def action_quit(self) -> None:

@@ -15,12 +15,14 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 
+from stt_tui.tui.screens.dialog import Dialog
 from stt_tui.tui.screens.submit import SubmitScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen
 from stt_tui.tui.widgets.file_browser import FileBrowser
 from stt_tui.tui.widgets.job_list import JobList
 from stt_tui.tui.widgets.job_rows import COLUMNS
 
+THIS_DIALOG = "This dialog"
 # Who declares keys, and how the palette names where a command acts.
 AREAS: dict[type, str] = {FileBrowser: "files", JobList: "jobs", TranscriptScreen: "transcript"}
 
@@ -55,6 +57,17 @@ def binding_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemComma
         yield SystemCommand(b.description, b.tooltip or b.description, lambda a=b.action: app.run_action(a))
 
 
+def every_dialog() -> list[type[DOMNode]]:
+    """Every dialog class, for the check of [keymap]'s ids: each one declares keys of its own."""
+    found: list[type[DOMNode]] = []
+    todo: list[type[DOMNode]] = [Dialog]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
 def binding_ids(owners: Iterable[type[DOMNode]]) -> set[str]:
     """Every binding id of these screens and widgets: what config.toml's [keymap] may remap."""
     return {b.id for owner in owners for b in owner.BINDINGS if isinstance(b, Binding) and b.id}
@@ -70,25 +83,38 @@ def apply_keymap(app: App[Any], keymap: dict[str, str], owners: Iterable[type[DO
 
 
 def help_sections(
-    app_bindings: Sequence[BindingType], main_bindings: Sequence[BindingType], here: str = ""
+    app_bindings: Sequence[BindingType],
+    main_bindings: Sequence[BindingType],
+    here: str = "",
+    dialog: Sequence[BindingType] = (),
 ) -> list[tuple[str, Sequence[BindingType]]]:
     """The help's sections, the one named `here` (where the user pressed ?) first: on a small terminal
-    the keys of the screen at hand must not be a page of scrolling away."""
+    the keys of the screen at hand must not be a page of scrolling away. `dialog`: the keys of the
+    dialog help was opened over, a section of their own."""
     sections: list[tuple[str, Sequence[BindingType]]] = [
         ("Everywhere", app_bindings),
         ("Main screen", main_bindings),
         ("Files", [*FileBrowser.BINDINGS, ("enter", "select", "Submit the file, or open the folder")]),
         ("Jobs", JobList.BINDINGS),
         ("Transcript", TranscriptScreen.BINDINGS),
-        ("Dialogs", [*SubmitScreen.BINDINGS, ("tab", "focus_next", "Next field")]),
+        ("Dialogs", [*Dialog.BINDINGS, *SubmitScreen.BINDINGS, ("tab", "focus_next", "Next field")]),
     ]
+    if dialog:
+        sections.append((THIS_DIALOG, dialog))
     return sorted(sections, key=lambda section: section[0] != here)
+
+
+def dialog_keys(screen: Screen[Any]) -> Sequence[BindingType]:
+    """The keys a dialog declares (none for a screen that is not a dialog)."""
+    return screen.BINDINGS if isinstance(screen, Dialog) else ()
 
 
 def help_section_for(screen: Screen[Any], focused: Widget | None) -> str:
     """The help section of the screen or pane the user is in when ? is pressed."""
     if isinstance(screen, TranscriptScreen):
         return "Transcript"
+    if isinstance(screen, Dialog):
+        return THIS_DIALOG
     for node in focused.ancestors_with_self if focused else ():
         if isinstance(node, FileBrowser):
             return "Files"

@@ -6,6 +6,7 @@ nothing while the dialog is open; the dialog's own footer shows the keys that wo
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.screen import ModalScreen, ScreenResultType
 
 from stt_tui.tui.widgets.key_footer import KeyFooter
@@ -13,6 +14,10 @@ from stt_tui.tui.widgets.key_footer import KeyFooter
 
 class Dialog(ModalScreen[ScreenResultType]):
     """A modal screen that shows its own keys at the bottom."""
+
+    # The app's own keys stop at a modal screen, help's among them: F1 is bound again here (not ?, which a
+    # dialog's text field takes as a character).
+    BINDINGS = [Binding("f1", "app.help", "Help", tooltip="Every key, this dialog's first", id="dialog.help")]
 
     def on_mount(self) -> None:
         # Textual calls each class's on_mount along the MRO, so a dialog's own on_mount needs no super().

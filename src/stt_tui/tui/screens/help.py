@@ -33,7 +33,11 @@ def key_rows(
 
 
 class HelpScreen(Dialog[None]):
-    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        # Bound apart and not shown: taking the place of the dialogs' F1, it came first in the footer.
+        Binding("f1", "close", "Close", show=False),
+    ]
 
     def __init__(
         self, sections: Sequence[tuple[str, Sequence[BindingType]]], keymap: Mapping[str, str] | None = None

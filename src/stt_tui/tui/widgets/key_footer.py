@@ -51,3 +51,4 @@ class KeyFooter(Footer):
             if key.id != "footer-right":
                 fits = key.region.right <= limit
                 key.styles.opacity = key.styles.text_opacity = 1.0 if fits else 0.0
+                key.disabled = not fits  # its place is blank: a click there must not run its action
