@@ -228,7 +228,7 @@ def test_every_dialog_brings_its_own_footer():
     assert len(modal) >= 10 and all(issubclass(cls, Dialog) for cls in modal), modal
 
 
-def test_every_key_the_tui_declares_can_be_remapped_and_is_in_help():
+def test_every_key_the_tui_declares_can_be_remapped():
     """[keymap] refused the ids of the dialogs' keys as unknown: the check knew only some screens."""
     import importlib
     import pkgutil

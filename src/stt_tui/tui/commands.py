@@ -22,9 +22,9 @@ from stt_tui.tui.widgets.file_browser import FileBrowser
 from stt_tui.tui.widgets.job_list import JobList
 from stt_tui.tui.widgets.job_rows import COLUMNS
 
-THIS_DIALOG = "This dialog"
 # Who declares keys, and how the palette names where a command acts.
 AREAS: dict[type, str] = {FileBrowser: "files", JobList: "jobs", TranscriptScreen: "transcript"}
+THIS_DIALOG = "This dialog"  # help's section for the keys of the dialog it was opened over
 
 
 def _bindings(node: DOMNode) -> Iterator[Binding]:
