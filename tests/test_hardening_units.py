@@ -399,22 +399,32 @@ def test_a_jobs_expected_time_is_the_one_stored_at_submit():
     assert cells.time_cell(older, 30.0, LOCAL_POLICY).plain == "30s/~1m40s"
 
 
-def test_a_file_replaced_whole_leaves_the_old_one_and_nothing_else_when_the_write_fails(tmp_path):
-    """The engine's status file, rewritten every few seconds on a full disk, left a .part behind."""
+@pytest.mark.parametrize("writer", ["private", "output"])
+def test_a_file_replaced_whole_leaves_the_old_one_and_nothing_else_when_the_write_fails(tmp_path, writer):
+    """The engine's status file, rewritten every few seconds on a full disk, left a .part behind. Both
+    ways of replacing a file whole (shared/atomic.replacing) are tried: private, and a transcript's."""
     import resource
     import signal
 
+    from stt_tui.outputs.files import OutputError, write_output
     from stt_tui.shared.private import replace_private
 
+    def write(path: Path, text: str) -> None:
+        if writer == "private":
+            replace_private(path, text.encode())
+        else:
+            write_output(path, text)
+
     target = tmp_path / "engine.json"
-    replace_private(target, b'{"old": true}')
-    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    write(target, '{"old": true}')
+    if writer == "private":
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
     previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
     resource.setrlimit(resource.RLIMIT_FSIZE, (64, hard))  # the kernel refuses, as a full disk does
     try:
-        with pytest.raises(OSError):
-            replace_private(target, b"x" * 4096)
+        with pytest.raises((OSError, OutputError)):
+            write(target, "x" * 4096)
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
         signal.signal(signal.SIGXFSZ, previous)

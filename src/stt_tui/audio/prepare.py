@@ -6,12 +6,13 @@ import contextlib
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from stt_tui.audio.probe import Encoding, Probe, Verdict
 from stt_tui.audio.wav import WavError, wav_data_range
+from stt_tui.shared.atomic import replacing
 from stt_tui.shared.private import open_private, private_dir
 from stt_tui.shared.processes import pid_alive
 
@@ -85,16 +86,9 @@ def sweep_parts(folder: Path) -> list[Path]:
     return swept
 
 
-@contextlib.contextmanager
-def _writing(dst: Path) -> Iterator[Path]:
+def _writing(dst: Path) -> contextlib.AbstractContextManager[Path]:
     """A part to write `dst` into: renamed into place when the block ends, deleted if it fails."""
-    tmp = part_path(dst)
-    try:
-        yield tmp
-        os.replace(tmp, dst)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    return replacing(dst, part_path(dst))
 
 
 def _copy_range(src: Path, dst: Path, offset: int, length: int, progress: Progress) -> None:

@@ -20,6 +20,7 @@ from stt_tui.history import History, JobNotFound
 from stt_tui.history.files import Delivery
 from stt_tui.jobs.model import FINAL_STATES, Job
 from stt_tui.outputs.export import ExportError, render
+from stt_tui.shared.atomic import hidden_part, replacing
 
 MAX_OWN_BYTES = 64 << 20  # larger than any transcript: a file this big is not one stt-tui wrote
 
@@ -75,14 +76,13 @@ def write_beside(history: History, path: Path, text: str, job_id: int) -> None:
             ) from None
     except OSError as exc:
         raise BesideError(_sentence(exc, path)) from None
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        with os.fdopen(fd, "wb") as f:
+        with (
+            replacing(path, hidden_part(path)) as part,
+            os.fdopen(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666), "wb") as f,
+        ):
             f.write(data)
-        os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         if claimed:
             with contextlib.suppress(OSError):
                 path.unlink()  # the empty claim: nothing of the user's

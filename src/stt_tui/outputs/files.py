@@ -13,6 +13,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from stt_tui.shared.atomic import replacing
+
 
 class OutputError(Exception):
     """The file cannot be written; the message says why in one sentence."""
@@ -36,19 +38,14 @@ def write_output(path: Path, text: str) -> Path:
     except OSError as exc:
         raise OutputError(f"{path} cannot be written: {exc.strerror} ({folder}).") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with replacing(target, Path(tmp)), os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
-        # mkstemp makes it 0600: a replaced file keeps its mode, a new one gets the usual one.
-        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
-        os.replace(tmp, target)
+            # mkstemp makes it 0600: a replaced file keeps its mode, a new one gets the usual one.
+            os.fchmod(f.fileno(), stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
             raise OutputError(f"The disk is full: {path} was not written (any old copy is intact).") from None
         raise OutputError(f"{path} cannot be written: {exc.strerror}.") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
 
 

@@ -10,6 +10,8 @@ import contextlib
 import os
 from pathlib import Path
 
+from stt_tui.shared.atomic import hidden_part, replacing
+
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -49,12 +51,5 @@ def open_private(path: Path, mode: str = "wb") -> int:
 def replace_private(target: Path, data: bytes) -> None:
     """Replace the file whole with `data`, 0600: written beside it, then renamed over it, so that a reader
     sees the old file or the new one. A failed write (a full disk) leaves the old file and nothing else."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-    try:
-        with os.fdopen(open_private(tmp), "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    with replacing(target, hidden_part(target)) as part, os.fdopen(open_private(part), "wb") as f:
+        f.write(data)
