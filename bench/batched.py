@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.audio_helpers import clip, manifest, normalize, read_pcm, resample  # noqa: E402
+from tests.support.audio_helpers import clip, manifest, normalize, read_pcm, resample  # noqa: E402
 
 from stt_tui.engine.models import model_source  # noqa: E402
 

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.homes import STT_TUI, alive, engine_pid  # noqa: E402
+from tests.support.homes import STT_TUI, alive, engine_pid  # noqa: E402
 
 SPEECH = ROOT.parent / "shared" / "bench" / "speech"
 CLIPS = [

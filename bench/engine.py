@@ -22,7 +22,7 @@ import jiwer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.audio_helpers import SHARED, lpcm_request, manifest, normalize, service_pcm, transcript  # noqa: E402
+from tests.support.audio_helpers import SHARED, lpcm_request, manifest, normalize, service_pcm, transcript  # noqa: E402
 
 from stt_tui.api import ChannelSettings, Endpoints, ServiceError, SpeechKitClient  # noqa: E402
 

@@ -30,7 +30,7 @@ def memory_mb() -> tuple[float, float]:
 def child(limited: bool, minutes: float) -> None:
     sys.path.insert(0, str(ROOT))
     import numpy as np
-    from tests.audio_helpers import SHARED, manifest, service_pcm
+    from tests.support.audio_helpers import SHARED, manifest, service_pcm
 
     from stt_tui.engine import allocator
     from stt_tui.engine.models import model_source

@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.audio_helpers import another_recording, clip  # noqa: E402
-from tests.homes import STT_TUI, stop_engine  # noqa: E402
+from tests.support.audio_helpers import another_recording, clip  # noqa: E402
+from tests.support.homes import STT_TUI, stop_engine  # noqa: E402
 
 CLIPS = {"4 s": "ds_arctic_a0024.wav", "100 s": "vosk_lucier.wav"}
 RUNS = 4

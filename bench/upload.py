@@ -17,9 +17,9 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.cloud_helpers
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support.cloud_helpers
 
-from tests.cloud_helpers import BUCKET, SA_ACCESS_KEY, SA_SECRET_KEY, SeaweedS3  # noqa: E402
+from tests.support.cloud_helpers import BUCKET, SA_ACCESS_KEY, SA_SECRET_KEY, SeaweedS3  # noqa: E402
 
 from stt_tui.connection.storage import ObjectStore  # noqa: E402
 from stt_tui.settings.config import Storage  # noqa: E402

@@ -20,10 +20,10 @@ import time
 import wave
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.cloud_helpers
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support.cloud_helpers
 
 from bench.upload import PeakRss, rss_bytes  # noqa: E402
-from tests.cloud_helpers import (  # noqa: E402
+from tests.support.cloud_helpers import (  # noqa: E402
     SA_ACCESS_KEY,
     SA_SECRET_KEY,
     SeaweedS3,

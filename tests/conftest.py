@@ -2,21 +2,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from stt_tui.api import ChannelSettings, Endpoints, OperationState, SpeechKitClient
-from stt_tui.engine.engine import Engine, EngineConfig
+from stt_tui.api import SpeechKitClient
 from stt_tui.engine.models import model_source
 from stt_tui.engine.recognizer import WhisperRecognizer
 from stt_tui.engine.server import EngineServer
-
-from .audio_helpers import SHARED
-from .homes import stop_engine
+from tests.support.engines import client_for, make_server
+from tests.support.homes import stop_engine, temporary_home
 
 
 @pytest.fixture
@@ -29,10 +27,16 @@ def short_tmp() -> Iterator[Path]:
 
 @pytest.fixture
 def home(short_tmp: Path) -> Iterator[Path]:
-    """A home of one's own for a test; an engine the test started there is stopped after it. (Modules whose
-    tests share one home define their own.)"""
+    """A home of one's own for a test; an engine the test started there is stopped after it."""
     yield short_tmp / "home"
     stop_engine(short_tmp / "home")
+
+
+@pytest.fixture(scope="module")
+def module_home() -> Iterator[Path]:
+    """One home for all the tests of a module (their commands share its engine, started once); the engine
+    stopped and the folder removed after the module."""
+    yield from temporary_home("sttmod")
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +52,6 @@ def engine_dir() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def make_server(
-    data_dir: Path, recognizer: WhisperRecognizer, *, roots=(), clock=time.time, **kw
-) -> EngineServer:
-    config = EngineConfig(data_dir=data_dir, allowed_roots=[SHARED, *roots], **kw)
-    return EngineServer(config, "127.0.0.1:0", engine=Engine(config, recognizer, clock=clock))
-
-
 @pytest.fixture(scope="session")
 def engine_server(engine_dir: Path, recognizer: WhisperRecognizer) -> Iterator[EngineServer]:
     """The real engine on a loopback port, shared by the tests that only submit and poll."""
@@ -64,24 +61,10 @@ def engine_server(engine_dir: Path, recognizer: WhisperRecognizer) -> Iterator[E
     server.stop()
 
 
-def client_for(address: str, **settings) -> SpeechKitClient:
-    return SpeechKitClient(Endpoints.single(ChannelSettings(address, **settings)))
-
-
 @pytest.fixture(scope="session")
 def client(engine_server: EngineServer) -> Iterator[SpeechKitClient]:
     with client_for(engine_server.address) as c:
         yield c
-
-
-def wait_done(client: SpeechKitClient, op_id: str, timeout: float = 300.0) -> OperationState:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = client.get_operation(op_id)
-        if state.done:
-            return state
-        time.sleep(0.2)
-    raise AssertionError(f"operation {op_id} not done after {timeout} s")
 
 
 # --- the cloud stand-in (see cloud_helpers.py) ---------------------------------------------------
@@ -89,14 +72,14 @@ def wait_done(client: SpeechKitClient, op_id: str, timeout: float = 300.0) -> Op
 
 @pytest.fixture(scope="session")
 def test_ca(tmp_path_factory):
-    from .cloud_helpers import make_ca
+    from tests.support.cloud_helpers import make_ca
 
     return make_ca(tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture(scope="session")
 def seaweed():
-    from .cloud_helpers import SeaweedS3
+    from tests.support.cloud_helpers import SeaweedS3
 
     server = SeaweedS3().start()
     yield server
@@ -105,7 +88,7 @@ def seaweed():
 
 @pytest.fixture(scope="session")
 def sa_key_file(tmp_path_factory) -> Path:
-    from .cloud_helpers import make_sa_key
+    from tests.support.cloud_helpers import make_sa_key
 
     return make_sa_key(tmp_path_factory.mktemp("sa") / "sa-key.json")
 
@@ -113,8 +96,8 @@ def sa_key_file(tmp_path_factory) -> Path:
 @pytest.fixture
 def rig(short_tmp, recognizer, test_ca, seaweed, sa_key_file, request):
     """A home wired to the cloud stand-in; parametrize indirectly with CloudConfig options."""
-    from .cloud_helpers import free_port
-    from .cloud_rig import CloudRig
+    from tests.support.cloud_helpers import free_port
+    from tests.support.cloud_rig import CloudRig
 
     home = short_tmp / "home"
     home.mkdir()
@@ -126,6 +109,26 @@ def rig(short_tmp, recognizer, test_ca, seaweed, sa_key_file, request):
     rig.start_engine()
     yield rig
     rig.stop_engine()
+
+
+# --- only SQLite opens a database file, in this process and in every one the tests start ----------
+
+_GUARD = Path(__file__).parent / "support" / "guard"
+OPEN_LOG = Path(tempfile.gettempdir()) / f"stt-tui-opens-{os.getpid()}.log"
+os.environ["STT_TUI_OPEN_LOG"] = str(OPEN_LOG)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_GUARD), os.environ.get("PYTHONPATH")]))
+sys.path.insert(0, str(_GUARD))
+import database_guard  # noqa: E402  (from the folder just put on the path)
+
+database_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def no_plain_open_of_a_database() -> Iterator[None]:
+    """Fails the test in which stt-tui's code opened a database file other than through SQLite."""
+    before = len(database_guard.caught)
+    yield
+    assert database_guard.caught[before:] == [], "a database file was opened other than by SQLite"
 
 
 # --- no engine outlives the suite ---------------------------------------------------------------
@@ -145,7 +148,7 @@ def _ours(pid: str) -> bool:
 
 def _engines_under(folder: str) -> list[tuple[int, str]]:
     """(pid, command line) of running `stt_tui serve` processes of this session with data under `folder`."""
-    from .homes import alive
+    from tests.support.homes import alive
 
     found = []
     for proc in Path("/proc").iterdir():
@@ -167,6 +170,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run if an engine started by a test is still running: every test stops what it starts."""
     import signal
 
+    if OPEN_LOG.exists():
+        print(f"\nA DATABASE FILE WAS OPENED OTHER THAN BY SQLITE:\n{OPEN_LOG.read_text()}")
+        OPEN_LOG.unlink()
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     left = _engines_under(tempfile.gettempdir())
     if left:
         for pid, _ in left:

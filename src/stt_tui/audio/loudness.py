@@ -41,6 +41,11 @@ class WindowRms:
         self._rest: np.ndarray | None = None  # samples of the window still being filled
         self._windows: list[np.ndarray] = []
 
+    @property
+    def pending(self) -> int:
+        """Samples (per channel) kept for the window still being filled: always less than a window."""
+        return 0 if self._rest is None else int(self._rest.shape[1])
+
     def feed(self, block: np.ndarray) -> None:
         """`block`: (channels, samples)."""
         data = block if self._rest is None else np.concatenate([self._rest, block], axis=1)

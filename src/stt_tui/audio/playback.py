@@ -82,7 +82,8 @@ def _quiet_alsa() -> None:
 def _why(exc: Exception) -> str:
     if os.environ.get("SSH_CONNECTION"):
         return "an SSH session, and no sound device on this machine answers"
-    return f"the sound device '{device()}' does not answer: {exc}"
+    # The device's own error ("[Errno 5] Input/output error: 'default'") says nothing more to a person.
+    return f"no sound device answers as '{device()}'"
 
 
 def _copy(

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import shutil
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from stt_tui.audio.probe import Encoding, Probe, Verdict
 from stt_tui.audio.wav import WavError, wav_data_range
-from stt_tui.shared.atomic import replacing
-from stt_tui.shared.private import open_private, private_dir
+from stt_tui.shared.atomic import PART, part_writer, replacing
+from stt_tui.shared.private import private_dir
 from stt_tui.shared.processes import pid_alive
 
 Progress = Callable[[str, float], None]
@@ -25,6 +25,10 @@ OPUS_BITRATE_PER_CHANNEL = 32_000  # plenty for speech
 
 class PrepareError(Exception):
     """The file could not be turned into something the service takes."""
+
+
+class SourceChanged(PrepareError):
+    """The file changed between its probe and the end of its reading (a copy still under way)."""
 
 
 @dataclass(frozen=True)
@@ -65,34 +69,20 @@ def file_hash(path: Path, progress: Progress = no_progress) -> str:
     return digest.hexdigest()
 
 
-PART = ".part"
-
-
-def part_path(dst: Path) -> Path:
-    """Where `dst` is written before it is renamed into place: named by this process, so two processes
-    preparing the same file never write into one another's, and a dead writer's part can be told apart."""
-    return dst.with_name(f"{dst.name}.{os.getpid()}{PART}")
-
-
 def sweep_parts(folder: Path) -> list[Path]:
     """Delete parts whose writing process is gone (killed mid-write); return them."""
     swept = []
     for part in folder.glob(f"*{PART}"):
-        pid = part.name[: -len(PART)].rsplit(".", 1)[-1]
-        if pid.isdigit() and pid_alive(int(pid)):
+        pid = part_writer(part)
+        if pid is not None and pid_alive(pid):
             continue
         part.unlink(missing_ok=True)
         swept.append(part)
     return swept
 
 
-def _writing(dst: Path) -> contextlib.AbstractContextManager[Path]:
-    """A part to write `dst` into: renamed into place when the block ends, deleted if it fails."""
-    return replacing(dst, part_path(dst))
-
-
 def _copy_range(src: Path, dst: Path, offset: int, length: int, progress: Progress) -> None:
-    with _writing(dst) as tmp, open(src, "rb") as fin, os.fdopen(open_private(tmp), "wb") as fout:
+    with replacing(dst) as fout, open(src, "rb") as fin:
         fin.seek(offset)
         left = length
         while left > 0:
@@ -104,13 +94,31 @@ def _copy_range(src: Path, dst: Path, offset: int, length: int, progress: Progre
             progress("copying", 1 - left / max(length, 1))
 
 
+def _copy_as_wav(src: Path, dst: Path, probe: Probe, progress: Progress) -> None:
+    """The samples the file holds, under a header that says so (the file's own misstates them)."""
+    try:
+        offset, length = wav_data_range(src)
+    except WavError as exc:
+        raise PrepareError(str(exc)) from None
+    with replacing(dst) as fout, open(src, "rb") as fin, wave.open(fout, "wb") as out:
+        out.setnchannels(probe.channels)
+        out.setsampwidth((probe.bits_per_sample or 16) // 8)
+        out.setframerate(probe.sample_rate)
+        fin.seek(offset)
+        left = length
+        while left > 0 and (chunk := fin.read(min(_CHUNK, left))):
+            out.writeframesraw(chunk)
+            left -= len(chunk)
+            progress("copying", 1 - left / max(length, 1))
+
+
 def _link_or_copy(src: Path, dst: Path, progress: Progress) -> None:
     try:
         os.link(src, dst)
     except FileExistsError:
         pass  # prepared by another process meanwhile
     except OSError:  # another file system, or links not allowed
-        with _writing(dst) as tmp, open(src, "rb") as fin, os.fdopen(open_private(tmp), "wb") as fout:
+        with replacing(dst) as fout, open(src, "rb") as fin:
             shutil.copyfileobj(fin, fout, _CHUNK)
     progress("copying", 1.0)
 
@@ -119,10 +127,9 @@ def convert_to_opus(src: Path, dst: Path, duration: float, progress: Progress = 
     """Decode anything FFmpeg reads and encode its first audio track as Ogg Opus (1 or 2 channels)."""
     import av
 
-    tmp = part_path(dst)
-    os.close(open_private(tmp))  # created private before FFmpeg writes into it
     try:
-        with av.open(str(src)) as fin, av.open(str(tmp), "w", format="ogg") as fout:
+        # FFmpeg writes into the part opened here: it never opens a name itself, which could be a link.
+        with replacing(dst) as part, av.open(str(src)) as fin, av.open(part, "w", format="ogg") as fout:
             if not fin.streams.audio:
                 raise PrepareError(f"{src.name} has no audio track.")
             stream_in = fin.streams.audio[0]
@@ -143,12 +150,7 @@ def convert_to_opus(src: Path, dst: Path, duration: float, progress: Progress = 
             for packet in stream_out.encode(None):
                 fout.mux(packet)
     except av.error.FFmpegError as exc:
-        tmp.unlink(missing_ok=True)
         raise PrepareError(f"{src.name} could not be converted to Ogg Opus: {exc.strerror or exc}.") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, dst)
     progress("converting", 1.0)
 
 
@@ -167,28 +169,59 @@ def prepare(
     if verdict.encoding is None:
         raise PrepareError(" ".join(verdict.reasons))
     src = Path(probe.path)
+    _unchanged(src, probe)  # since the probe (the hash was taken after it)
     sha = sha or file_hash(src, progress)
     private_dir(outbox)
+    payload, written = _payload(src, probe, verdict, outbox, progress, sha, keep_wav)
+    try:
+        _unchanged(src, probe)  # while it was read
+    except SourceChanged:
+        if written:  # named by a hash it may not hold: never to be taken for that content
+            payload.path.unlink(missing_ok=True)
+        raise
+    return payload
+
+
+def _unchanged(src: Path, probe: Probe) -> None:
+    """SourceChanged unless the file has the size and time it had when probed: a file still being
+    written would be sent half, under the hash and length of another state of it."""
+    try:
+        st = src.stat()
+    except OSError as exc:
+        raise PrepareError(f"{src.name} cannot be read: {exc.strerror}.") from None
+    if probe.mtime_ns is not None and (st.st_size, st.st_mtime_ns) != (probe.size, probe.mtime_ns):
+        raise SourceChanged(
+            f"{src.name} changed while it was being read (is it still being written?); it was not sent."
+        )
+
+
+def _payload(
+    src: Path, probe: Probe, verdict: Verdict, outbox: Path, progress: Progress, sha: str, keep_wav: bool
+) -> tuple[Payload, bool]:
+    """What will be sent, written into the outbox unless it is there already (and whether it was)."""
+    assert verdict.encoding is not None
     if verdict.convert:
         dst = outbox / f"{sha}.opus"
-        if not dst.exists():
+        if written := not dst.exists():
             convert_to_opus(src, dst, probe.duration, progress)
-        return Payload(dst, Encoding.OGG_OPUS, 0, 0, sha)
+        return Payload(dst, Encoding.OGG_OPUS, 0, 0, sha), written
     if verdict.encoding == Encoding.LINEAR16_PCM and keep_wav:
         dst = outbox / f"{sha}.wav"
-        if not dst.exists():
+        if (written := not dst.exists()) and probe.truncated:
+            _copy_as_wav(src, dst, probe, progress)  # a header that says what the file holds
+        elif written:
             _link_or_copy(src, dst, progress)
-        return Payload(dst, Encoding.LINEAR16_PCM, probe.sample_rate, probe.channels, sha, wav=True)
+        return Payload(dst, Encoding.LINEAR16_PCM, probe.sample_rate, probe.channels, sha, wav=True), written
     if verdict.encoding == Encoding.LINEAR16_PCM:
         dst = outbox / f"{sha}.pcm"
-        if not dst.exists():
+        if written := not dst.exists():
             try:
                 offset, length = wav_data_range(src)
             except WavError as exc:
                 raise PrepareError(str(exc)) from None
             _copy_range(src, dst, offset, length, progress)
-        return Payload(dst, Encoding.LINEAR16_PCM, probe.sample_rate, probe.channels, sha)
+        return Payload(dst, Encoding.LINEAR16_PCM, probe.sample_rate, probe.channels, sha), written
     dst = outbox / f"{sha}.{'opus' if verdict.encoding == Encoding.OGG_OPUS else 'mp3'}"
-    if not dst.exists():
+    if written := not dst.exists():
         _link_or_copy(src, dst, progress)
-    return Payload(dst, verdict.encoding, 0, 0, sha)
+    return Payload(dst, verdict.encoding, 0, 0, sha), written

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import mutagen
 
-from stt_tui.audio.wav import WavError, wav_data_range
+from stt_tui.audio.wav import WavError, wav_data
 from stt_tui.jobs.model import format_duration
 from stt_tui.shared.speechkit import LPCM_RATES, MAX_CHANNELS
 from stt_tui.shared.speechkit import MAX_AUDIO_BYTES as MAX_BYTES
@@ -51,6 +51,7 @@ class Probe:
     bits_per_sample: int | None = None
     video: bool = False
     claimed_duration: float | None = None  # what a truncated WAV's header promised
+    mtime_ns: int | None = None  # the file's as probed: what is sent must be what was probed
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,9 +113,9 @@ def _mutagen_probe(path: Path, size: int) -> Probe | None:
         if getattr(info, "audio_format", WAVE_FORMAT_PCM) != WAVE_FORMAT_PCM or not bits:
             return None  # extensible or float: FFmpeg reads the sub-format that decides
         codec = f"pcm_s{bits}le" if bits > 8 else "pcm_u8"
-        truncated = _wav_truncation(path, size, info)
-        if truncated is not None:
-            held, claimed = truncated
+        measured = _wav_seconds(path, info)
+        if measured is not None:  # the samples the file holds, whatever the header's sizes say
+            held, claimed = measured
             return Probe(
                 path=str(path), size=size, container=container, codec=codec, duration=held,
                 channels=int(info.channels), sample_rate=int(info.sample_rate),
@@ -142,19 +143,19 @@ def _mutagen_probe(path: Path, size: int) -> Probe | None:
     )
 
 
-def _wav_truncation(path: Path, size: int, info: Any) -> tuple[float, float] | None:
-    """(seconds held, seconds promised) for a WAV cut short (its data chunk runs past the file's end)."""
+def _wav_seconds(path: Path, info: Any) -> tuple[float, float | None] | None:
+    """(seconds held, seconds promised when the header's data size says otherwise) of a PCM WAV, from
+    where its samples are (mutagen takes the sizes as they are written: a stream's 0xFFFFFFFF reads as
+    37 hours, a size never filled in as no audio). A file cut short promises more, one whose writer never
+    came back to fix the size promises less."""
     try:
-        offset, length = wav_data_range(path)
+        _, length, promised = wav_data(path)
     except (WavError, OSError):
         return None
     frame = max(int(info.channels) * (int(info.bits_per_sample) // 8), 1)
     rate = int(info.sample_rate) or 1
-    held = length / frame / rate
-    claimed = float(info.length or 0.0)
-    if claimed - held > max(0.05, claimed * 0.01):
-        return held, claimed
-    return None
+    held, claimed = length / frame / rate, promised / frame / rate
+    return held, (claimed if abs(claimed - held) > max(0.05, max(claimed, held) * 0.01) else None)
 
 
 def _ffmpeg_probe(path: Path, size: int) -> Probe:
@@ -223,7 +224,7 @@ def probe(path: str | os.PathLike[str]) -> Probe:
             f"{path.name} looks damaged: it claims to last {format_duration(found.duration)} but holds "
             f"only {st.st_size / 1024:,.0f} KB of audio."
         )
-    return found
+    return replace(found, mtime_ns=st.st_mtime_ns)
 
 
 def _native_encoding(p: Probe) -> tuple[Encoding | None, str]:
@@ -258,10 +259,15 @@ def check(p: Probe) -> Verdict:
     if refusals:
         return Verdict(None, reasons=refusals)
     notes = []
-    if p.claimed_duration is not None:
+    if p.claimed_duration is not None and p.claimed_duration > p.duration:
         notes.append(
             f"It is truncated: its header promises {p.claimed_duration:.2f} s but it holds "
             f"{p.duration:.2f} s; those {p.duration:.2f} s are sent."
+        )
+    elif p.claimed_duration is not None:
+        notes.append(
+            f"Its header promises only {p.claimed_duration:.2f} s but it holds {p.duration:.2f} s of "
+            f"samples; all {p.duration:.2f} s are sent."
         )
     encoding, why = _native_encoding(p)
     if encoding is None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from types import FrameType
 
 from stt_tui.cli.output import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USER, err
 from stt_tui.shared.paths import PathsError, resolve_paths
+from stt_tui.shared.stopping import before_ending, on_stop_signals
 
 _VALUED_GLOBALS = ("--home", "--profile")
 
@@ -60,15 +60,39 @@ def _run_tui(home: str | None, profile_name: str | None, folder: str) -> int:
         return EXIT_USER
     from stt_tui.tui import create_app
 
+    before_ending(_terminal_restorer())
     create_app(paths, profile, start.resolve(), config=config).run()
     return EXIT_OK
+
+
+# What the UI turns on and must be off again in the shell: the alternate screen, mouse reporting (every
+# mode), bracketed paste and focus events; and the cursor shown.
+_TERMINAL_RESET = "".join(
+    f"\x1b[?{mode}l" for mode in (1049, 1000, 1002, 1003, 1006, 1015, 2004, 1004)
+) + "\x1b[?25h"
+
+
+def _terminal_restorer() -> Callable[[], None]:
+    """How to give the terminal back as it is now, if the UI is ended without unwinding."""
+    import termios
+
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+
+    def restore() -> None:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+        os.write(sys.stdout.fileno(), _TERMINAL_RESET.encode())
+
+    return restore
 
 
 class Terminated(SystemExit):
     """SIGTERM: unwinds like Ctrl-C, so half-written files are removed and rows settled on the way."""
 
 
-def _terminated(signum: int, frame: FrameType | None) -> None:
+def _unwind(signum: int) -> None:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Terminated(EXIT_TERMINATED)
 
 
@@ -87,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
+    on_stop_signals(_unwind)  # every command and the terminal UI, before any of them starts work
     try:
         request = tui_request(argv, parser.get_default("commands"))
         if request is not None:
@@ -95,7 +120,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_OK
-        signal.signal(signal.SIGTERM, _terminated)
         code: int = args.func(args)
         sys.stdout.flush()
         return code

@@ -10,13 +10,23 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from stt_tui.cli.live import LiveJobs
-from stt_tui.cli.output import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, err, out, out_json
+from stt_tui.cli.output import (
+    EXIT_INTERRUPTED,
+    EXIT_JOB_FAILED,
+    EXIT_OK,
+    EXIT_TIMEOUT,
+    err,
+    out,
+    out_json,
+    out_line,
+)
 from stt_tui.jobs.model import Job, JobState, RequestOptions, parse_languages
 from stt_tui.jobs.schedule import expected_work
 from stt_tui.outputs import notify
-from stt_tui.outputs.formatting import JOB_COLUMNS, job_details, job_row, job_summary, job_to_dict, table
+from stt_tui.outputs.formatting import JOB_HEADERS, job_details, job_row, job_summary, job_to_dict, table
 from stt_tui.service.errors import UserError
 from stt_tui.service.facade import Service
+from stt_tui.shared.names import as_text
 
 Command = Callable[[argparse.Namespace, Service], int]
 
@@ -26,10 +36,10 @@ def emit_jobs(args: argparse.Namespace, jobs: list[Job]) -> None:
     if args.json:
         out_json([job_to_dict(j, now) for j in jobs])
     elif args.command == "jobs":
-        out(table(JOB_COLUMNS, [job_row(j, now) for j in jobs]))
+        out(table(JOB_HEADERS, [job_row(j, now) for j in jobs]))
     else:
         for job in jobs:
-            out(job_summary(job, now))
+            out_line(job_summary(job, now))
 
 
 def wait_and_report(service: Service, args: argparse.Namespace, jobs: list[Job]) -> int:
@@ -66,7 +76,7 @@ def wait_and_report(service: Service, args: argparse.Namespace, jobs: list[Job])
 def request_options(args: argparse.Namespace, service: Service) -> RequestOptions:
     """The options asked for, checked before any file is looked at (a typo writes no row)."""
     language, languages = parse_languages(args.language or service.profile.default_language)
-    return service.check_options(
+    return service.service_options(
         RequestOptions(
             language=language,
             model=args.model or service.profile.default_model,
@@ -81,7 +91,7 @@ def request_options(args: argparse.Namespace, service: Service) -> RequestOption
 
 
 def jobs(args: argparse.Namespace, service: Service) -> int:
-    found = service.history.jobs(None if args.all_profiles else service.profile.name)
+    found = service.jobs(every_profile=args.all_profiles)
     if args.state:
         found = [j for j in found if j.state.value in args.state]
     emit_jobs(args, found)
@@ -89,12 +99,7 @@ def jobs(args: argparse.Namespace, service: Service) -> int:
 
 
 def find(service: Service, refs: Sequence[str]) -> list[Job]:
-    from stt_tui.history import JobNotFound
-
-    try:
-        return [service.history.find(ref) for ref in refs]
-    except JobNotFound as exc:
-        raise UserError(str(exc)) from None
+    return [service.find(as_text(ref)) for ref in refs]
 
 
 def show(args: argparse.Namespace, service: Service) -> int:
@@ -103,7 +108,7 @@ def show(args: argparse.Namespace, service: Service) -> int:
     if args.json:
         out_json({**job_to_dict(job, time.time()), "transcript": text})
         return EXIT_OK
-    out(job_details(job, time.time(), service.history.edits(job.id)))
+    out(job_details(job, time.time(), service.edits(job)))
     if text is not None:
         out("")
         out(text, end="")
@@ -115,8 +120,7 @@ def wait(args: argparse.Namespace, service: Service) -> int:
     if args.ids:
         waiting = find(service, args.ids)
     else:
-        waiting = list(service.history.pollable(service.profile.name))
-        waiting += [j for j in service.history.submissions() if j.profile == service.profile.name]
+        waiting = service.unfinished_here()
         if not waiting:
             if args.json:
                 out_json([])
@@ -131,28 +135,23 @@ def wait(args: argparse.Namespace, service: Service) -> int:
 
 def export(args: argparse.Namespace, service: Service) -> int:
     from stt_tui.outputs.export import FORMATS
-    from stt_tui.outputs.files import OutputError, write_output
 
     fmt = args.format
     if fmt is None:
         suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
         fmt = suffix if suffix in FORMATS else "txt"
     (job,) = find(service, [args.id])
-    text = service.export(job, fmt, args.channel)
     if not args.output or args.output == "-":
-        out(text, end="")
+        out(service.export(job, fmt, args.channel, words=args.words), end="")
         return EXIT_OK
-    try:
-        written = write_output(Path(args.output), text)
-    except OutputError as exc:
-        raise UserError(str(exc)) from None
+    written = service.export_to(job, fmt, Path(args.output), args.channel, words=args.words)
     err(f"wrote {written}")
     return EXIT_OK
 
 
 def import_(args: argparse.Namespace, service: Service) -> int:
     options = RequestOptions(language=args.language or "", model=args.model or "")
-    job = service.import_operation(args.id, options)
+    job = service.import_operation(as_text(args.id), options)
     emit_jobs(args, [job])
     return EXIT_OK
 

@@ -5,6 +5,7 @@ machine's history and config when a line is completed (`stt-tui completion --lis
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass, field
 
 from stt_tui.cli.output import EXIT_OK, EXIT_USER, err, out
@@ -54,6 +55,8 @@ def commands(parser: argparse.ArgumentParser) -> list[Command]:
             if isinstance(action, argparse._SubParsersAction):
                 command.positional = "actions:" + " ".join(action.choices)
             elif not action.option_strings:
+                if command.positional:
+                    continue  # the first word after the command is the one completed (a job, a file)
                 metavar = str(action.metavar)
                 command.positional = "jobs" if metavar == "ID" else "files" if metavar in PATHS else ""
                 if action.choices:
@@ -67,11 +70,16 @@ def commands(parser: argparse.ArgumentParser) -> list[Command]:
     return found
 
 
-def _words(kind: str) -> str:
-    """The shell words that complete a value of this kind (bash and zsh)."""
+def _bash_values(kind: str) -> str:
+    """What completes a value of this kind (bash and zsh): a fixed list of words, or this machine's names.
+
+    Names from the machine (a profile in config.toml) are data: `compgen -W` expands its word list again,
+    so they are read NUL by NUL and matched by `_stt_tui_listed`, never seen by the shell's parser.
+    """
     if kind in ("jobs", "profiles"):
-        return f'$(stt-tui completion --list {kind} 2>/dev/null)'
-    return kind.split(":", 1)[1] if ":" in kind else ""
+        return f"_stt_tui_listed {kind}"
+    words = kind.split(":", 1)[1] if ":" in kind else ""
+    return f'COMPREPLY=($(compgen -W "{words}" -- "$cur"))'
 
 
 def bash(parser: argparse.ArgumentParser) -> str:
@@ -86,7 +94,7 @@ def bash(parser: argparse.ArgumentParser) -> str:
         if kind == "files":
             values.append(f'    {option}) COMPREPLY=($(compgen -f -- "$cur")); return;;')
         elif kind != "other":
-            values.append(f'    {option}) COMPREPLY=($(compgen -W "{_words(kind)}" -- "$cur")); return;;')
+            values.append(f"    {option}) {_bash_values(kind)}; return;;")
     cases = []
     for c in cmds:
         options = " ".join(c.flags + sorted(c.valued))
@@ -95,7 +103,7 @@ def bash(parser: argparse.ArgumentParser) -> str:
         elif c.positional == "files":
             rest = 'COMPREPLY=($(compgen -f -- "$cur"))'
         elif c.positional:
-            rest = f'COMPREPLY=($(compgen -W "{_words(c.positional)}" -- "$cur"))'
+            rest = _bash_values(c.positional)
         else:
             rest = "COMPREPLY=()"
         cases.append(
@@ -104,6 +112,21 @@ def bash(parser: argparse.ArgumentParser) -> str:
         )
     return "\n".join([
         "# stt-tui completion for bash: eval \"$(stt-tui completion bash)\" (in ~/.bashrc)",
+        "_stt_tui_listed() {",
+        # What was typed, as the shell would read it (a leading quote, backslashes); the names that begin
+        # with it are the answers. Bash gets them quoted by printf %q: -o filenames leaves `$` and `)`
+        # bare, which makes a line that does not parse. zsh (no compopt) quotes them itself.
+        "    local name typed quote=",
+        "    typed=${cur#[\\\"\\\']}",
+        '    typed="${typed//\\\\/}"',
+        "    compopt +o filenames 2>/dev/null && quote=1",
+        "    COMPREPLY=()",
+        "    while IFS= read -r -d '' name; do",
+        '        [[ $name == "$typed"* ]] || continue',
+        '        [[ -n $quote ]] && printf -v name %q "$name"',
+        '        COMPREPLY+=("$name")',
+        "    done < <(stt-tui completion --list \"$1\" 2>/dev/null)",
+        "}",
         "_stt_tui() {",
         '    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" cmd="" i',
         "    for ((i = 1; i < COMP_CWORD; i++)); do",
@@ -132,8 +155,8 @@ def zsh(parser: argparse.ArgumentParser) -> str:
 
 
 def _fish_value(kind: str) -> str:
-    if kind in ("jobs", "profiles"):
-        return f"-x -a '(stt-tui completion --list {kind} 2>/dev/null)'"
+    if kind in ("jobs", "profiles"):  # fish takes a substitution's output as words, never as code
+        return f"-x -a '(stt-tui completion --list {kind} 2>/dev/null | string split0)'"
     if ":" in kind:
         return f"-x -a '{kind.split(':', 1)[1]}'"
     return "-r -F" if kind == "files" else "-x"
@@ -165,23 +188,21 @@ def listing(what: str, args: argparse.Namespace) -> list[str]:
     paths = resolve_paths(getattr(args, "home", None))
     if what == "profiles":
         return sorted(load_config(paths.config_dir).profiles)
-    from stt_tui.history import History
+    from stt_tui.service.lookup import newest_ids
 
-    if not paths.history.exists():
-        return []
-    history = History(paths.history)
-    try:
-        return [str(i) for i in history.ordered_ids("id", True, limit=200)]
-    finally:
-        history.close()
+    return [str(i) for i in newest_ids(paths, 200)]
 
 
 def completion(args: argparse.Namespace) -> int:
     if args.list:
         try:
-            out("\n".join(listing(args.list, args)))
+            names = listing(args.list, args)
         except Exception:  # noqa: BLE001  (a line being completed: no traceback, no words; never a failure)
             return EXIT_OK
+        if sys.stdout.isatty():  # a person looking: a name a line, nothing that moves the terminal
+            out("\n".join(names))
+        else:  # the shell's completion: each name as it is, ended by NUL, the one byte no name holds
+            sys.stdout.write("".join(f"{name}\0" for name in names))
         return EXIT_OK
     if args.shell not in SHELLS:
         err(f"Give the shell to complete for: {', '.join(SHELLS)}.")

@@ -6,12 +6,15 @@ Data (names, transcripts, a server's details) may hold control characters: every
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 from typing import TextIO
 
 from stt_tui.outputs.formatting import json_text
 from stt_tui.shared.wording import printable
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 EXIT_OK = 0
 EXIT_NO_MATCH = 1  # `search` found nothing (as grep says it)
@@ -47,8 +50,16 @@ def out(text: str, end: str = "\n") -> None:
     sys.stdout.write(printable(text, lines=True) + end)
 
 
+def out_line(text: str) -> None:
+    """One record a line (a search hit, a phrase): a newline or tab in its data is escaped with the rest,
+    so that no data can make a line of its own that a reader would take for a record."""
+    sys.stdout.write(printable(text) + "\n")
+
+
 def out_json(data: object) -> None:
-    sys.stdout.write(json_text(data) + "\n")
+    """JSON for scripts; a name that was not UTF-8 (bytes held as lone surrogates) is written as its
+    \\udcXX escape, which JSON allows and Python's readers turn back into the same bytes."""
+    sys.stdout.write(_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text(data)) + "\n")
 
 
 class Progress:

@@ -6,9 +6,9 @@ import argparse
 from collections.abc import Callable
 
 from stt_tui import __version__
-from stt_tui.cli import admin, commands, completion, folders, search, serve
+from stt_tui.cli import admin, commands, completion, folders, search, serve, voices, workspace
 from stt_tui.cli.engine_grammar import add_engine_commands
-from stt_tui.cli.grammar import Parser
+from stt_tui.cli.grammar import AddCommand, Parser
 from stt_tui.cli.output import EXIT_CODES_HELP
 from stt_tui.cli.run import with_service
 from stt_tui.jobs.model import JobState
@@ -120,6 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    _sending(command)
+    _reading(command)
+    _workspace(command)
+    _managing(command)
+    add_engine_commands(command, common)
+    _completion(command)
+    # The names that are commands, not a folder; and the grammar itself, which completion is written from.
+    parser.set_defaults(commands=set(sub.choices), grammar=parser)
+    return parser
+
+
+def _sending(command: AddCommand) -> None:
+    """Sending audio: submit, and watch a folder."""
     p = command(
         "submit",
         with_service(folders.submit),
@@ -162,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     _request_options(p)
     _export(p)
 
+
+def _reading(command: AddCommand) -> None:
+    """Reading the history: search, jobs, show, wait, export."""
     p = command(
         "search",
         with_service(search.search),
@@ -230,7 +246,67 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
     p.add_argument("--channel", type=int, metavar="N", help="only channel N (1 or 2)")
+    p.add_argument(
+        "--words",
+        action="store_true",
+        help="csv, tsv, json: a row per word (start, end, channel or speaker, phrase, word, timing); a "
+        "corrected phrase's words share its time by their length (timing: spread)",
+    )
 
+
+def _workspace(command: AddCommand) -> None:
+    """The transcript workspace: phrases, correct, name, voices."""
+    p = command(
+        "phrases",
+        with_service(workspace.phrases),
+        "a transcript phrase by phrase, numbered for correct",
+        "Print a job's transcript phrase by phrase, numbered from 1: its start and end in the audio, its "
+        "channel or speaker (by the name given it), and its text as corrected; ✎ marks a corrected phrase.",
+    )
+    p.add_argument("id", metavar="ID")
+
+    p = command(
+        "correct",
+        with_service(workspace.correct),
+        "correct a phrase of a transcript, or undo the correction",
+        "Phrase N (as `stt-tui phrases` numbers it) reads TEXT from now on; the recognized text is kept, "
+        "and an empty TEXT or --undo gives it back. Every output follows, as in the UI: the exports, the "
+        "search and the transcripts written beside the audio (unless you changed them since). Prints the "
+        "phrase as it now reads.",
+    )
+    p.add_argument("id", metavar="ID")
+    p.add_argument("number", type=int, metavar="N", help="the phrase, numbered from 1")
+    p.add_argument("text", nargs="?", metavar="TEXT", help="its new text; - reads it from standard input")
+    p.add_argument("--undo", action="store_true", help="the recognized text again")
+
+    p = command(
+        "name",
+        with_service(workspace.name),
+        "name a channel or speaker of a transcript",
+        "Call channel (or speaker) TAG of a job NAME in every output, as in the UI: the exports and the "
+        "transcripts written beside the audio. An empty NAME gives it its number again. Prints its "
+        "phrases as they now read.",
+    )
+    p.add_argument("id", metavar="ID")
+    p.add_argument("tag", type=int, metavar="TAG", help="the channel or speaker number (1, 2, …)")
+    p.add_argument("name", metavar="NAME", help="what to call it; '' for its number again")
+
+    p = command(
+        "voices",
+        with_service(voices.voices),
+        "list the voices remembered across recordings, or forget one",
+        "A speaker you name (`a` in a transcript, or `stt-tui name`) is remembered by a print of its voice "
+        "(never the audio), and shown by that name, marked as recognized by voice, in later jobs whose "
+        "speakers are labeled while their audio is at hand. Lists each voice with the jobs it was named and "
+        "recognized in and when it was last heard; `voices forget NAME` forgets one. Forgetting a job "
+        "forgets what only it taught; remember_voices = false in config.toml turns it off.",
+    )
+    p.add_argument("action", nargs="?", choices=("forget",), help="forget the voice NAME")
+    p.add_argument("name", nargs="?", metavar="NAME", help="the voice to forget")
+
+
+def _managing(command: AddCommand) -> None:
+    """Keeping the history and the setup: import, cancel, forget, profiles, paths."""
     p = command(
         "import",
         with_service(commands.import_),
@@ -278,8 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
         "the local engine, and the engine's data and log.",
     )
 
-    add_engine_commands(command, common)
 
+def _completion(command: AddCommand) -> None:
+    """Shell completion, and the lists it reads from this machine."""
     p = command(
         "completion",
         completion.completion,
@@ -290,6 +367,3 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("shell", nargs="?", choices=completion.SHELLS, metavar="SHELL", help="bash, zsh or fish")
     p.add_argument("--list", choices=("jobs", "profiles"), help=argparse.SUPPRESS)
-    # The names that are commands, not a folder; and the grammar itself, which completion is written from.
-    parser.set_defaults(commands=set(sub.choices), grammar=parser)
-    return parser

@@ -24,7 +24,17 @@ def open_service(args: argparse.Namespace) -> Service:
     for warning in config.warnings:
         warn(warning)
     args.notify = config.notify
-    service = Service.open(paths, choose_profile(config, args.profile), warn=warn, tell=err)
+    profile = choose_profile(config, args.profile)
+    service = Service.open(
+        paths,
+        profile,
+        warn=warn,
+        tell=err,
+        subtitles=config.subtitles,
+        remember_voices=config.remember_voices,
+    )
+    if service.caveat:
+        warn(service.caveat)
     for job in service.recover_interrupted():
         err(f"job #{job.id} ({Path(job.file_path).name}): {job.last_error}")
     return service
@@ -38,7 +48,7 @@ def with_service(
     def run(args: argparse.Namespace) -> int:
         from stt_tui.api import ProtocolError, ServiceError
         from stt_tui.connection.storage import StorageError
-        from stt_tui.history import HistoryError
+        from stt_tui.service import HistoryError
         from stt_tui.service.errors import UserError, disk_trouble
         from stt_tui.settings.config import ConfigError
 

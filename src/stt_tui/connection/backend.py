@@ -135,6 +135,17 @@ class Backend:
                 self._store = ObjectStore(self.profile.storage, key.access_key_id, key.secret_access_key)
             return self._store
 
+    def use(self, client: SpeechKitClient) -> None:
+        """Make the calls through `client` from now on, not through a connection of the profile's own
+        (an engine this process runs itself, as the tests do)."""
+        with self._lock:
+            self._conn = _Connection(client, None)
+
+    def use_store(self, store: ObjectStore) -> None:
+        """Reach the bucket through `store` from now on (keys other than the profile's)."""
+        with self._lock:
+            self._store = store
+
     def retire(self, conn: _Connection | None = None) -> None:
         """Stop using the current connection (or `conn`, if it still is); the next call makes a new one.
 

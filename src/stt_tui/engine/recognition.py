@@ -15,8 +15,10 @@ from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2 as stt
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
 from stt_tui.engine.decode import Stopped, decode_channels
 from stt_tui.engine.recognizer import RecognizedWord, Utterance, WhisperRecognizer
+from stt_tui.engine.speakers import label_speakers
 from stt_tui.engine.text import clean_word, mask_profanity, shape_text, spell_number
 from stt_tui.engine.validation import AcceptedSpec
+from stt_tui.voiceprint.encoder import SpeakerEncoder
 
 
 def _duration(seconds: float) -> Duration:
@@ -76,17 +78,26 @@ def recognized(
     spec: AcceptedSpec,
     recognizer: WhisperRecognizer,
     should_stop: Callable[[], bool] = lambda: False,
+    speakers: SpeakerEncoder | None = None,
+    max_speakers: int = 0,
 ) -> list[tuple[int, Utterance]]:
-    """Decode, recognize each channel on its own: (channel index from 0, utterance) in time order."""
+    """Decode, recognize each channel on its own: (channel index from 0, utterance) in time order.
+
+    With speaker labeling asked for (and `speakers` given) mono audio's phrases are cut where the voice
+    changes and the index is the speaker's; on more channels the channels stay the speakers.
+    """
     channels: list[np.ndarray | None] = list(decode_channels(path, spec, should_stop))
     timed: list[tuple[int, Utterance]] = []
     for index in range(len(channels)):
         samples, channels[index] = channels[index], None  # free each channel once it is done
         assert samples is not None
-        for utt in recognizer.transcribe(samples, spec.language, should_stop, spec.languages):
-            timed.append((index, utt))
+        utterances = list(recognizer.transcribe(samples, spec.language, should_stop, spec.languages))
         if should_stop():
             raise Stopped
+        if spec.speaker_labeling and speakers is not None and len(channels) == 1:
+            timed += label_speakers(samples, utterances, speakers, max_speakers, should_stop)
+        else:
+            timed += [(index, utt) for utt in utterances]
     timed.sort(key=lambda t: (t[1].start, t[0]))
     return timed
 

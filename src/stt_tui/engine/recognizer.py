@@ -7,11 +7,16 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from stt_tui.engine.decode import TARGET_RATE
 from stt_tui.engine.pieces import pieces
+from stt_tui.engine.whisper_memory import FrugalWhisper
+
+if TYPE_CHECKING:  # imported where the model is loaded: the engine starts without it when absent
+    from faster_whisper import WhisperModel
 from stt_tui.shared.speechkit import LANGUAGES
 
 
@@ -76,7 +81,13 @@ class WhisperRecognizer:
                 f"The model {source!r} is neither a model folder nor in the local model cache; "
                 "download it first or pass the path of a CTranslate2 Whisper model."
             ) from exc
+        self._model.model = FrugalWhisper(self._model.model)  # its peak memory: whisper_memory.py
         self.languages = frozenset(self._model.supported_languages)
+
+    @property
+    def whisper(self) -> WhisperModel:
+        """The faster-whisper model as loaded (its CTranslate2 model wrapped for memory: whisper_memory)."""
+        return self._model
 
     def unsupported(self, language_code: str) -> str | None:
         """Why this model cannot recognize `language_code`, or None if it can."""

@@ -24,6 +24,7 @@ from stt_tui.engine.servicer import IamTokenServicer, OperationServicer, async_r
 from stt_tui.engine.store import State
 from stt_tui.shared.private import private_dir
 from stt_tui.shared.speechkit import MAX_INLINE_BYTES
+from stt_tui.shared.stopping import on_stop_signals
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def serve_until_signalled(
     """Start, announce the address, and run until SIGINT or SIGTERM, or until idle for `idle_exit`
     seconds (0: never); the status file is kept current meanwhile."""
     stop = threading.Event()
-    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = on_stop_signals(lambda signum: stop.set())
     data_dir = server.engine.config.data_dir
     try:
         announce(server.start())

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from stt_tui.shared.private import private_file
+from stt_tui.shared.private import narrow_database
 
 SCHEMA_VERSION = 2
 _ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -103,6 +103,11 @@ def _row(r: tuple[Any, ...]) -> StoredOperation:
     )
 
 
+def _statements(script: str) -> list[str]:
+    """The statements of a script, to run one by one inside a transaction (executescript commits)."""
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
 class OperationStore:
     """Thread-safe; one connection guarded by a lock (the engine's calls are short)."""
 
@@ -110,17 +115,28 @@ class OperationStore:
         self.path = path
         self._clock = clock
         self._lock = threading.Lock()
-        private_file(path)  # results are transcripts: the owner's alone
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        narrow_database(path)  # results are transcripts: the owner's alone (and only SQLite opens them)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=5000")
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(f"{path} was written by a newer stt-tui (schema {version}).")
-        self._db.executescript(_SCHEMA)
-        for number in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
-            self._db.executescript(_MIGRATIONS[number])
-        self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        # One transaction, the version read inside it: a second process opening the store meanwhile
+        # (a racing start) waits, then finds it made, instead of adding the same columns again.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(f"{path} was written by a newer stt-tui (schema {version}).")
+            if version < SCHEMA_VERSION:
+                later = [_MIGRATIONS[n] for n in range(max(version, 1) + 1, SCHEMA_VERSION + 1)]
+                for script in [_SCHEMA, *later]:
+                    for statement in _statements(script):
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            self._db.close()
+            raise
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:

@@ -51,6 +51,7 @@ class AcceptedSpec:
     # v3 `auto` restricted to these languages (the service's codes); empty: any the model knows.
     languages: tuple[str, ...] = ()
     phone_formatting: bool = True
+    speaker_labeling: bool = False  # v3: mono audio's voices told apart, each a channel_tag
 
     @property
     def encoding_name(self) -> str:

@@ -10,11 +10,6 @@ from stt_tui.engine.validation import WAV, AcceptedSpec, RequestRefused, Spec, c
 from stt_tui.shared.speechkit import AUTO, LANGUAGES, V3, V3_MODELS, canonical_language
 from stt_tui.shared.wording import quoted
 
-SPEAKERS_NEED_THE_CLOUD = (
-    "speaker labeling needs the cloud: the embedded engine has no speaker model; send the file without "
-    "speaker_labeling, or to the service."
-)
-
 _CONTAINER: dict[int, int] = {
     v3.ContainerAudio.WAV: WAV,
     v3.ContainerAudio.OGG_OPUS: Spec.OGG_OPUS,
@@ -24,8 +19,6 @@ _CONTAINER: dict[int, int] = {
 
 def refuse_unsupported(request: v3.RecognizeFileRequest) -> None:
     """Options the engine cannot honour are refused by name, never ignored."""
-    if request.speaker_labeling.speaker_labeling == v3.SpeakerLabelingOptions.SPEAKER_LABELING_ENABLED:
-        raise RequestRefused(SPEAKERS_NEED_THE_CLOUD)
     unsupported = {
         "recognition_classifier": "classifiers",
         "speech_analysis": "speech analysis",
@@ -110,6 +103,9 @@ def check_recognize_file(request: v3.RecognizeFileRequest) -> AcceptedSpec:
         api=V3,
         languages=whitelist,
         phone_formatting=phones,
+        speaker_labeling=(
+            request.speaker_labeling.speaker_labeling == v3.SpeakerLabelingOptions.SPEAKER_LABELING_ENABLED
+        ),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import errno
+import os
 import sqlite3
 import threading
 import time
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from stt_tui.history.schema import MIGRATIONS, SCHEMA_VERSION
-from stt_tui.shared.private import private_dir, private_file
+from stt_tui.shared.private import narrow_database, private_dir
 
 Row = tuple[Any, ...]
 
@@ -38,6 +38,14 @@ class JobNotFound(LookupError):
     """No job matches the reference (or the job was forgotten meanwhile)."""
 
 
+def _writable(path: Path) -> bool:
+    """Whether the history can be written: its disk mounted read-write and the file open to writing."""
+    try:
+        return not os.statvfs(path).f_flag & os.ST_RDONLY and os.access(path, os.W_OK)
+    except OSError:
+        return False
+
+
 def _sentence(exc: sqlite3.Error, path: Path) -> str:
     """What an SQLite failure means for the person whose history it is."""
     text = str(exc).lower()
@@ -53,26 +61,36 @@ def _sentence(exc: sqlite3.Error, path: Path) -> str:
 
 
 class Database:
-    """One connection per instance; safe to share between threads of one process."""
+    """One connection per instance; safe to share between threads of one process.
+
+    Only SQLite opens the database and the files beside it (shared/private.narrow_database says why).
+    """
 
     def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self._clock = clock
         self._lock = threading.RLock()
-        self.read_only = False  # opened only to read: the disk is full, or the file cannot be written
+        self.read_only = False  # opened only to read: the disk is full or read-only, or the file is
+        self.stale: str | None = None  # a sentence when what is read may miss the latest changes
         try:
-            private_dir(path.parent)
-            private_file(path)
+            if not path.exists():
+                private_dir(path.parent)
         except OSError as exc:
-            if exc.errno != errno.ENOSPC or not path.exists():
-                raise HistoryError(f"The history {path} cannot be created: {exc.strerror}.") from None
+            raise HistoryError(f"The history {path} cannot be created: {exc.strerror}.") from None
         try:
             self._db = self._connect()
         except sqlite3.Error as exc:
             raise HistoryError(_sentence(exc, path)) from None
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=15, check_same_thread=False, isolation_level=None)
+        existed = self.path.exists()
+        try:
+            db = sqlite3.connect(self.path, timeout=15, check_same_thread=False, isolation_level=None)
+        except sqlite3.OperationalError as exc:
+            if existed:
+                return self._connect_read_only()
+            raise HistoryError(f"The history {self.path} cannot be created: {exc}.") from None
+        narrow_database(self.path)  # before the first statement: the -wal and -shm take the file's mode
         try:
             db.execute("PRAGMA foreign_keys=ON")
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -86,11 +104,12 @@ class Database:
             if version < SCHEMA_VERSION:
                 self._migrate(db, version)
             db.execute("SELECT 1 FROM jobs LIMIT 1").fetchall()  # a history with no tables is damaged
+            self.read_only = not _writable(self.path)
             return db
         except sqlite3.OperationalError as exc:
             db.close()
             text = str(exc).lower()
-            if "full" in text or "i/o" in text or "readonly" in text:
+            if "full" in text or "i/o" in text or "readonly" in text or "unable to open" in text:
                 return self._connect_read_only()
             raise
         except BaseException:
@@ -98,15 +117,43 @@ class Database:
             raise
 
     def _connect_read_only(self) -> sqlite3.Connection:
-        """The history as it is on disk, for reading when it cannot be written (a full disk)."""
-        db = sqlite3.connect(
-            f"{self.path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False,
-            isolation_level=None,
-        )  # fmt: skip
+        """The history as committed, for reading when it cannot be written (a full or read-only disk).
+
+        With its -wal and -shm present SQLite reads the WAL without writing; with no -wal everything is
+        in the file itself (`immutable`: nothing to lock or recover). A -wal that cannot be read without
+        creating its -shm is left out, and `stale` says so.
+        """
+        wal = self.path.with_name(self.path.name + "-wal")
+        db = None
+        if wal.exists():
+            with contextlib.suppress(sqlite3.Error):
+                db = self._open_uri("mode=ro")
+            if db is None and wal.stat().st_size > 0:
+                self.stale = (
+                    f"The history at {self.path} is shown as of its last checkpoint: its latest changes "
+                    f"(in {wal.name}) cannot be read on a disk that cannot be written."
+                )
+        if db is None:
+            db = self._open_uri("mode=ro&immutable=1")
         if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             db.close()
-            raise sqlite3.OperationalError("database or disk is full")
+            raise HistoryError(
+                f"The history at {self.path} cannot be written (the disk is full or read-only), and it "
+                "needs an upgrade before it can be read."
+            )
         self.read_only = True
+        return db
+
+    def _open_uri(self, query: str) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            f"{self.path.as_uri()}?{query}", uri=True, timeout=15, check_same_thread=False,
+            isolation_level=None,
+        )  # fmt: skip
+        try:
+            db.execute("SELECT 1 FROM jobs LIMIT 1").fetchall()
+        except BaseException:
+            db.close()
+            raise
         return db
 
     def _migrate(self, db: sqlite3.Connection, version: int) -> None:

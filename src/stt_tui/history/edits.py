@@ -3,7 +3,7 @@ over the stored result, which is never touched: undoing a correction is deleting
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stt_tui.history.database import Database
 from stt_tui.history.search import folded_apart
@@ -19,14 +19,16 @@ class Correction:
 
 @dataclass(frozen=True)
 class Edits:
-    """A job's corrections by phrase, and its names by channel (or speaker) number."""
+    """A job's corrections by phrase, its names by channel (or speaker) number, and the names of its
+    speakers recognized by voice (history/voices.py), which a name given wins over."""
 
     corrections: dict[int, Correction]
     names: dict[int, str]
+    heard: dict[int, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not self.corrections and not self.names
+        return not self.corrections and not self.names and not self.heard
 
 
 NO_EDITS = Edits({}, {})
@@ -38,7 +40,13 @@ class EditBook(Database):
         corrections = {int(r[0]): Correction(int(r[0]), int(r[1]), str(r[2]), float(r[3])) for r in rows}
         rows = self._all("SELECT channel, name FROM names WHERE job_id=?", (job_id,))
         names = {int(r[0]): str(r[1]) for r in rows}
-        return Edits(corrections, names)
+        rows = self._all(
+            "SELECT m.channel, v.name FROM voice_matches m JOIN voices v ON v.id = m.voice_id "
+            "WHERE m.job_id=?",
+            (job_id,),
+        )
+        heard = {int(r[0]): str(r[1]) for r in rows if int(r[0]) not in names}
+        return Edits(corrections, names, heard)
 
     def correct(self, job_id: int, n: int, channel: int, text: str) -> None:
         """Phrase `n` reads `text` from now on, in the view, every export and the search index."""

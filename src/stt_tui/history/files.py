@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from stt_tui.history.database import Database, Row
 from stt_tui.history.rows import JOB_COLUMNS, job_from_row
 from stt_tui.jobs.model import FINAL_STATES, Job
+from stt_tui.shared.names import real, stored
 
 _CHUNK = 500  # SQLite's limit on bound parameters is far above; this keeps each statement small
 
@@ -26,7 +27,7 @@ class Delivery:
 
 def _delivery(r: Row) -> Delivery:
     formats = tuple(f for f in str(r[3]).split(",") if f)
-    return Delivery(int(r[0]), int(r[1]), str(r[2]), formats, r[4], r[5])
+    return Delivery(int(r[0]), int(r[1]), real(str(r[2])), formats, r[4], real(r[5]) if r[5] else r[5])
 
 
 _DELIVERY = "d.id, d.job_id, d.audio_path, d.formats, d.settled_at, d.outcome"  # from `deliveries d`
@@ -40,9 +41,8 @@ class FileBook(Database):
 
     def cached_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
         """The SHA-256 stored for the file, if it has not changed size or time since."""
-        r = self._one(
-            "SELECT sha256 FROM file_hashes WHERE path=? AND size=? AND mtime_ns=?", (path, size, mtime_ns)
-        )
+        sql = "SELECT sha256 FROM file_hashes WHERE path=? AND size=? AND mtime_ns=?"
+        r = self._one(sql, (stored(path), size, mtime_ns))
         return None if r is None else str(r[0])
 
     def cache_hash(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
@@ -51,7 +51,7 @@ class FileBook(Database):
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO file_hashes (path, size, mtime_ns, sha256) VALUES (?,?,?,?)",
-                (path, size, mtime_ns, sha256),
+                (stored(path), size, mtime_ns, sha256),
             )
 
     def known_sizes(self) -> set[int]:
@@ -79,21 +79,36 @@ class FileBook(Database):
             f"SELECT {JOB_COLUMNS} FROM jobs WHERE file_path=? AND file_hash=? UNION "
             f"SELECT {JOB_COLUMNS} FROM jobs WHERE file_hash=? AND id IN "
             "(SELECT job_id FROM deliveries WHERE audio_path=?) ORDER BY id",
-            (path, sha256, sha256, path),
+            (stored(path), sha256, sha256, stored(path)),
         )
         return [job_from_row(r) for r in rows]
 
     # --- transcripts beside the audio ---------------------------------------------------------------
 
     def add_delivery(self, job_id: int, audio_path: str, formats: Iterable[str]) -> None:
-        """The job's transcripts go beside `audio_path` in these formats once it is done (none: a link)."""
+        """The job's transcripts go beside `audio_path` in these formats once it is done (none: a link).
+
+        Formats asked for add up: a later request adds its own to the earlier ones (and has them all
+        written again), it never drops one.
+        """
+        asked, where = list(dict.fromkeys(formats)), stored(audio_path)
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO deliveries (job_id, audio_path, formats) VALUES (?,?,?) "
-                "ON CONFLICT (audio_path, job_id) DO UPDATE SET formats=excluded.formats, settled_at=NULL "
-                "WHERE excluded.formats <> ''",
-                (job_id, audio_path, ",".join(formats)),
-            )
+            r = db.execute(
+                "SELECT id, formats FROM deliveries WHERE audio_path=? AND job_id=?", (where, job_id)
+            ).fetchone()
+            if r is None:
+                db.execute(
+                    "INSERT INTO deliveries (job_id, audio_path, formats) VALUES (?,?,?)",
+                    (job_id, where, ",".join(asked)),
+                )
+                return
+            had = [f for f in str(r[1]).split(",") if f]
+            more = [f for f in asked if f not in had]
+            if more:
+                db.execute(
+                    "UPDATE deliveries SET formats=?, settled_at=NULL, outcome=NULL WHERE id=?",
+                    (",".join(had + more), r[0]),
+                )
 
     def deliveries(self, job_id: int) -> list[Delivery]:
         rows = self._all(f"SELECT {_DELIVERY} FROM deliveries d WHERE job_id=? ORDER BY id", (job_id,))
@@ -128,18 +143,18 @@ class FileBook(Database):
 
     def settle_delivery(self, delivery_id: int, outcome: str) -> None:
         with self._tx() as db:
-            db.execute("UPDATE deliveries SET outcome=? WHERE id=?", (outcome, delivery_id))
+            db.execute("UPDATE deliveries SET outcome=? WHERE id=?", (stored(outcome), delivery_id))
 
     # --- files stt-tui wrote ----------------------------------------------------------------------------
 
     def written_hash(self, path: str) -> str | None:
         """The SHA-256 of what stt-tui last wrote at `path` (None: it never wrote there)."""
-        r = self._one("SELECT sha256 FROM written_files WHERE path=?", (path,))
+        r = self._one("SELECT sha256 FROM written_files WHERE path=?", (stored(path),))
         return None if r is None else str(r[0])
 
     def record_written(self, path: str, sha256: str, job_id: int) -> None:
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO written_files (path, sha256, job_id, at) VALUES (?,?,?,?)",
-                (path, sha256, job_id, self._clock()),
+                (stored(path), sha256, job_id, self._clock()),
             )

@@ -6,6 +6,7 @@ import json
 
 from stt_tui.history.database import Row
 from stt_tui.jobs.model import Job, JobState, RequestOptions
+from stt_tui.shared.names import real
 
 JOB_COLUMNS = (
     "id, profile, state, operation_id, file_path, file_size, file_hash, probe, options, encoding, "
@@ -22,7 +23,7 @@ def job_from_row(r: Row) -> Job:
         profile=r[1],
         state=JobState(r[2]),
         operation_id=r[3],
-        file_path=r[4],
+        file_path=real(r[4]) if r[4] else r[4],
         file_size=r[5],
         file_hash=r[6],
         probe=json.loads(r[7]) if r[7] else None,

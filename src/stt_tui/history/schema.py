@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 13
 
 # The language most of a stored v3 result's speech was recognized as (by time), for the job of the row
 # being updated: the phrases' own language codes, as GetRecognition streamed them.
@@ -204,5 +204,63 @@ MIGRATIONS: dict[int, str] = {
         name    TEXT NOT NULL,
         PRIMARY KEY (job_id, channel)
     );
+    """,
+    # The index's external content is what it indexes, the folded text, read through a view: FTS5's own
+    # `integrity-check` and `rebuild` then agree with the triggers (with `text` as the content, a rebuild
+    # indexed the unfolded text and lost ё/е matching, and the check called the index malformed).
+    12: """
+    DROP TRIGGER phrases_added;
+    DROP TRIGGER phrases_removed;
+    DROP TRIGGER phrases_changed;
+    DROP TABLE phrases_fts;
+    CREATE VIEW phrases_folded (id, text) AS SELECT id, COALESCE(folded, text) FROM phrases;
+    CREATE VIRTUAL TABLE phrases_fts USING fts5(
+        text, content='phrases_folded', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO phrases_fts (phrases_fts) VALUES ('rebuild');
+    CREATE TRIGGER phrases_added AFTER INSERT ON phrases BEGIN
+        INSERT INTO phrases_fts (rowid, text) VALUES (new.id, COALESCE(new.folded, new.text));
+    END;
+    CREATE TRIGGER phrases_removed AFTER DELETE ON phrases BEGIN
+        INSERT INTO phrases_fts (phrases_fts, rowid, text)
+            VALUES ('delete', old.id, COALESCE(old.folded, old.text));
+    END;
+    CREATE TRIGGER phrases_changed AFTER UPDATE OF text, folded ON phrases BEGIN
+        INSERT INTO phrases_fts (phrases_fts, rowid, text)
+            VALUES ('delete', old.id, COALESCE(old.folded, old.text));
+        INSERT INTO phrases_fts (rowid, text) VALUES (new.id, COALESCE(new.folded, new.text));
+    END;
+    """,
+    # Voices remembered across recordings: a voice is a name a person gave a speaker; each job that taught
+    # it keeps the print of that speaker's speech in it (256 float32 of unit length, never the audio),
+    # and goes with the job. A voice no job teaches any more is forgotten with the speakers it was
+    # recognized in. A speaker recognized by voice (not named by a person) is a match.
+    13: """
+    CREATE TABLE voices (
+        id   INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE voice_prints (
+        job_id   INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        channel  INTEGER NOT NULL,  -- the speaker, from 1
+        voice_id INTEGER NOT NULL REFERENCES voices (id) ON DELETE CASCADE,
+        print    BLOB NOT NULL,
+        seconds  REAL NOT NULL,     -- of speech it was made of
+        at       REAL NOT NULL,
+        PRIMARY KEY (job_id, channel)
+    );
+    CREATE INDEX voice_prints_voice ON voice_prints (voice_id);
+    CREATE TABLE voice_matches (
+        job_id     INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        channel    INTEGER NOT NULL,
+        voice_id   INTEGER NOT NULL REFERENCES voices (id) ON DELETE CASCADE,
+        similarity REAL NOT NULL,
+        PRIMARY KEY (job_id, channel)
+    );
+    CREATE INDEX voice_matches_voice ON voice_matches (voice_id);
+    CREATE TRIGGER voice_untaught AFTER DELETE ON voice_prints
+    WHEN NOT EXISTS (SELECT 1 FROM voice_prints WHERE voice_id = OLD.voice_id) BEGIN
+        DELETE FROM voices WHERE id = OLD.voice_id;
+    END;
     """,
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 from stt_tui.history.database import HistoryError, JobNotFound
@@ -17,19 +18,29 @@ from stt_tui.history.quota import QuotaBook
 from stt_tui.history.rows import JOB_COLUMNS, job_from_row
 from stt_tui.history.schema import DETECTED_LANGUAGE
 from stt_tui.history.search import SearchBook
+from stt_tui.history.voices import VoiceBook
 from stt_tui.history.windows import JobWindows
 from stt_tui.jobs.model import Job, JobState, RequestOptions, StoredResult, retention_deadline
+from stt_tui.shared.names import stored
 from stt_tui.shared.wording import quoted
 
 __all__ = ["History", "HistoryError", "JobNotFound"]
 
 
-class History(JobWindows, QuotaBook, FileBook, SearchBook, EditBook):
+class History(JobWindows, QuotaBook, FileBook, SearchBook, EditBook, VoiceBook):
     """Every job and its stored result; one connection, safe to share between threads of one process."""
 
-    def add_submitting(
+    def add_submitting(self, **row: Any) -> Job:
+        """The row written before the call, so a crash leaves a visible job rather than nothing (see
+        claim_submitting for the fields)."""
+        job = self.claim_submitting(unless=lambda earlier: False, **row)
+        assert job is not None
+        return job
+
+    def claim_submitting(
         self,
         *,
+        unless: Callable[[list[Job]], bool],
         profile: str,
         file_path: str,
         options: RequestOptions,
@@ -41,9 +52,20 @@ class History(JobWindows, QuotaBook, FileBook, SearchBook, EditBook):
         channels: int | None = None,
         payload_path: str | None = None,
         api: str = "v2",
-    ) -> Job:
-        """The row written before the call, so a crash leaves a visible job rather than nothing."""
+    ) -> Job | None:
+        """The `submitting` row, unless `unless`, asked about the jobs already sent the same audio
+        (`file_hash`), says they answer this request: then no row is written (None).
+
+        The question and the row are one transaction, so of several processes sending the same audio
+        with the same request at once exactly one writes its row: the claim.
+        """
         with self._tx() as db:
+            if file_hash is not None:
+                rows = db.execute(
+                    f"SELECT {JOB_COLUMNS} FROM jobs WHERE file_hash=? ORDER BY id", (file_hash,)
+                ).fetchall()
+                if unless([job_from_row(r) for r in rows]):
+                    return None
             cur = db.execute(
                 "INSERT INTO jobs (profile, state, file_path, file_size, file_hash, probe, options, "
                 "encoding, audio_seconds, channels, payload_path, created_at, submitter_pid, api) "
@@ -51,7 +73,7 @@ class History(JobWindows, QuotaBook, FileBook, SearchBook, EditBook):
                 (
                     profile,
                     JobState.SUBMITTING,
-                    file_path,
+                    stored(file_path),
                     file_size,
                     file_hash,
                     json.dumps(probe) if probe else None,

@@ -9,27 +9,10 @@ from collections.abc import Iterable
 
 from stt_tui.history.database import Database
 from stt_tui.history.rows import JOB_COLUMNS, job_from_row
+from stt_tui.jobs.columns import COLUMNS
 from stt_tui.jobs.model import FINAL_STATES, Job, JobState
 
-# The file's name: what follows the last '/' (SQLite has no basename()).
-_NAME = "replace(file_path, rtrim(file_path, replace(file_path, '/', '')), '')"
-_HAS_RESULT = "EXISTS (SELECT 1 FROM results r WHERE r.job_id = jobs.id AND jobs.state = 'done')"
-_STATE_RANK = "CASE state " + " ".join(f"WHEN '{s.value}' THEN {i}" for i, s in enumerate(JobState)) + " END"
-
-# Sort keys by column: the first of each row of the list is what "ascending" means for that column.
-ORDERS = {
-    "id": "id",
-    "state": _STATE_RANK,
-    "file": f"lower({_NAME})",
-    # Least time left first; saved, failed and cancelled ones (nothing left to lose) last.
-    "retention": f"CASE WHEN {_HAS_RESULT} OR state IN ('failed', 'cancelled') OR expires_at IS NULL "
-    "THEN 1e18 ELSE expires_at END",
-    "time": "COALESCE(done_at, 1e18) - created_at",
-    "audio": "COALESCE(audio_seconds, 0) * COALESCE(channels, 1)",
-    "language": "lower(json_extract(options, '$.language')) || ' ' || COALESCE(detected_language, '')",
-    "model": "json_extract(options, '$.model')",
-    "submitted": "created_at",
-}
+ORDERS = {column.key: column.sort for column in COLUMNS}  # the sort of each column of the list
 OPEN = tuple(s.value for s in JobState if s not in FINAL_STATES)
 
 

@@ -1,14 +1,14 @@
 """Transcripts written beside the audio (`talk.wav` → `talk.txt`, `talk.srt`) once a job is done.
 
-Whole or not at all, and never over a file stt-tui did not write: the name is claimed with an exclusive
-create (nothing of the user's can be there then), the text goes to a temporary file renamed over the
-claim, and what was written is recorded in the history. A file there before, or changed since stt-tui
-wrote it, is left as it is, with a sentence.
+Whole or not at all, and never over a file stt-tui did not write: a new file appears holding the whole
+text at once (shared/atomic.create_whole: a part file made new, so a link planted in the folder is never
+followed, published under a name that must be free), one there before is replaced only if the history
+records it as what stt-tui wrote and it is unchanged since; anything else is left as it is, with a
+sentence.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import os
@@ -20,7 +20,8 @@ from stt_tui.history import History, JobNotFound
 from stt_tui.history.files import Delivery
 from stt_tui.jobs.model import FINAL_STATES, Job
 from stt_tui.outputs.export import ExportError, render
-from stt_tui.shared.atomic import hidden_part, replacing
+from stt_tui.outputs.subtitles import NETFLIX, SubtitleLimits
+from stt_tui.shared.atomic import create_whole, replacing, usual_mode
 
 MAX_OWN_BYTES = 64 << 20  # larger than any transcript: a file this big is not one stt-tui wrote
 
@@ -61,42 +62,40 @@ def write_beside(history: History, path: Path, text: str, job_id: int) -> None:
     """Write `text` at `path` unless a file stt-tui did not write is there; BesideError says why not."""
     data = text.encode("utf-8")
     key = str(path)
-    claimed = False
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        claimed = True
-        # Recorded before the text goes in: a crash now leaves an empty file that is known to be ours.
-        history.record_written(key, _digest(b""), job_id)
-    except FileExistsError:
-        ours = history.written_hash(key)
-        if ours is None or not _holds(path, ours):
-            raise BesideError(
-                f"{path.name} is already there and is not a transcript stt-tui wrote (or it was changed "
-                f"since); it is left as it is. `stt-tui export {job_id} -o FILE` writes it elsewhere."
-            ) from None
+        try:
+            create_whole(path, data, usual_mode())
+        except FileExistsError:
+            ours = history.written_hash(key)
+            if ours is None or not _holds(path, ours):
+                raise BesideError(
+                    f"{path.name} is already there and is not a transcript stt-tui wrote (or it was "
+                    f"changed since); it is left as it is. `stt-tui export {job_id} -o FILE` writes it "
+                    "elsewhere."
+                ) from None
+            with replacing(path, usual_mode()) as f:
+                f.write(data)
     except OSError as exc:
         raise BesideError(_sentence(exc, path)) from None
-    try:
-        with (
-            replacing(path, hidden_part(path)) as part,
-            os.fdopen(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666), "wb") as f,
-        ):
-            f.write(data)
-    except OSError as exc:
-        if claimed:
-            with contextlib.suppress(OSError):
-                path.unlink()  # the empty claim: nothing of the user's
-        raise BesideError(_sentence(exc, path)) from None
+    # Recorded once it is there: a crash in between leaves a file no record calls ours, which is then
+    # left as it is (with a sentence) rather than ever replaced unproven.
     history.record_written(key, _digest(data), job_id)
 
 
 class Deliverer:
     """Makes the deliveries of finished jobs, each once whoever notices the finish (any process)."""
 
-    def __init__(self, history: History, tell: Callable[[str], None], warn: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        history: History,
+        tell: Callable[[str], None],
+        warn: Callable[[str], None],
+        subtitles: SubtitleLimits = NETFLIX,
+    ) -> None:
         self.history = history
         self.tell = tell  # what was written
         self.warn = warn  # what was not, and why
+        self.subtitles = subtitles  # what an srt or vtt cue may hold
 
     def deliver(self, job: Job) -> None:
         """Write the transcripts of a finished job beside each of its audio files that asked for them."""
@@ -136,7 +135,10 @@ class Deliverer:
         for fmt in delivery.formats:
             path = beside_path(audio, fmt)
             try:
-                text = render(result.document(), fmt, speakers=job.options.speaker_labeling, edits=edits)
+                text = render(
+                    result.document(), fmt, speakers=job.options.speaker_labeling, edits=edits,
+                    subtitles=self.subtitles,
+                )  # fmt: skip
                 write_beside(self.history, path, text, job.id)
                 written.append(path.name)
             except (BesideError, ExportError) as exc:

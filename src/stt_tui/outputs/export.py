@@ -1,18 +1,17 @@
-"""Transcripts rendered from a stored result: txt, json (the raw result), srt and vtt.
+"""Transcripts rendered from a stored result: txt, json (the raw result), srt, vtt, csv, tsv and md.
 
-Per channel (or speaker), or all of them merged into one dialogue in time order with their labels.
+Per channel (or speaker), or all of them merged into one dialogue in time order with their labels. What
+a person or the service wrote is made literal in each format by its own rules (outputs/escape).
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
-import difflib
 import io
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf import json_format
@@ -24,10 +23,18 @@ from stt_tui.api.recognition import channel_of
 from stt_tui.history.edits import NO_EDITS, Edits
 from stt_tui.history.search import Phrase
 from stt_tui.jobs.model import clock
+from stt_tui.jobs.transcript import Utterance as Utterance  # the model lives with the job types;
+from stt_tui.jobs.transcript import Word as Word  # named here too for the modules that import it from here
+from stt_tui.outputs.escape import cell, md_text, one_line, srt_text, vtt_text
+from stt_tui.outputs.subtitles import NETFLIX, Piece, SubtitleLimits, cut, on_screen, wrap
+from stt_tui.outputs.timing import pieces
 
 FORMATS = ("txt", "json", "srt", "vtt", "csv", "tsv", "md")
-MAX_CUE_CHARS = 84  # two subtitle lines of 42
-MAX_CUE_SECONDS = 7.0
+WORD_FORMATS = ("csv", "tsv", "json")  # the formats that can hold a row per word
+MAX_CUE_CHARS = NETFLIX.line_chars * NETFLIX.lines  # the default limits, as outputs/subtitles keeps them
+MAX_CUE_SECONDS = NETFLIX.max_seconds
+_VTT_SPACE = re.compile("[ \t\n\f\r]+")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")
 
 
 class ExportError(Exception):
@@ -51,32 +58,6 @@ def parse_formats(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True)
-class Word:
-    text: str
-    start: float
-    end: float
-
-
-@dataclass(frozen=True)
-class Utterance:
-    """One phrase of the result: a channel's (or a speaker's, numbered from 1) with its timing."""
-
-    channel: int
-    text: str
-    start: float
-    end: float
-    words: tuple[Word, ...]
-    speaker: bool = False  # `channel` numbers a speaker the service told apart in mono audio
-    language: str = ""  # the language the phrase was recognized as, when the service says
-    edited: bool = False  # a person corrected the text (its word timings are gone with the words)
-    name: str = ""  # what a person called the channel or speaker
-
-    @property
-    def who(self) -> str:
-        return self.name or f"{'Speaker' if self.speaker else 'Channel'} {self.channel}"
-
-
 def with_edits(items: list[Utterance], edits: Edits) -> list[Utterance]:
     """The phrases as a person corrected and named them (pure). A corrected phrase keeps its start and
     end; its word timings went with the recognized words."""
@@ -88,7 +69,12 @@ def with_edits(items: list[Utterance], edits: Edits) -> list[Utterance]:
         if correction is not None:
             u = dataclasses.replace(u, text=correction.text, words=(), edited=True)
         name = edits.names.get(u.channel)
-        out.append(dataclasses.replace(u, name=name) if name else u)
+        heard = edits.heard.get(u.channel) if u.speaker else None
+        if name:
+            u = dataclasses.replace(u, name=name)
+        elif heard:
+            u = dataclasses.replace(u, name=heard, by_voice=True)
+        out.append(u)
     return out
 
 
@@ -176,11 +162,12 @@ def select(items: list[Utterance], channel: int | None) -> list[Utterance]:
 
 
 def _label(u: Utterance, labelled: bool) -> str:
-    return f"{u.who}: " if labelled else ""
+    # A name a person gave is said even on one channel, as csv, tsv, md and json say it.
+    return f"{u.who}: " if labelled or u.name else ""
 
 
 def to_txt(items: list[Utterance], labelled: bool) -> str:
-    return "".join(f"{_label(u, labelled)}{u.text}\n" for u in items)
+    return "".join(f"{one_line(_label(u, labelled) + u.text)}\n" for u in items)
 
 
 def _timestamp(seconds: float, sep: str) -> str:
@@ -191,118 +178,53 @@ def _timestamp(seconds: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
-_EDGES = re.compile(r"^\W+|\W+$")
-
-
-def _norm(token: str) -> str:
-    return _EDGES.sub("", token.lower())
-
-
-def word_starts(text: str, words: tuple[Word, ...]) -> tuple[list[str], list[int]]:
-    """The phrase's text as tokens, and for each word the index of the token it starts at.
-
-    Words are the recognizer's tokens (lowercase, no punctuation, numbers spelled out); the text is
-    what the service returned (capitals, punctuation, digits). Words are matched to tokens in order;
-    those that match no token (a number spelled out) share out the tokens between their neighbours.
-    """
-    tokens = text.split()
-    n = len(words)
-    starts: list[int | None] = [None] * n
-    matcher = difflib.SequenceMatcher(None, [_norm(w.text) for w in words], [_norm(t) for t in tokens], False)
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            starts[block.a + k] = block.b + k
-    i = 0
-    while i < n:
-        if starts[i] is not None:
-            i += 1
-            continue
-        j = i
-        while j < n and starts[j] is None:
-            j += 1
-        before = starts[i - 1] if i > 0 else -1
-        after = starts[j] if j < n else len(tokens)
-        assert before is not None and after is not None
-        gap = max(after - before - 1, 0)
-        for k in range(i, j):
-            starts[k] = before + 1 + (k - i) * gap // (j - i) if gap else max(before, 0)
-        i = j
-    resolved = [s_ for s_ in starts if s_ is not None]
-    for k in range(1, len(resolved)):
-        resolved[k] = max(resolved[k], resolved[k - 1])
-    return tokens, resolved
-
-
-def cues(items: list[Utterance]) -> list[Utterance]:
-    """Utterances split into subtitle-sized cues at word boundaries, each with a positive duration.
-
-    The words time the cues; the text of each cue is the part of the phrase's own text those words
-    cover, so punctuation, capitals and digits stay as the service returned them.
-    """
-    out = []
+def cues(items: list[Utterance], limits: SubtitleLimits = NETFLIX, labelled: bool = False) -> list[Utterance]:
+    """The phrases cut into subtitle cues (outputs/subtitles), in time order: each a part of one phrase,
+    its text the words it shows, its time from their first start to the end a viewer needs to read them.
+    `labelled`: each cue's first line begins with who speaks (srt), which takes room in it."""
+    made: list[tuple[Utterance, list[Piece]]] = []
     for u in items:
-        if not u.words:
-            out += _split_by_time(u)
-            continue
-        groups: list[list[Word]] = []
-        group: list[Word] = []
-        for w in u.words:
-            text = " ".join(x.text for x in [*group, w])
-            if group and (len(text) > MAX_CUE_CHARS or w.end - group[0].start > MAX_CUE_SECONDS):
-                groups.append(group)
-                group = []
-            group.append(w)
-        groups.append(group)
-        tokens, starts = word_starts(u.text, u.words)
-        first = 0
-        for g, words in enumerate(groups):
-            last = first + len(words)
-            begin = 0 if g == 0 else starts[first]
-            end = len(tokens) if g == len(groups) - 1 else starts[last]
-            text = " ".join(tokens[begin:end]) or " ".join(w.text for w in words)
-            out.append(
-                dataclasses.replace(u, text=text, start=words[0].start, end=words[-1].end, words=tuple(words))
-            )
-            first = last
-    # Subtitle players skip cues that do not end after they start.
-    return [dataclasses.replace(c, end=max(c.end, c.start + 0.2)) for c in out]
+        timed = pieces(u)
+        for first, last in cut(timed, limits, len(_label(u, labelled))):
+            made.append((u, timed[first:last]))
+    made.sort(key=lambda m: m[1][0].start)
+    ends = on_screen([(p[0].start, p[-1].end, len(_joined(p))) for _, p in made], limits)
+    return [
+        dataclasses.replace(u, text=_joined(p), start=p[0].start, end=end, words=())
+        for (u, p), end in zip(made, ends, strict=True)
+    ]
 
 
-def _split_by_time(u: Utterance) -> list[Utterance]:
-    """A phrase with no word timings (a corrected one), cut into subtitle-sized cues at spaces, each given
-    its share of the phrase's time by its share of the text."""
-    if len(u.text) <= MAX_CUE_CHARS:
-        return [u]
-    pieces: list[str] = []
-    for token in u.text.split():
-        if pieces and len(pieces[-1]) + 1 + len(token) <= MAX_CUE_CHARS:
-            pieces[-1] += " " + token
-        else:
-            pieces.append(token)
-    total = sum(len(p) for p in pieces) or 1
-    span, at, out = u.end - u.start, u.start, []
-    for piece in pieces:
-        end = at + span * len(piece) / total
-        out.append(dataclasses.replace(u, text=piece, start=at, end=end))
-        at = end
-    return out
+def _joined(timed: list[Piece]) -> str:
+    return " ".join(p.text for p in timed)
 
 
-def to_srt(items: list[Utterance], labelled: bool) -> str:
+def to_srt(items: list[Utterance], labelled: bool, limits: SubtitleLimits = NETFLIX) -> str:
     blocks = []
-    for n, c in enumerate(cues(items), start=1):
+    for n, c in enumerate(cues(items, limits, labelled), start=1):
         span = f"{_timestamp(c.start, ',')} --> {_timestamp(c.end, ',')}"
-        blocks.append(f"{n}\n{span}\n{_label(c, labelled)}{c.text}\n")
+        label = _label(c, labelled)
+        lines = wrap(c.text.split(), limits, len(label))
+        text = "\n".join(srt_text(line) for line in (label + lines[0], *lines[1:]))
+        blocks.append(f"{n}\n{span}\n{text}\n")
     return "\n".join(blocks)
 
 
-def to_vtt(items: list[Utterance], labelled: bool) -> str:
+def to_vtt(items: list[Utterance], labelled: bool, limits: SubtitleLimits = NETFLIX) -> str:
     blocks = ["WEBVTT\n"]
-    for c in cues(items):
+    for c in cues(items, limits):
         span = f"{_timestamp(c.start, '.')} --> {_timestamp(c.end, '.')}"
-        text = f"<v {c.who}>{c.text}" if labelled else c.text
-        blocks.append(f"{span}\n{text}\n")
+        text = "\n".join(vtt_text(line) for line in wrap(c.text.split(), limits))
+        voiced = labelled or c.name  # a name given even to the one channel of mono audio is said
+        blocks.append(f"{span}\n<v {_voice(c)}>{text}\n" if voiced else f"{span}\n{text}\n")
     return "\n".join(blocks)
+
+
+def _voice(u: Utterance) -> str:
+    """The name in a voice tag: WebVTT reads runs of its white space as one space. Any white space at the
+    ends goes too: some readers (webvtt-py) take a tag whose name starts with a no-break space for text."""
+    name = _VTT_SPACE.sub(" ", vtt_text(u.who)).strip()
+    return name or vtt_text(dataclasses.replace(u, name="").who)
 
 
 def to_table(items: list[Utterance], sep: str) -> str:
@@ -311,17 +233,48 @@ def to_table(items: list[Utterance], sep: str) -> str:
     writer = csv.writer(out, delimiter=sep, lineterminator="\n")
     writer.writerow(["start", "end", "speaker" if any(u.speaker for u in items) else "channel", "text"])
     for u in items:
-        writer.writerow([f"{u.start:.3f}", f"{u.end:.3f}", u.who, u.text])
+        writer.writerow([f"{u.start:.3f}", f"{u.end:.3f}", cell(u.who), cell(u.text)])
+    return out.getvalue()
+
+
+def word_rows(items: list[Utterance]) -> list[tuple[float, float, str, int, str, str]]:
+    """(start, end, who, phrase, word, timing) for every word: the recognized words with their own times
+    (timing "recognized"); a corrected phrase's words, whose times went with the recognized ones, share
+    the phrase's time by their length (timing "spread"). Phrases are numbered from 1 in time order."""
+    rows = []
+    for n, u in enumerate(items, start=1):
+        if u.words:
+            rows += [(w.start, w.end, u.who, n, w.text, "recognized") for w in u.words]
+        else:
+            rows += [(p.start, p.end, u.who, n, p.text, "spread") for p in pieces(u)]
+    return rows
+
+
+def to_words(items: list[Utterance], fmt: str) -> str:
+    """A row per word, as csv, tsv or json."""
+    kind = "speaker" if any(u.speaker for u in items) else "channel"
+    rows = word_rows(items)
+    if fmt == "json":
+        data = [
+            {"start": round(s, 3), "end": round(e, 3), kind: who, "phrase": n, "word": w, "timing": t}
+            for s, e, who, n, w, t in rows
+        ]
+        return _json_text(data)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+    writer.writerow(["start", "end", kind, "phrase", "word", "timing"])
+    for s, e, who, n, w, t in rows:
+        writer.writerow([f"{s:.3f}", f"{e:.3f}", cell(who), n, cell(w), t])
     return out.getvalue()
 
 
 def to_md(items: list[Utterance], labelled: bool) -> str:
-    """A readable transcript: `[00:14:03] Anna: …`, a paragraph per phrase (plain text that any Markdown
-    viewer shows as it is); who speaks is named where there are several, or a name was given."""
+    """A readable transcript: `[00:14:03] Anna: …`, a paragraph per phrase (its text escaped, so that any
+    Markdown viewer shows it as it is); who speaks is named where there are several, or a name was given."""
     lines = []
     for u in items:
         who = f"{u.who}: " if labelled or u.name else ""
-        lines.append(f"[{clock(u.start)}] {who}{u.text}")
+        lines.append(f"[{clock(u.start)}] {md_text(who + u.text)}")
     return "\n\n".join(lines) + ("\n" if lines else "")
 
 
@@ -334,16 +287,37 @@ def to_json(document: str, edits: Edits) -> str:
             for c in edits.corrections.values()
         ]
         data["names"] = {str(channel): name for channel, name in sorted(edits.names.items())}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        if edits.heard:  # names no person gave: voices named in other jobs, recognized here
+            data["names_by_voice"] = {str(channel): name for channel, name in sorted(edits.heard.items())}
+    return _json_text(data)
+
+
+def _json_text(data: object) -> str:
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # JSON escapes C0 controls itself; DEL, C1 controls (a terminal may run them) and lone surrogates (a
+    # name that was not UTF-8, which no UTF-8 file can hold) are escaped too: read back as they were.
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def render(
-    document: str, fmt: str, channel: int | None = None, speakers: bool = False, edits: Edits = NO_EDITS
+    document: str,
+    fmt: str,
+    channel: int | None = None,
+    speakers: bool = False,
+    edits: Edits = NO_EDITS,
+    *,
+    subtitles: SubtitleLimits = NETFLIX,
+    words: bool = False,
 ) -> str:
     """The transcript in `fmt`, with a person's corrections and names; `channel` picks one channel (or
-    speaker), None merges all of them."""
+    speaker), None merges all of them; `subtitles`: the limits srt and vtt cues keep to; `words`: a row
+    per word instead of per phrase (csv, tsv and json only)."""
     if fmt not in FORMATS:
         raise ExportError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    if words:
+        if fmt not in WORD_FORMATS:
+            raise ExportError(f"Only csv, tsv and json have a row per word; {fmt} has none.")
+        return to_words(select(with_edits(utterances(document, speakers), edits), channel), fmt)
     if fmt == "json":
         return to_json(document, edits)
     items = with_edits(utterances(document, speakers), edits)
@@ -351,4 +325,8 @@ def render(
     if fmt in ("csv", "tsv"):
         return to_table(chosen, "," if fmt == "csv" else "\t")
     labelled = channel is None and len(channels_of(items)) > 1
-    return {"txt": to_txt, "srt": to_srt, "vtt": to_vtt, "md": to_md}[fmt](chosen, labelled)
+    if fmt == "srt":
+        return to_srt(chosen, labelled, subtitles)
+    if fmt == "vtt":
+        return to_vtt(chosen, labelled, subtitles)
+    return {"txt": to_txt, "md": to_md}[fmt](chosen, labelled)

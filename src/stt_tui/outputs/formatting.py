@@ -10,6 +10,7 @@ from typing import Any
 
 from stt_tui.history.edits import NO_EDITS, Edits
 from stt_tui.history.search import Hit
+from stt_tui.jobs.columns import audio_text, file_label
 from stt_tui.jobs.model import Job, JobState, clock, expiry_level, format_duration, seconds_left
 from stt_tui.shared.wording import clause, plural, printable
 
@@ -34,18 +35,6 @@ def retention_text(job: Job, now: float) -> str:
     if left is None:
         return "-"
     return "expired" if left <= 0 else format_duration(left)
-
-
-def audio_text(job: Job) -> str:
-    if job.audio_seconds is None:
-        return "?"
-    text = format_duration(job.audio_seconds)
-    return f"{text}×{job.channels}" if job.channels and job.channels > 1 else text
-
-
-def file_label(job: Job) -> str:
-    """The file's name, safe to print (a name may hold escape sequences or newlines)."""
-    return printable(job.file_path.rsplit("/", 1)[-1]) if job.file_path else "(imported)"
 
 
 def no_transcript(job: Job) -> str:
@@ -90,7 +79,7 @@ def job_to_dict(job: Job, now: float) -> dict[str, Any]:
     }
 
 
-JOB_COLUMNS = ("ID", "STATE", "OPERATION", "FILE", "LANG/MODEL", "AUDIO", "SUBMITTED", "RETENTION")
+JOB_HEADERS = ("ID", "STATE", "OPERATION", "FILE", "LANG/MODEL", "AUDIO", "SUBMITTED", "RETENTION")
 
 
 def job_row(job: Job, now: float) -> tuple[str, ...]:
@@ -162,6 +151,7 @@ def job_details(job: Job, now: float, edits: Edits = NO_EDITS) -> str:
         ("status checks", str(job.polls)),
         ("corrections", plural(len(edits.corrections), "phrase") + " corrected" if edits.corrections else ""),
         ("names", ", ".join(f"{n}: {printable(name)}" for n, name in sorted(edits.names.items()))),
+        ("by voice", ", ".join(f"{n}: {printable(name)}" for n, name in sorted(edits.heard.items()))),
         ("error", printable(job.last_error or "")),
     ]
     width = max(len(k) for k, _ in rows)

@@ -20,6 +20,11 @@ class Cleanup:
         self.context = context
         self._deletes_refused = False
 
+    def forget(self, job: Job) -> None:
+        """Drop a job from the history, after what it left behind."""
+        self.after(job, force=True)
+        self.context.history.forget(job.id)
+
     def after(self, job: Job, force: bool = False) -> None:
         """Once a job is finished (or forgotten): delete its prepared audio and its uploaded object."""
         if not (force or job.state in FINAL_STATES):

@@ -22,14 +22,11 @@ from stt_tui.jobs.model import Job, JobState, Request
 
 
 class Seen(StrEnum):
-    """What became of the audio the last times it was sent (the browser's ✓ … ✗)."""
+    """What became of the audio the last times it was sent (the browser shows it as ✓ … ✗)."""
 
     DONE = "done"
     RUNNING = "running"
     FAILED = "failed"
-
-
-MARKERS = {Seen.DONE: "✓", Seen.RUNNING: "…", Seen.FAILED: "✗"}
 
 
 @dataclass(frozen=True)
@@ -44,8 +41,8 @@ class Known:
 
 
 @dataclass(frozen=True)
-class Mark:
-    """What became of the audio asked for in one language (a file done in two carries two marks)."""
+class AudioStatus:
+    """What became of the audio asked for in one language (a file done in two has two statuses)."""
 
     seen: Seen
     language: str  # as RequestOptions.label() says it
@@ -66,13 +63,13 @@ def known_from(jobs: Iterable[Job], request: Request | None = None) -> Known | N
     return Known(Seen.FAILED, newest_first[0]) if newest_first else None
 
 
-def marks_from(jobs: Iterable[Job]) -> tuple[Mark, ...]:
+def statuses_from(jobs: Iterable[Job]) -> tuple[AudioStatus, ...]:
     """Per language asked for, in the order first asked, what became of it (pure)."""
     by_language: dict[str, list[Job]] = {}
     for job in sorted(jobs, key=lambda j: j.id):
         by_language.setdefault(job.options.label(), []).append(job)
     found = ((language, known_from(group)) for language, group in by_language.items())
-    return tuple(Mark(known.seen, language) for language, known in found if known is not None)
+    return tuple(AudioStatus(known.seen, language) for language, known in found if known is not None)
 
 
 class ContentIndex:
@@ -100,21 +97,21 @@ class ContentIndex:
         """What became of this audio when sent with this request."""
         return known_from(self.jobs(sha256), request)
 
-    def seen(self, paths: Iterable[Path], request: Request) -> dict[Path, Known]:
+    def known_by_path(self, paths: Iterable[Path], request: Request) -> dict[Path, Known]:
         """What is known of each file's audio sent with `request`; a file never sent so is left out."""
         found = {}
-        for path, jobs in self._jobs_by_path(paths).items():
+        for path, jobs in self.jobs_by_path(paths).items():
             known = known_from(jobs, request)
             if known is not None:
                 found[path] = known
         return found
 
-    def marks(self, paths: Iterable[Path]) -> dict[Path, tuple[Mark, ...]]:
-        """The browser's markers: what became of each file's audio, per language, by any profile; a file
+    def statuses(self, paths: Iterable[Path]) -> dict[Path, tuple[AudioStatus, ...]]:
+        """What became of each file's audio, per language, by any profile; a file
         never sent (nor any of its size) is left out."""
-        return {path: marks_from(jobs) for path, jobs in self._jobs_by_path(paths).items() if jobs}
+        return {path: statuses_from(jobs) for path, jobs in self.jobs_by_path(paths).items() if jobs}
 
-    def _jobs_by_path(self, paths: Iterable[Path]) -> dict[Path, list[Job]]:
+    def jobs_by_path(self, paths: Iterable[Path]) -> dict[Path, list[Job]]:
         """The jobs of each file's audio. Only files of a size some job was sent are hashed; unreadable
         files are left out (the browser shows them, and submitting says why)."""
         sizes = self.history.known_sizes()

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from stt_tui.connection.backend import Backend
 from stt_tui.history import History
+from stt_tui.jobs.model import Job
 from stt_tui.jobs.schedule import HOUR, PollPolicy, budget_wait, learned_speed
 from stt_tui.service.content import ContentIndex
+from stt_tui.service.errors import UserError
 from stt_tui.settings.config import Profile
 from stt_tui.shared.paths import Paths
 
@@ -35,6 +37,15 @@ class Context:
     @property
     def outbox(self) -> Path:
         return self.paths.outbox
+
+    def require_own(self, job: Job) -> None:
+        """UserError unless the job was sent through this profile: its operation lives at another
+        backend, and asking this one would be wrong, or would never end."""
+        if job.profile != self.profile.name:
+            raise UserError(
+                f"Job #{job.id} belongs to the {job.profile} profile; switch to it to check or cancel "
+                "the job."
+            )
 
     def local_time(self, server_time: float) -> float:
         """A time on the service's clock, on this machine's (by the skew measured at the last submit)."""

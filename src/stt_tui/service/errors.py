@@ -36,6 +36,10 @@ class SameAudio(UserError):
         self.known = known
 
 
+class AudioChanged(UserError):
+    """The file changed while it was read for sending (a copy still under way): nothing was sent."""
+
+
 class QuotaExceeded(ServiceError):
     """The client's own count says the hourly request quota is used up; nothing was sent."""
 

@@ -14,16 +14,20 @@ from stt_tui.outputs.beside import Deliverer
 from stt_tui.service.cleanup import Cleanup
 from stt_tui.service.context import Context
 from stt_tui.service.polling import Poller
+from stt_tui.service.voices import Voices
 from stt_tui.settings.config import ConfigError
 from stt_tui.shared.speechkit import V3
 from stt_tui.shared.wording import clause
 
 
 class Operations:
-    def __init__(self, context: Context, cleanup: Cleanup, deliverer: Deliverer) -> None:
+    def __init__(
+        self, context: Context, cleanup: Cleanup, deliverer: Deliverer, voices: Voices | None = None
+    ) -> None:
         self.context = context
         self.cleanup = cleanup
         self.deliverer = deliverer
+        self.voices = voices
         self._recognition_deletes_refused = False  # DeleteRecognition said no once: do not ask for every job
 
     def get(self, operation_id: str, api: str | None = None) -> OperationState:
@@ -44,7 +48,7 @@ class Operations:
             # so fixing the config is enough to carry on.
             raise ServiceError(grpc.StatusCode.UNAUTHENTICATED, str(exc)) from None
 
-    def check(self, job: Job) -> OperationState:
+    def status(self, job: Job) -> OperationState:
         """One status check of a job's operation, with the API it was started with."""
         return self.get(job.operation_id or "", job.api)
 
@@ -53,7 +57,7 @@ class Operations:
         return Poller(
             ctx.history,
             ctx.profile.name,
-            self.check,
+            self.status,
             ctx.profile.poll_policy,
             clock=ctx.clock,
             rand=ctx.rand,
@@ -62,8 +66,11 @@ class Operations:
 
     def finished(self, job: Job) -> None:
         """A job came to its end (noticed by this process): tidy up, write its transcripts beside the
-        audio where that was asked for, and have the service forget a v3 result now stored here."""
+        audio where that was asked for (with the speakers recognized by voice named), and have the service
+        forget a v3 result now stored here."""
         self.cleanup.after(job)
+        if self.voices is not None:
+            self.voices.recognize(job)
         self.deliverer.deliver(job)
         self.delete_recognition(job)
 

@@ -104,14 +104,14 @@ class Poller:
                 break
             if job.api == V3 and self.v3_wait() > 0:
                 continue  # at most 5 v3 checks a second: this one waits for the next round
-            checked = self.check(job)
+            checked = self.poll_one(job)
             if checked is not None:
                 updated.append(checked)
             if self._trouble:
                 break  # the next job would most likely meet the same server trouble
         return updated
 
-    def check(self, job: Job) -> Job | None:
+    def poll_one(self, job: Job) -> Job | None:
         """One status check of one job, counted against the budget, its outcome stored.
 
         None when the job was forgotten meanwhile (by this process or another): it is simply no longer

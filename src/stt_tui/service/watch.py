@@ -3,8 +3,10 @@
 A file still being copied or recorded changes size or time between looks; it is taken once both have
 held for `settle` seconds (a download's part name is passed over until it is renamed). Audio already
 transcribed with the same request (content.py), or on its way, is not sent again: the new file is linked
-to that job and gets its transcripts beside it too. The history says what was handled, so a watch started
-again with the same options sends nothing twice; the user's files are only ever read.
+to that job and gets its transcripts beside it too. A file that changes while it is read is put off until
+it is steady again, and a WAV shorter than its header says is given TRUNCATED_PATIENCE to be completed.
+The history says what was handled, so a watch started again with the same options sends nothing twice;
+the user's files are only ever read.
 """
 
 from __future__ import annotations
@@ -15,19 +17,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stt_tui.api import ProtocolError, ServiceError
 from stt_tui.audio.folders import changes, snapshot
-from stt_tui.connection.storage import StorageError
 from stt_tui.history import HistoryError
-from stt_tui.jobs.model import Job, Request, RequestOptions
+from stt_tui.jobs.model import Job, RequestOptions
+from stt_tui.service.batch import Outcome
 from stt_tui.service.errors import UserError
 from stt_tui.service.facade import Service
-from stt_tui.settings.config import ConfigError
 
 SETTLE_SECONDS = 3.0
 TICK_SECONDS = 1.0
 RESCAN_SECONDS = 30.0  # a full look now and then, for changes the notifications missed (network folders)
 RETRY_SECONDS = 30.0  # after the service could not be reached
+# A WAV holding less than its header promises is most likely a copy that paused longer than `settle`:
+# it is given this long to be completed before what it holds is sent.
+TRUNCATED_PATIENCE = 30.0
 
 
 @dataclass
@@ -102,6 +105,7 @@ class FolderWatch:
         self.steady = Steady(settle)
         self._monotonic = monotonic
         self._retry: dict[Path, float] = {}
+        self._short_since: dict[Path, float] = {}  # WAVs found holding less than their header promises
         self._looked = -RESCAN_SECONDS
 
     def step(self) -> None:
@@ -126,29 +130,58 @@ class FolderWatch:
     def handle(self, path: Path) -> None:
         """Send one steady file, or link it to the job that has its audio, or say why neither."""
         try:
+            inside = path.resolve().is_relative_to(self.folder.resolve())
+        except (OSError, RuntimeError):  # a loop of links
+            inside = False
+        if not inside:
+            # Whoever can write into the folder must not make the watch send (and write a transcript
+            # beside) a file that lies elsewhere.
+            why = f"{path.name} is a link to a file outside {self.folder}; a watch sends only what is in it."
+            self.report(WatchEvent("refused", path, message=why))
+            return
+        request = self.service.submission.request_of(self.options)
+        try:
+            if self._incomplete(path):
+                return
             sha = self.service.content.sha256(path)
-            profile = self.service.profile
-            request = Request.of(profile.name, profile.api, self.options)
             if any(j.request == request for j in self.service.history.jobs_of_file(str(path.resolve()), sha)):
                 return  # handled by this watch (or one like it) before
-            known = self.service.content.known(sha, request)
-            if known is not None and known.would_repeat:
-                self.service.link(path, known.job, self.export)
-                self.report(WatchEvent("linked", path, known.job))
-                return
-            job = self.service.submit(path, self.options, again=True, export=self.export)
-        except UserError as exc:
+        except UserError as exc:  # it cannot be read as audio
             self.report(WatchEvent("refused", path, message=str(exc)))
+            return
+        except HistoryError as exc:
+            self._put_off(path, str(exc))
             return
         except OSError as exc:
             self.report(WatchEvent("refused", path, message=f"{path.name} cannot be read: {exc.strerror}."))
             return
-        except (ServiceError, ProtocolError, StorageError, ConfigError, HistoryError) as exc:
-            # Nothing was sent (or it failed and says so on its row): try again in a while.
-            self._retry[path] = self._monotonic() + RETRY_SECONDS
-            self.report(WatchEvent("trouble", path, message=str(exc)))
-            return
-        self.report(WatchEvent("submitted", path, job))
+        (done,) = self.service.submit_files([path], self.options, export=self.export)
+        if done.outcome == Outcome.REFUSED and not done.stops:
+            self.report(WatchEvent("refused", path, message=done.message))
+        elif done.outcome in (Outcome.SUBMITTED, Outcome.LINKED):
+            self.report(WatchEvent(done.outcome.value, path, done.job))
+        else:
+            self._put_off(path, done.message)
+
+    def _put_off(self, path: Path, why: str) -> None:
+        """Nothing was sent (or it failed and says so on its row): try again in a while."""
+        self._retry[path] = self._monotonic() + RETRY_SECONDS
+        self.report(WatchEvent("trouble", path, message=why))
+
+    def _incomplete(self, path: Path) -> bool:
+        """Whether to put off a WAV that holds less than its header promises, for a while: it is given
+        TRUNCATED_PATIENCE from the first time it was found so, then sent as it is (with a warning)."""
+        found, _ = self.service.inspect(path)
+        now = self._monotonic()
+        if not found.truncated:
+            self._short_since.pop(path, None)
+            return False
+        since = self._short_since.setdefault(path, now)
+        if now - since >= TRUNCATED_PATIENCE:
+            del self._short_since[path]
+            return False
+        self._retry[path] = now + self.steady.settle
+        return True
 
     def due(self, changed: bool) -> bool:
         """Whether to look at the folder now: it changed, a file is settling, or it is time for a look."""

@@ -13,10 +13,13 @@ import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from stt_tui.jobs.schedule import CLOUD_POLICY, LOCAL_POLICY, PollPolicy
 from stt_tui.outputs.export import parse_formats
+from stt_tui.outputs.subtitles import NETFLIX, SubtitleLimits
+from stt_tui.settings.values import ConfigError as ConfigError
+from stt_tui.settings.values import expect, positive_numbers, subtitle_limits, unknown
 from stt_tui.shared.speechkit import (
     APIS,
     LANGUAGES,
@@ -53,13 +56,6 @@ CREDENTIAL_KEYS = (
     "secret_access_key",
     "storage_key_file",
 )
-
-
-T = TypeVar("T")
-
-
-class ConfigError(Exception):
-    """The configuration is wrong or incomplete; the message says what to fix."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +122,10 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     # Desktop notifications when a job ends unwatched (outputs/notify.py); the bell is apart.
     notify: bool = True
+    # What an srt or vtt cue may hold and how long it stays (`[subtitles]`; Netflix's guidelines by default).
+    subtitles: SubtitleLimits = NETFLIX
+    # Named speakers' voices remembered and recognized in later jobs (service/voices.py).
+    remember_voices: bool = True
 
 
 def builtin_profiles() -> dict[str, Profile]:
@@ -165,30 +165,6 @@ _PROFILE_KEYS = {
     *CREDENTIAL_KEYS,
 }
 _STORAGE_KEYS = {f.name for f in dataclasses.fields(Storage)}
-_POLLING_KEYS = {f.name for f in dataclasses.fields(PollPolicy)} | {"checks_per_hour"}
-
-
-_KIND_NAMES: dict[type, str] = {
-    int: "a whole number",
-    float: "a number",
-    str: "a string",
-    bool: "true or false",
-    dict: "a table",
-}
-
-
-def _expect(value: object, kind: type[T], where: str) -> T:
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)  # type: ignore[return-value]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"{where} must be {_KIND_NAMES[kind]}, not {value!r}.")
-    return value
-
-
-def _unknown(keys: set[str], allowed: set[str], where: str) -> None:
-    extra = sorted(keys - allowed)
-    if extra:
-        raise ConfigError(f"Unknown setting {extra[0]!r} in {where}; known: {', '.join(sorted(allowed))}.")
 
 
 def _path_setting(value: str, base: Path) -> str:
@@ -197,13 +173,13 @@ def _path_setting(value: str, base: Path) -> str:
 
 
 def _storage(table: dict[str, Any], base: Storage, where: str, config_dir: Path) -> Storage:
-    _unknown(set(table), _STORAGE_KEYS, where)
+    unknown(set(table), _STORAGE_KEYS, where)
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(Storage):
         if f.name not in table:
             continue
         kind: type = bool if f.name == "delete_after_result" else str
-        changes[f.name] = _expect(table[f.name], kind, f"{where}.{f.name}")
+        changes[f.name] = expect(table[f.name], kind, f"{where}.{f.name}")
     if "ca_file" in changes:
         changes["ca_file"] = _path_setting(changes["ca_file"], config_dir)
     for key in ("endpoint", "uri_base"):
@@ -215,14 +191,11 @@ def _storage(table: dict[str, Any], base: Storage, where: str, config_dir: Path)
 
 
 def _polling(table: dict[str, Any], base: PollPolicy, where: str) -> PollPolicy:
-    _unknown(set(table), _POLLING_KEYS, where)
-    changes: dict[str, Any] = {}
-    for key, value in table.items():
-        name = "budget_per_hour" if key == "checks_per_hour" else key
-        number: type = int if name == "budget_per_hour" else float
-        changes[name] = _expect(value, number, f"{where}.{key}")
-        if changes[name] <= 0:
-            raise ConfigError(f"{where}.{key} must be positive.")
+    kinds: dict[str, type] = {f.name: float for f in dataclasses.fields(PollPolicy)}
+    kinds["budget_per_hour"] = kinds["checks_per_hour"] = int
+    changes = positive_numbers(table, kinds, where)
+    if "checks_per_hour" in changes:
+        changes["budget_per_hour"] = changes.pop("checks_per_hour")
     return dataclasses.replace(base, **changes)
 
 
@@ -240,7 +213,7 @@ def _profile(name: str, table: dict[str, Any], base: Profile | None, config_dir:
     where = f"[profiles.{name}]"
     if not isinstance(table, dict):
         raise ConfigError(f"{where} must be a table.")
-    _unknown(set(table), _PROFILE_KEYS, where)
+    unknown(set(table), _PROFILE_KEYS, where)
     kind = table.get("kind", base.kind if base else CLOUD)
     if kind not in (LOCAL, CLOUD):
         raise ConfigError(f"{where}.kind must be 'local' or 'cloud', not {kind!r}.")
@@ -262,16 +235,16 @@ def _profile(name: str, table: dict[str, Any], base: Profile | None, config_dir:
         "folder_id",
     ):
         if key in table:
-            changes[key] = _expect(table[key], str, f"{where}.{key}")
+            changes[key] = expect(table[key], str, f"{where}.{key}")
     if "ca_file" in table:
-        changes["ca_file"] = _path_setting(_expect(table["ca_file"], str, f"{where}.ca_file"), config_dir)
+        changes["ca_file"] = _path_setting(expect(table["ca_file"], str, f"{where}.ca_file"), config_dir)
     if "requests_per_hour" in table:
-        changes["requests_per_hour"] = _expect(table["requests_per_hour"], int, f"{where}.requests_per_hour")
+        changes["requests_per_hour"] = expect(table["requests_per_hour"], int, f"{where}.requests_per_hour")
         if changes["requests_per_hour"] <= 0:
             raise ConfigError(f"{where}.requests_per_hour must be positive.")
     if "storage" in table:
         changes["storage"] = _storage(
-            _expect(table["storage"], dict, f"{where}.storage"),
+            expect(table["storage"], dict, f"{where}.storage"),
             base.storage or Storage(),
             f"{where}.storage",
             config_dir,
@@ -279,25 +252,25 @@ def _profile(name: str, table: dict[str, Any], base: Profile | None, config_dir:
     if "auto_export" in table:
         changes["auto_export"] = _formats(table["auto_export"], f"{where}.auto_export")
     if "api" in table:
-        changes["api"] = _expect(table["api"], str, f"{where}.api")
+        changes["api"] = expect(table["api"], str, f"{where}.api")
         if changes["api"] not in APIS:
             raise ConfigError(f"{where}.api must be 'v2' or 'v3', not {changes['api']!r}.")
     if "upload" in table:
-        changes["upload"] = _expect(table["upload"], str, f"{where}.upload")
+        changes["upload"] = expect(table["upload"], str, f"{where}.upload")
         if changes["upload"] not in UPLOADS:
             raise ConfigError(f"{where}.upload must be 'auto' or 'always', not {changes['upload']!r}.")
     if "delete_after_result" in table:
-        changes["delete_after_result"] = _expect(
+        changes["delete_after_result"] = expect(
             table["delete_after_result"], bool, f"{where}.delete_after_result"
         )
     if "polling" in table:
         changes["poll_policy"] = _polling(
-            _expect(table["polling"], dict, f"{where}.polling"), base.poll_policy, f"{where}.polling"
+            expect(table["polling"], dict, f"{where}.polling"), base.poll_policy, f"{where}.polling"
         )
     creds: dict[str, str] = {}
     for key in CREDENTIAL_KEYS:
         if key in table:
-            value = _expect(table[key], str, f"{where}.{key}")
+            value = expect(table[key], str, f"{where}.{key}")
             creds[key] = _path_setting(value, config_dir) if key.endswith("_file") else value
     changes["credentials"] = creds
     profile = dataclasses.replace(base, **changes)
@@ -329,20 +302,27 @@ def parse_config(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}.") from None
-    _unknown(set(data), {"default_profile", "profiles", "keymap", "notify"}, str(path))
-    notify = _expect(data.get("notify", True), bool, f"{path}: notify")
-    keymap = _expect(data.get("keymap", {}), dict, f"{path}: keymap")
+    unknown(
+        set(data),
+        {"default_profile", "profiles", "keymap", "notify", "remember_voices", "subtitles"},
+        str(path),
+    )
+    notify = expect(data.get("notify", True), bool, f"{path}: notify")
+    remember_voices = expect(data.get("remember_voices", True), bool, f"{path}: remember_voices")
+    where = f"{path}: subtitles"
+    subtitles = subtitle_limits(expect(data.get("subtitles", {}), dict, where), where)
+    keymap = expect(data.get("keymap", {}), dict, f"{path}: keymap")
     for binding, keys in keymap.items():
-        _expect(keys, str, f"{path}: keymap.{binding}")
+        expect(keys, str, f"{path}: keymap.{binding}")
     profiles = builtin_profiles()
-    tables = _expect(data.get("profiles", {}), dict, f"{path}: profiles")
+    tables = expect(data.get("profiles", {}), dict, f"{path}: profiles")
     for name, table in tables.items():
         if name == LOCAL and isinstance(table, dict) and table.get("kind", LOCAL) != LOCAL:
             raise ConfigError(
                 f"The profile {LOCAL!r} is the embedded engine; give a cloud profile another name."
             )
         profiles[name] = _profile(name, table, profiles.get(name), path.parent)
-    default = _expect(data.get("default_profile", LOCAL), str, f"{path}: default_profile")
+    default = expect(data.get("default_profile", LOCAL), str, f"{path}: default_profile")
     if default not in profiles:
         raise ConfigError(
             f"{path}: default_profile {default!r} is not a profile; have {', '.join(profiles)}."
@@ -351,7 +331,7 @@ def parse_config(text: str, path: Path) -> Config:
     holds_secrets = any(key in p.credentials for p in profiles.values() for key in SECRET_KEYS)
     if holds_secrets and readable_by_others(path):
         warnings.append(f"{path} holds secrets and other users can read it; run `chmod 600 {path}`.")
-    return Config(profiles, default, path, tuple(warnings), dict(keymap), notify)
+    return Config(profiles, default, path, tuple(warnings), dict(keymap), notify, subtitles, remember_voices)
 
 
 def load_config(config_dir: Path) -> Config:

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from stt_tui.jobs.columns import KEYS
 from stt_tui.jobs.model import RequestOptions
 from stt_tui.shared.private import replace_private
 
@@ -39,8 +40,7 @@ class Preferences:
         legacy["request"] = ("language", self.job_descending)  # LANG/MODEL, one column once
         if self.job_sort in legacy:
             return legacy[self.job_sort]
-        known = ("id", "state", "file", "language", "retention", "time", "audio", "model", "submitted")
-        return (self.job_sort, self.job_descending) if self.job_sort in known else ("id", True)
+        return (self.job_sort, self.job_descending) if self.job_sort in KEYS else ("id", True)
 
     def with_(self, **changes: Any) -> Preferences:
         return replace(self, **changes)

@@ -6,6 +6,7 @@ TEMPLATE = """\
 # `stt-tui --profile yandex`, or switch in the app with `P`.
 default_profile = "local"
 notify = true                        # a terminal notification when jobs end while you look elsewhere
+remember_voices = true               # a speaker you name is recognized by voice in later recordings
 
 [profiles.yandex]
 default_language = "ru-RU"          # or "auto" (detected; --language ru-RU,en-US picks among some)

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 controls, DEL, and the bidirectional overrides that can make a name read backwards.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_KEEP_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls, DEL, the bidirectional marks and overrides that can make a name read backwards, the
+# invisible ones that make two names look alike (zero width space, line and paragraph separators, BOM; the
+# joiners stay, scripts and emoji need them), and lone surrogates: the bytes of a file name that were not
+# UTF-8, as Python holds them (no stream can write them).
+_INVISIBLE = r"\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff"
+_CONTROL = re.compile(rf"[\x00-\x1f{_INVISIBLE}]")
+_CONTROL_KEEP_LINES = re.compile(rf"[\x00-\x08\x0b-\x1f{_INVISIBLE}]")
 _IRREGULAR = {"match": "matches", "phrase": "phrases", "was": "were", "is": "are", "has": "have"}
 
 
 def _escape(m: re.Match[str]) -> str:
     c = m.group()
+    if 0xDC80 <= ord(c) <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape): shown as that byte
+        return f"\\x{ord(c) - 0xDC00:02x}"
     return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(c) or (
         f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
     )

@@ -7,6 +7,7 @@ widget or screen that declares it, so a command and its key can never drift apar
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from textual.app import App, SystemCommand
@@ -15,15 +16,38 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 
+from stt_tui.tui.main.screen import MainScreen
 from stt_tui.tui.screens.dialog import Dialog
 from stt_tui.tui.screens.submit import SubmitScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen
 from stt_tui.tui.widgets.file_browser import FileBrowser
 from stt_tui.tui.widgets.job_list import JobList
 from stt_tui.tui.widgets.job_rows import COLUMNS
+from stt_tui.tui.widgets.pick_list import PickList
 
-# Who declares keys, and how the palette names where a command acts.
-AREAS: dict[type, str] = {FileBrowser: "files", JobList: "jobs", TranscriptScreen: "transcript"}
+
+@dataclass(frozen=True)
+class KeyOwner:
+    """A screen or widget that declares keys: the help's section for them, and how the palette names where
+    its commands act (None: not in the palette, whose screen-wide keys are the app's)."""
+
+    cls: type[DOMNode]
+    section: str
+    where: str | None
+    more: Sequence[BindingType] = ()  # keys it handles outside its BINDINGS, listed in the help too
+    in_help: bool = True  # a section of its own in the help (a dialog's list is the dialog's)
+
+
+# Every owner of keys besides the app and the dialogs (every_dialog), in the help's order: the one list
+# that the [keymap] check, the palette and the help read.
+KEY_OWNERS: tuple[KeyOwner, ...] = (
+    KeyOwner(MainScreen, "Main screen", None),
+    KeyOwner(FileBrowser, "Files", "files", (("enter", "select", "Submit the file, or open the folder"),)),
+    KeyOwner(JobList, "Jobs", "jobs"),
+    KeyOwner(TranscriptScreen, "Transcript", "transcript"),
+    KeyOwner(PickList, "Lists in dialogs", None, in_help=False),  # j/k/g/G as in the job list
+)
+AREAS: dict[type, str] = {owner.cls: owner.where for owner in KEY_OWNERS if owner.where}
 THIS_DIALOG = "This dialog"  # help's section for the keys of the dialog it was opened over
 
 
@@ -84,7 +108,6 @@ def apply_keymap(app: App[Any], keymap: dict[str, str], owners: Iterable[type[DO
 
 def help_sections(
     app_bindings: Sequence[BindingType],
-    main_bindings: Sequence[BindingType],
     here: str = "",
     dialog: Sequence[BindingType] = (),
 ) -> list[tuple[str, Sequence[BindingType]]]:
@@ -93,10 +116,7 @@ def help_sections(
     dialog help was opened over, a section of their own."""
     sections: list[tuple[str, Sequence[BindingType]]] = [
         ("Everywhere", app_bindings),
-        ("Main screen", main_bindings),
-        ("Files", [*FileBrowser.BINDINGS, ("enter", "select", "Submit the file, or open the folder")]),
-        ("Jobs", JobList.BINDINGS),
-        ("Transcript", TranscriptScreen.BINDINGS),
+        *((owner.section, [*owner.cls.BINDINGS, *owner.more]) for owner in KEY_OWNERS if owner.in_help),
         ("Dialogs", [*Dialog.BINDINGS, *SubmitScreen.BINDINGS, ("tab", "focus_next", "Next field")]),
     ]
     if dialog:
@@ -111,13 +131,11 @@ def dialog_keys(screen: Screen[Any]) -> Sequence[BindingType]:
 
 def help_section_for(screen: Screen[Any], focused: Widget | None) -> str:
     """The help section of the screen or pane the user is in when ? is pressed."""
-    if isinstance(screen, TranscriptScreen):
-        return "Transcript"
     if isinstance(screen, Dialog):
         return THIS_DIALOG
-    for node in focused.ancestors_with_self if focused else ():
-        if isinstance(node, FileBrowser):
-            return "Files"
-        if isinstance(node, JobList):
-            return "Jobs"
+    # The main screen itself is no place of its own: there, the pane in focus says where.
+    sections = {owner.cls: owner.section for owner in KEY_OWNERS if owner.where}
+    for node in [screen, *(focused.ancestors_with_self if focused else ())]:
+        if type(node) in sections:
+            return sections[type(node)]
     return ""

@@ -6,27 +6,28 @@ back as messages; what the rest of the screen shows of it goes up as messages to
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from stt_tui.audio import probe as audio
 from stt_tui.audio.folders import home_relative, media_files
-from stt_tui.jobs.model import Job, JobState, Request, RequestOptions
+from stt_tui.jobs.model import Job, JobState, RequestOptions
+from stt_tui.service.batch import Looked
 from stt_tui.service.watch import FolderWatch, WatchEvent
 from stt_tui.settings.preferences import Preferences
-from stt_tui.tui.batch import run_batch
+from stt_tui.tui.batch import SubmitWork, run_batch
 from stt_tui.tui.messages import (
     ActionFailed,
     BatchReady,
-    BatchStarted,
-    Gathering,
     MarksCounted,
     PollSoon,
     Remember,
@@ -43,10 +44,17 @@ from stt_tui.tui.widgets.pane import Pane
 
 
 class FilesPane(Horizontal, Pane):
-    """Receives the service and the preferences from its screen; posts BatchStarted, SubmitProgress,
-    SubmitEnded, MarksCounted and PollSoon up."""
+    """Receives the service and the preferences from its screen; keeps the batches' model (work) and
+    posts WorkChanged, MarksCounted and PollSoon up."""
+
+    @dataclass
+    class WorkChanged(Message):
+        """The batches of submissions moved on: the screen shows what `work` says now."""
+
+        work: SubmitWork
 
     prefs: var[Preferences] = var(Preferences)
+    unready: var[str] = var("")  # what the profile in use lacks (no credentials...), or ""
 
     def __init__(self, start: Path, **kw: Any) -> None:
         super().__init__(**kw)
@@ -55,6 +63,8 @@ class FilesPane(Horizontal, Pane):
         self._states: dict[int, JobState] = {}  # jobs' states as last seen, to tell when markers change
         self._watch: tuple[Path, threading.Event] | None = None
         self._durations: dict[Path, float] = {}  # audio time of files marked once, by path
+        self.work = SubmitWork()  # the batches under way, changed by this pane's workers
+        self._marked: frozenset[Path] = frozenset()  # the files marked now
 
     def compose(self) -> ComposeResult:
         with Vertical(id="files-pane"):
@@ -101,12 +111,27 @@ class FilesPane(Horizontal, Pane):
 
         self.app.push_screen(PatternScreen(home_relative(event.folder)), chosen)
 
+    @dataclass
+    class _MarksTimed(Message):
+        """The audio time of these marked files (counted only if they are still the ones marked)."""
+
+        paths: frozenset[Path]
+        seconds: float
+
     @on(FileBrowser.MarksChanged)
     def _marks_changed(self, event: FileBrowser.MarksChanged) -> None:
         event.stop()
+        self._marked = event.paths
         self.post_message(MarksCounted(event.count))
         if event.paths:
             self._time_marks(event.paths)
+
+    @on(_MarksTimed)
+    def _marks_timed(self, event: _MarksTimed) -> None:
+        # A cancelled worker may still answer, after a newer mark: its count (1 of the 2 marked since)
+        # stood in the status line.
+        if event.paths == self._marked:
+            self.post_message(MarksCounted(len(event.paths), event.seconds))
 
     @work(thread=True, exclusive=True, group="marked-time", exit_on_error=False)
     def _time_marks(self, paths: frozenset[Path]) -> None:
@@ -121,7 +146,7 @@ class FilesPane(Horizontal, Pane):
                 except audio.ProbeError:
                     self._durations[path] = 0.0
             total += self._durations[path]
-        self.post_message(MarksCounted(len(paths), total))
+        self.post_message(self._MarksTimed(paths, total))
 
     # --- submitting -------------------------------------------------------------------------------
 
@@ -142,6 +167,9 @@ class FilesPane(Horizontal, Pane):
         service = self.usable_service()
         if service is None:
             return
+        if self.unready:  # said once now, not once per file after the dialog
+            self.notify(self.unready, title="Nothing can be submitted yet", severity="warning")
+            return
         defaults = self.last_options()
 
         def chosen(choice: SubmitChoice | None) -> None:
@@ -150,19 +178,19 @@ class FilesPane(Horizontal, Pane):
             last = {**self.prefs.last_options, service.profile.name: choice.options}
             self.post_message(Remember({"last_options": last}))
             self.browser.clear_marks(paths)
-            self.post_message(Gathering(True))
-            self.run_worker(lambda: self._gather(paths, folder, choice, again), thread=True,
-                            group="gather", exit_on_error=False, description="look at the files")  # fmt: skip
+            self._gathering(True)
+            self._gather(paths, folder, choice, again)
 
         self.app.push_screen(SubmitScreen(paths, defaults, folder, service.profile.api), chosen)
 
+    @work(thread=True, group="gather", exit_on_error=False, description="look at the files")
     def _gather(self, paths: list[Path], folder: Path | None, choice: SubmitChoice, again: bool) -> None:
         ready = False
         try:
             ready = self._look_at(paths, folder, choice, again)
         finally:
             if not ready:  # refused, or an error nobody expected: the batch will not start
-                self.post_message(Gathering(False))
+                self._gathering(False)  # thread-safe: the model locks, post_message is safe
 
     def _look_at(self, paths: list[Path], folder: Path | None, choice: SubmitChoice, again: bool) -> bool:
         """The batch's files, and which of them were sent before; False if there is nothing to send."""
@@ -178,36 +206,53 @@ class FilesPane(Horizontal, Pane):
                 more = "" if choice.recursive else '; "Include subfolders" looks in them'
                 self.post_message(ActionFailed(f"{home_relative(folder)} holds no audio files{more}."))
                 return False
-        request = Request.of(service.profile.name, service.profile.api, choice.options)
-        seen = {} if again else service.content.seen(paths, request)
-        known = {path: k for path, k in seen.items() if k.would_repeat}
-        self.post_message(BatchReady(paths, choice.options, known, again))
+        looked = None if again else service.look(paths, choice.options)
+        known = {} if looked is None else looked.repeats
+        self.post_message(BatchReady(paths, choice.options, known, again, looked))
         return True
 
     @on(BatchReady)
     def _batch_ready(self, event: BatchReady) -> None:
         if event.again or not event.known:
-            self.send(event.paths, event.options, again=event.again)
-            self.post_message(Gathering(False))
+            self.send(event.paths, event.options, again=event.again, looked=event.looked)
+            self._gathering(False)
             return
 
         def answered(again: bool | None) -> None:
             if again is not None:
-                # Skipped ones are sent without `again`: the service links each to its job.
-                self.send(event.paths, event.options, again=again)
-            self.post_message(Gathering(False))
+                # Skipped ones are linked to their jobs, as looked up for the question.
+                self.send(event.paths, event.options, again=again, looked=event.looked)
+            self._gathering(False)
 
         self.app.push_screen(SameAudioScreen(event.known, len(event.paths)), answered)
 
-    def send(self, paths: list[Path], options: RequestOptions, again: bool = False) -> None:
-        """Submit the files in a batch, counted on the status line until each has ended."""
-        self.post_message(BatchStarted(len(paths)))
-        self.submit_files(paths, options, again)
+    def send(
+        self, paths: list[Path], options: RequestOptions, again: bool = False,
+        looked: Looked | None = None,
+    ) -> None:  # fmt: skip
+        """Submit the files in a batch, counted on the status line until each has ended; `looked`: what
+        was read of their audio before (not read again)."""
+        self.work.start(len(paths))
+        self.post_message(self.WorkChanged(self.work))
+        self.submit_files(paths, options, again, looked)
+
+    def _gathering(self, active: bool) -> None:
+        self.work.gather(active)
+        self.post_message(self.WorkChanged(self.work))
 
     @work(thread=True, group="submit", exit_on_error=False, description="submit files")
-    def submit_files(self, paths: list[Path], options: RequestOptions, again: bool = False) -> None:
+    def submit_files(
+        self, paths: list[Path], options: RequestOptions, again: bool = False,
+        looked: Looked | None = None,
+    ) -> None:  # fmt: skip
         assert self.service is not None
-        run_batch(self.service, paths, options, get_current_worker(), self.post_message, again)
+        worker = get_current_worker()
+        run_batch(
+            self.service, self.work, paths, options,
+            changed=lambda: self.post_message(self.WorkChanged(self.work)),
+            cancelled=lambda: worker.is_cancelled, wake=lambda: self.post_message(PollSoon()),
+            again=again, looked=looked,
+        )  # fmt: skip
 
     # --- markers ------------------------------------------------------------------------------------
 
@@ -221,14 +266,24 @@ class FilesPane(Horizontal, Pane):
         """Find out (in a worker) what became of the audio of these listed files (None: all of them)."""
         if self.service is None:
             return
-        chosen = sorted(self.shown) if paths is None else paths
-        self.run_worker(lambda: self._seen(chosen), thread=True, group="seen", exclusive=paths is None,
-                        exit_on_error=False, description="look up files")  # fmt: skip
+        if paths is None:
+            self._seen_all(sorted(self.shown))
+        else:
+            self._seen(paths)
 
+    @work(thread=True, group="seen", exclusive=True, exit_on_error=False, description="look up files")
+    def _seen_all(self, paths: list[Path]) -> None:
+        """Every listed file: a newer look makes an older one moot."""
+        self._look_up(paths)
+
+    @work(thread=True, group="seen", exit_on_error=False, description="look up files")
     def _seen(self, paths: list[Path]) -> None:
+        self._look_up(paths)
+
+    def _look_up(self, paths: list[Path]) -> None:
         service = self.service
         if service is not None:
-            self.post_message(SeenReady(paths, service.content.marks(paths)))
+            self.post_message(SeenReady(paths, service.audio_status(paths)))
 
     @on(SeenReady)
     def _show_seen(self, event: SeenReady) -> None:
@@ -271,23 +326,22 @@ class FilesPane(Horizontal, Pane):
         def report(event: WatchEvent) -> None:
             self.post_message(Watched(event))
 
-        watcher = FolderWatch(service, folder, options, report=report)
-
-        def run() -> None:
-            worker = get_current_worker()
-
-            def tick() -> None:
-                if worker.is_cancelled:
-                    stop.set()  # the app is closing
-                self.post_message(PollSoon())
-
-            watcher.run(stop, tick)
-
-        self.run_worker(run, thread=True, group="watch", exit_on_error=False, description="watch the folder")
+        self._run_watch(FolderWatch(service, folder, options, report=report), stop)
         self.notify(
             f"Watching {home_relative(folder)}: its audio files not sent before go now, and each new one "
             f"once it stops growing ({options.language}, {options.model}); w again stops."
         )
+
+    @work(thread=True, group="watch", exit_on_error=False, description="watch the folder")
+    def _run_watch(self, watcher: FolderWatch, stop: threading.Event) -> None:
+        worker = get_current_worker()
+
+        def tick() -> None:
+            if worker.is_cancelled:
+                stop.set()  # the app is closing
+            self.post_message(PollSoon())
+
+        watcher.run(stop, tick)
 
     def stop_watching(self) -> Path | None:
         """Stop the watch, if one runs; the folder it watched."""

@@ -6,36 +6,36 @@ thread workers; a bulk action ends in one notification, not one per job."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Input
 
-from stt_tui.history import History
 from stt_tui.jobs.model import Job, JobState
 from stt_tui.jobs.schedule import PollPolicy
-from stt_tui.outputs.files import OutputError, write_output
+from stt_tui.outputs.export import Utterance
 from stt_tui.outputs.formatting import no_transcript
-from stt_tui.service.errors import EXPECTED_FAILURES, UserError
+from stt_tui.service import Edits
+from stt_tui.service.errors import EXPECTED_FAILURES
 from stt_tui.service.facade import Service
 from stt_tui.settings.preferences import Preferences
 from stt_tui.shared.wording import plural, printable
 from stt_tui.tui.messages import (
     ActionDone,
     ActionFailed,
-    DetailsReady,
     PollSoon,
     Remember,
     ResubmitRequested,
-    TranscriptReady,
 )
-from stt_tui.tui.outside import editor, pager, run_outside
-from stt_tui.tui.screens.bulk_export import BulkChoice, BulkExportScreen, target
+from stt_tui.tui.pager_editor import editor, pager, run_outside
+from stt_tui.tui.screens.bulk_export import BulkChoice, BulkExportScreen, targets
 from stt_tui.tui.screens.confirm import ConfirmScreen
 from stt_tui.tui.screens.details import DetailsScreen
 from stt_tui.tui.screens.export import ExportChoice, ExportScreen
@@ -43,7 +43,7 @@ from stt_tui.tui.screens.transcript import TranscriptScreen
 from stt_tui.tui.widgets.activity import Activity
 from stt_tui.tui.widgets.filter_box import FilterBox
 from stt_tui.tui.widgets.job_list import Act, JobList
-from stt_tui.tui.widgets.job_rows import COLUMNS
+from stt_tui.tui.widgets.job_rows import COLUMNS, JobSource
 from stt_tui.tui.widgets.pane import Pane
 
 
@@ -84,7 +84,7 @@ class JobsPane(Vertical, Pane):
 
     # --- data in ------------------------------------------------------------------------------
 
-    def attach(self, reader: History, jobs: Iterable[Job]) -> None:
+    def attach(self, reader: JobSource, jobs: Iterable[Job]) -> None:
         """Read the list from `reader` from now on; `jobs` are rows already read (start-up)."""
         self.jobs.attach(reader, jobs)
 
@@ -148,9 +148,9 @@ class JobsPane(Vertical, Pane):
         jobs, job = event.jobs, event.job
         match event.action:
             case Act.OPEN:
-                self._background(lambda: self._read_transcript(service, job), "read a result", "transcript")
+                self._read_transcript(service, job)
             case Act.DETAILS:
-                self._background(lambda: self._read_details(service, job), "read a job", "transcript")
+                self._read_details(service, job)
             case Act.EXPORT if len(jobs) == 1:
                 self.ask_export(job, [])
             case Act.EXPORT:
@@ -167,11 +167,9 @@ class JobsPane(Vertical, Pane):
             case Act.FORGET:
                 self._ask_forget(jobs, service)
             case Act.RESUBMIT:
-                self._background(lambda: self._resubmit(jobs), "find the files", "actions")
+                self._resubmit(jobs)
             case Act.PAGER | Act.EDITOR:
-                command = pager() if event.action == Act.PAGER else editor()
-                read = "read a result"
-                self._background(lambda: self._open_outside(service, job, command), read, "transcript")
+                self._open_outside(service, job, pager() if event.action == Act.PAGER else editor())
 
     def _copy_ids(self, jobs: list[Job]) -> None:
         ids = [j.operation_id for j in jobs if j.operation_id]
@@ -181,7 +179,7 @@ class JobsPane(Vertical, Pane):
         else:
             self.notify(f"{describe(jobs).capitalize()}: no operation id yet.", severity="warning")
 
-    def _confirm(self, question: str, yes: str, then: Callable[[], None]) -> None:
+    def _confirm(self, question: str, yes: str, then: Callable[[], object]) -> None:
         def answered(ok: bool | None) -> None:
             if ok:
                 then()
@@ -244,9 +242,10 @@ class JobsPane(Vertical, Pane):
             if choice is None:
                 return
             self.post_message(Remember({"export_format": choice.fmt}))
+            paths = targets(with_text, choice)  # two jobs of one audio file: two names
 
             def write(job: Job) -> None:
-                self._write_export(service, job, ExportChoice(choice.fmt, None, target(job, choice)))
+                self._write_export(service, job, ExportChoice(choice.fmt, None, paths[job.id]))
 
             skipped = len(jobs) - len(with_text)
             note = f" ({plural(skipped, 'job')} without a transcript left out)" if skipped else ""
@@ -257,12 +256,8 @@ class JobsPane(Vertical, Pane):
 
     @staticmethod
     def _write_export(service: Service, job: Job, choice: ExportChoice) -> None:
-        """Render the stored result and write it whole (see outputs.files.write_output)."""
-        text = service.export(job, choice.fmt, choice.channel)
-        try:
-            write_output(choice.path, text)
-        except OutputError as exc:
-            raise UserError(str(exc)) from None
+        """Render the stored result and write it whole (see Service.export_to)."""
+        service.export_to(job, choice.fmt, choice.path, choice.channel)
 
     # --- what the workers do -------------------------------------------------------------------
 
@@ -270,36 +265,52 @@ class JobsPane(Vertical, Pane):
         """The transcript of a job, opened at phrase `at` (a search hit)."""
         service = self.usable_service()
         if service is not None:
-            read = "read a result"
-            self._background(lambda: self._read_transcript(service, job_id, at), read, "transcript")
+            self._read_transcript(service, job_id, at)
 
+    @dataclass
+    class TranscriptReady(Message):
+        """A job's stored result, as phrases, ready to show (at a phrase, when a search found it)."""
+
+        job: Job
+        items: list[Utterance]
+        at: int | None = None
+
+    @dataclass
+    class DetailsReady(Message):
+        """A job as stored now, its stored Operation (None when nothing is stored), what a person changed."""
+
+        job: Job
+        operation_json: str | None
+        edits: Edits
+
+    @work(thread=True, group="transcript", exit_on_error=False, description="read a result")
     def _read_transcript(self, service: Service, job: Job | int, at: int | None = None) -> None:
         try:
-            job = service.history.get(job) if isinstance(job, int) else job
+            job = service.job(job) if isinstance(job, int) else job
             items = service.phrases(job)
         except EXPECTED_FAILURES as exc:
             self.post_message(ActionFailed(str(exc)))
             return
-        self.post_message(TranscriptReady(job, items, at))
+        self.post_message(self.TranscriptReady(job, items, at))
 
     @on(TranscriptReady)
     def _transcript_ready(self, event: TranscriptReady) -> None:
         self.app.push_screen(TranscriptScreen(event.job, event.items, self.service, event.at))
 
+    @work(thread=True, group="transcript", exit_on_error=False, description="read a job")
     def _read_details(self, service: Service, job: Job) -> None:
         try:
-            fresh = service.history.get(job.id)
-            stored = service.history.result(job.id)
-            edits = service.history.edits(job.id)
+            details = service.details(job)
         except EXPECTED_FAILURES as exc:
             self.post_message(ActionFailed(str(exc)))
             return
-        self.post_message(DetailsReady(fresh, stored.document() if stored else None, edits))
+        self.post_message(self.DetailsReady(details.job, details.operation_json, details.edits))
 
     @on(DetailsReady)
     def _details_ready(self, event: DetailsReady) -> None:
         self.app.push_screen(DetailsScreen(event.job, event.operation_json, event.edits))
 
+    @work(thread=True, group="actions", exit_on_error=False, description="find the files")
     def _resubmit(self, jobs: list[Job]) -> None:
         files = [Path(j.file_path) for j in jobs if j.file_path and Path(j.file_path).is_file()]
         missing = len(jobs) - len(files)
@@ -309,6 +320,14 @@ class JobsPane(Vertical, Pane):
         if files:
             self.post_message(ResubmitRequested(files))
 
+    @dataclass
+    class _ToOpen(Message):
+        """A transcript's text to open in the user's program (`command`)."""
+
+        command: str
+        text: str
+
+    @work(thread=True, group="transcript", exit_on_error=False, description="read a result")
     def _open_outside(self, service: Service, job: Job, command: str) -> None:
         """The transcript (txt export) in the user's $PAGER or $EDITOR, the app suspended meanwhile."""
         try:
@@ -316,27 +335,26 @@ class JobsPane(Vertical, Pane):
         except EXPECTED_FAILURES as exc:
             self.post_message(ActionFailed(str(exc)))
             return
-        self.app.call_from_thread(run_outside, command, text, self.app.suspend, self.notify)
+        self.post_message(self._ToOpen(command, text))
 
+    @on(_ToOpen)
+    def _to_open(self, event: _ToOpen) -> None:
+        run_outside(event.command, event.text, self.app.suspend, self.notify)
+
+    @work(thread=True, group="actions", exit_on_error=False, description="a job action")
     def _act(self, jobs: list[Job], act: Callable[[Job], object], done: str) -> None:
-        def work() -> None:
-            failures: list[str] = []
-            for job in jobs:
-                try:
-                    act(job)
-                except EXPECTED_FAILURES as exc:
-                    failures.append(str(exc))
-            if failures and len(jobs) == 1:
-                self.post_message(ActionFailed(failures[0]))
-            elif failures:
-                done_count = len(jobs) - len(failures)
-                said = f"{done_count} of {len(jobs)} done; {len(failures)} not: {failures[0]}"
-                self.post_message(ActionFailed(said))
-            else:
-                self.post_message(ActionDone(done))
-            self.post_message(PollSoon())
-
-        self._background(work, "a job action", "actions")
-
-    def _background(self, work: Callable[[], None], description: str, group: str) -> None:
-        self.run_worker(work, thread=True, group=group, exit_on_error=False, description=description)
+        failures: list[str] = []
+        for job in jobs:
+            try:
+                act(job)
+            except EXPECTED_FAILURES as exc:
+                failures.append(str(exc))
+        if failures and len(jobs) == 1:
+            self.post_message(ActionFailed(failures[0]))
+        elif failures:
+            done_count = len(jobs) - len(failures)
+            said = f"{done_count} of {len(jobs)} done; {len(failures)} not: {failures[0]}"
+            self.post_message(ActionFailed(said))
+        else:
+            self.post_message(ActionDone(done))
+        self.post_message(PollSoon())

@@ -7,52 +7,46 @@ sums up for the status line what they report: a batch of submissions, the marked
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
-from stt_tui.history import History
-from stt_tui.history.feed import Changes
 from stt_tui.jobs.model import Job
-from stt_tui.outputs.totals import read_totals
+from stt_tui.outputs.totals import Totals
+from stt_tui.service import Changes
 from stt_tui.service.errors import EXPECTED_FAILURES
 from stt_tui.service.facade import Service
-from stt_tui.service.poll_round import Status
+from stt_tui.service.poll_round import Status, engine_text
 from stt_tui.settings.config import Profile
 from stt_tui.settings.preferences import Preferences
 from stt_tui.tui.main.files import FilesPane
 from stt_tui.tui.main.jobs import JobsPane
 from stt_tui.tui.messages import (
     ActionFailed,
-    BatchStarted,
-    Gathering,
-    IndexProgress,
     MarksCounted,
     ResubmitRequested,
-    SubmitEnded,
-    SubmitProgress,
-    TotalsReady,
 )
 from stt_tui.tui.notices import refusal_text, summary
 from stt_tui.tui.screens.totals import TotalsScreen
-from stt_tui.tui.widgets.activity import activity_label
 from stt_tui.tui.widgets.file_browser import FileBrowser
 from stt_tui.tui.widgets.job_list import JobList
+from stt_tui.tui.widgets.job_rows import JobSource
 from stt_tui.tui.widgets.key_footer import KeyFooter
-from stt_tui.tui.widgets.pane import failure_said
 from stt_tui.tui.widgets.status_line import StatusLine
+from stt_tui.tui.workers import SaysWorkerFailures
 
 # In place of the backend's state while the profile lacks what it needs: the profile list says what.
 NOT_READY = "not ready: P says why"
 
 
-class MainScreen(Screen[None]):
+class MainScreen(SaysWorkerFailures, Screen[None]):
     """Composes the panes; sets what they work with, and shows on the status line what they report."""
 
     BINDINGS = [
@@ -90,10 +84,6 @@ class MainScreen(Screen[None]):
         self.unready = False  # the profile cannot be used as it is (no credentials...)
         self.prefs = prefs
         self.service: Service | None = None
-        self.submitting = 0  # files of the batches under way, not yet sent or refused
-        self.gathering = 0  # batches whose files are being looked at, not handed to a batch yet
-        self.tally: Counter[str] = Counter()  # what the current batch came to: submitted, done...
-        self.refusals: list[tuple[str, str]] = []  # (file, why) of the batches under way
         self.clock = clock
 
     def compose(self) -> ComposeResult:
@@ -140,7 +130,9 @@ class MainScreen(Screen[None]):
 
     # --- what the app sets ----------------------------------------------------------------------
 
-    def use_service(self, service: Service, reader: History | None = None, jobs: Iterable[Job] = ()) -> None:
+    def use_service(
+        self, service: Service, reader: JobSource | None = None, jobs: Iterable[Job] = ()
+    ) -> None:
         """The service new work goes to (the history is open); `reader`: the job list's own connection."""
         self.service = service
         if reader is not None:  # the history has just been opened
@@ -164,6 +156,7 @@ class MainScreen(Screen[None]):
         no credentials...); its polling policy sizes expected times."""
         self.profile = profile
         self.unready = bool(problem)
+        self.files.unready = problem
         status = self.status
         status.profile = profile.name
         status.budget = profile.poll_policy.budget_per_hour
@@ -177,7 +170,8 @@ class MainScreen(Screen[None]):
         status = self.status
         status.checks, status.budget = figures.checks, figures.budget
         status.paused_for = figures.paused_for
-        status.engine = NOT_READY if self.unready else figures.engine
+        sending = self.files.work.look().sending
+        status.engine = NOT_READY if self.unready else self._engine_said(figures.engine, sending)
         status.requests, status.requests_budget = figures.requests, figures.requests_budget
 
     def jobs_changed(self, changes: Changes, running: int) -> None:
@@ -188,6 +182,7 @@ class MainScreen(Screen[None]):
 
     def show_running(self, running: int) -> None:
         self.status.running = running
+        self.files.work.running = running  # a batch started while jobs run adds to their count
 
     def ask_export(self, job: Job, channels: list[int]) -> None:
         self.jobs_pane.ask_export(job, channels)
@@ -195,14 +190,21 @@ class MainScreen(Screen[None]):
     def open_transcript(self, job_id: int, at: int | None = None) -> None:
         self.jobs_pane.open_transcript(job_id, at)
 
+    @dataclass
+    class IndexProgress(Message):
+        """How much of the history the search index holds while it is being built."""
+
+        indexed: int
+        stored: int
+
     @work(thread=True, group="index", exclusive=True, exit_on_error=False, description="index transcripts")
     def _build_index(self, service: Service) -> None:
         """The transcripts stored before the search index existed go into it, newest first."""
         worker = get_current_worker()
-        indexed, stored = service.history.index_counts()
+        indexed, stored = service.index_counts()
 
         def progress(done: int, total: int) -> None:
-            self.post_message(IndexProgress(done, total))
+            self.post_message(self.IndexProgress(done, total))
 
         if indexed < stored:
             progress(indexed, stored)
@@ -217,58 +219,34 @@ class MainScreen(Screen[None]):
     def stop_watching(self) -> None:
         self.files.stop_watching()
 
-    # --- what a batch of submissions says -----------------------------------------------------------
+    # --- what the batches of submissions say --------------------------------------------------------
 
-    @on(Gathering)
-    def _gathering(self, event: Gathering) -> None:
-        self.gathering = self.gathering + 1 if event.active else max(self.gathering - 1, 0)
-        self._show_sending()
-
-    @on(BatchStarted)
-    def _batch_started(self, event: BatchStarted) -> None:
-        if not self.submitting and not self.status.running:
-            self.tally.clear()  # a new batch once the last one is over: count it afresh
-        self.submitting += event.files
-        self._show_sending()
-
-    def _show_sending(self) -> None:
-        self.jobs_pane.show_sending(bool(self.gathering or self.submitting))
-
-    @on(SubmitProgress)
-    def _show_progress(self, event: SubmitProgress) -> None:
-        label = activity_label(event.name, event.stage, max(self.submitting - 1, 0))
-        self.jobs_pane.show_progress(label, event.fraction)
-
-    @on(SubmitEnded)
-    def _file_ended(self, event: SubmitEnded) -> None:
-        """A file of a batch was sent, linked or refused (or the batch stopped): one count; the refusals
-        are said together when the batch is over."""
-        self.submitting = max(self.submitting - 1 - event.dropped, 0)
-        if event.error:
-            self.refusals.append((event.name, event.error))
-            self.tally["refused"] += 1 + event.dropped
-        elif event.linked:
-            self.tally["skipped"] += 1
-        elif event.job is not None:
-            self.tally["submitted"] += 1
-        self.status.summary = summary(self.tally)
-        self._show_sending()
-        if not self.submitting:
-            self.jobs_pane.show_progress("", None)
-            self._say_refusals()
-
-    def _say_refusals(self) -> None:
-        refusals, self.refusals = self.refusals, []
-        if len(refusals) == 1:
-            name, error = refusals[0]
+    @on(FilesPane.WorkChanged)
+    def _work_changed(self, event: FilesPane.WorkChanged) -> None:
+        """The file pane's batches moved on: the sending state, the file under way, the jobs sent (shown
+        at once), what the batches came to; the refusals are said together once they are over."""
+        view = event.work.look()
+        self.jobs_pane.show_sending(view.sending)
+        self.status.engine = self._engine_said(self.status.engine, view.sending)
+        self.jobs_pane.show_progress(view.label, view.fraction)
+        if view.sent:
+            self.jobs.apply(view.sent, ())
+        self.status.summary = summary(view.tally)
+        if len(view.refusals) == 1:
+            name, error = view.refusals[0]
             self.notify(error, title=f"{name} was not submitted", severity="error", timeout=10)
-        elif refusals:
-            self.notify(refusal_text(refusals), title=f"{len(refusals)} files were not submitted",
+        elif view.refusals:
+            self.notify(refusal_text(view.refusals), title=f"{len(view.refusals)} files were not submitted",
                         severity="error", timeout=20)  # fmt: skip
 
+    @staticmethod
+    def _engine_said(engine: str, sending: bool) -> str:
+        """The engine off while files are on their way to it: it is being started (for a few seconds
+        after `Reading … 100%` the line said it was off)."""
+        return "engine starting…" if sending and engine == engine_text(False, None) else engine
+
     def job_ended(self, job: Job) -> None:
-        self.tally[job.state.value] += 1
-        self.status.summary = summary(self.tally)
+        self.status.summary = summary(self.files.work.job_ended(job))
 
     # --- what the panes ask for ------------------------------------------------------------------
 
@@ -290,17 +268,19 @@ class MainScreen(Screen[None]):
         if not self.files.leave_filter():
             self.jobs_pane.leave_filter()
 
+    @dataclass
+    class TotalsReady(Message):
+        """The counts and audio sums for the totals screen."""
+
+        totals: Totals
+
     @work(thread=True, group="totals", exclusive=True, exit_on_error=False, description="count jobs")
     def action_totals(self) -> None:
         if (service := self.service) is not None:
             try:
-                self.post_message(TotalsReady(read_totals(service.history, self.clock())))
+                self.post_message(self.TotalsReady(service.totals()))
             except EXPECTED_FAILURES as exc:
                 self.post_message(ActionFailed(str(exc)))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if (said := failure_said(event)) is not None:
-            self.notify(said, severity="error", timeout=15)
 
     @on(TotalsReady)
     def _totals_ready(self, event: TotalsReady) -> None:

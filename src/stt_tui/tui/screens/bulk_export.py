@@ -31,6 +31,20 @@ def target(job: Job, choice: BulkChoice) -> Path:
     return (choice.folder or Path.cwd()) / f"{stem}.{choice.fmt}"
 
 
+def targets(jobs: list[Job], choice: BulkChoice) -> dict[int, Path]:
+    """Each job's target, by job id: the first job of a name keeps it, the others of the same audio (or
+    stem, into one folder) get `<stem> (job N).<fmt>`, so that no export overwrites another (pure)."""
+    paths: dict[int, Path] = {}
+    taken: set[Path] = set()
+    for job in jobs:
+        path = target(job, choice)
+        if path in taken:
+            path = path.with_name(f"{path.stem} (job {job.id}){path.suffix}")
+        taken.add(path)
+        paths[job.id] = path
+    return paths
+
+
 class BulkExportScreen(Dialog[BulkChoice | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="bulk-export.cancel"),

@@ -12,9 +12,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from stt_tui.history.edits import NO_EDITS, Edits
 from stt_tui.jobs.model import Job
 from stt_tui.outputs.formatting import job_details
+from stt_tui.service import NO_EDITS, Edits
 from stt_tui.shared.wording import printable
 from stt_tui.tui.screens.dialog import Dialog
 

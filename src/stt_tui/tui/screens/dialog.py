@@ -7,8 +7,10 @@ nothing while the dialog is open; the dialog's own footer shows the keys that wo
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, ScreenResultType
 
+from stt_tui.tui.notifying import NotifyingApp
 from stt_tui.tui.widgets.key_footer import KeyFooter
 
 
@@ -22,3 +24,19 @@ class Dialog(ModalScreen[ScreenResultType]):
     def on_mount(self) -> None:
         # Textual calls each class's on_mount along the MRO, so a dialog's own on_mount needs no super().
         self.mount(KeyFooter())
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """The dialog's own word (a field it refuses) is shown over it; the app's others wait until it
+        is closed (NotifyingApp.on_notify)."""
+        if isinstance(self.app, NotifyingApp):
+            self.app.notify(message, title=title, severity=severity, timeout=timeout, dialog=True)
+        else:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)

@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from stt_tui.outputs.export import FORMATS
@@ -38,6 +39,9 @@ def format_of(path: str) -> str | None:
 def with_format(path: str, fmt: str) -> str:
     """The path with its extension made `fmt` (a name without a known extension gets it added)."""
     return str(Path(path).with_suffix(f".{fmt}")) if format_of(path) else f"{path}.{fmt}"
+
+
+KEYS_HINT = "Enter: list · Tab: next · Ctrl+S: export · Esc: cancel"
 
 
 class ExportScreen(Dialog[ExportChoice | None]):
@@ -77,9 +81,12 @@ class ExportScreen(Dialog[ExportChoice | None]):
             with Horizontal(id="buttons"):
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")
+            yield Static(KEYS_HINT, classes="hint", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#path", Input).focus()
+        # The first field, as in the submit dialog: a path focused and selected was exported by a stray
+        # Enter, and replaced by the first letter typed.
+        self.query_one("#format", Select).focus()
         self._check_exists()
 
     def _choice(self) -> ExportChoice:
@@ -119,6 +126,12 @@ class ExportScreen(Dialog[ExportChoice | None]):
     def _check_exists(self) -> None:
         self._look_for(self._choice().path)
 
+    @dataclass
+    class _Looked(Message):
+        """What to say of the file the path names (it exists: it will be replaced; else nothing)."""
+
+        note: str
+
     @work(thread=True, exclusive=True, group="export-exists", exit_on_error=False)
     def _look_for(self, path: Path) -> None:
         # A file system call per keystroke would stall typing on a slow disk: it runs in a thread.
@@ -127,7 +140,11 @@ class ExportScreen(Dialog[ExportChoice | None]):
         except OSError:
             exists = False
         note = "The file exists and will be replaced." if exists else ""
-        self.app.call_from_thread(self.query_one("#exists", Static).update, note)
+        self.post_message(self._Looked(note))
+
+    @on(_Looked)
+    def _looked(self, event: _Looked) -> None:
+        self.query_one("#exists", Static).update(event.note)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#export")

@@ -13,6 +13,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from stt_tui.tui.screens.dialog import Dialog
+from stt_tui.tui.widgets.pick_list import PickList
 
 
 def profile_prompt(row: dict[str, Any], current: str) -> Text:
@@ -45,7 +46,7 @@ class ProfileScreen(Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("[b]Profile[/b]: where new jobs go, and whose jobs are polled")
-            yield OptionList(
+            yield PickList(
                 *(Option(profile_prompt(row, self.current), id=row["name"]) for row in self.rows),
                 id="profiles",
                 markup=False,

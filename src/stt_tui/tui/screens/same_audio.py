@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
-from stt_tui.service.content import Known, Seen
+from stt_tui.service import Known, Seen
 from stt_tui.shared.wording import plural
 from stt_tui.tui.screens.dialog import Dialog
 
@@ -18,7 +18,8 @@ from stt_tui.tui.screens.dialog import Dialog
 def same_audio_text(known: dict[Path, Known], total: int) -> str:
     """'2 of 10 files hold audio sent before with these options: talk.wav (job #3, transcribed), …'
     (pure)."""
-    lines = [f"{len(known)} of {plural(total, 'file')} hold audio sent before with these options:"]
+    verb = "holds" if len(known) == 1 else "hold"  # 1 of 1 file holds; 2 of 10 files hold
+    lines = [f"{len(known)} of {plural(total, 'file')} {verb} audio sent before with these options:"]
     for path, k in sorted(known.items())[:5]:
         state = "transcribed" if k.seen == Seen.DONE else "still running"
         lines.append(f"  {path.name}: job #{k.job.id}, {state}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,12 +15,14 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from stt_tui.history.search import MARK_END, MARK_START, Hit
 from stt_tui.jobs.model import clock
+from stt_tui.service import MARK_END, MARK_START, Hit
 from stt_tui.service.errors import EXPECTED_FAILURES
 from stt_tui.service.facade import Service
 from stt_tui.shared.wording import plural, printable
 from stt_tui.tui.screens.dialog import Dialog
+from stt_tui.tui.widgets.pick_list import PickList
+from stt_tui.tui.widgets.text_box import TextBox
 
 LIMIT = 100
 HELP = 'Every word must be there; "quoted words" in order; budg* any ending; lang:ru after:2026-11-01'
@@ -65,19 +67,15 @@ class SearchScreen(Dialog[Hit | None]):
         self.service = service
         self.hits: list[Hit] = []
         self._hits_for: str | None = None  # the query self.hits answer
-        # Enters pressed in the query before its hits came (typed fast, Enter Enter): the first goes to
-        # the hits, the second opens the best one, once they are in.
+        # Enters pressed in the query before its hits came (typed fast): the best one opens once in.
         self._enters_waiting = 0
-        # Focus moves after the key that asked for it: an Enter typed right after the one that sent the
-        # focus to the hits still reaches the query, and is meant for the hits.
-        self._hits_asked = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="search"):
             yield Label("Search every transcript", classes="title")
-            yield Input(placeholder="words to find", id="query")
+            yield TextBox(placeholder="words to find", id="query")
             yield Static(HELP, id="search-note", classes="hint", markup=False)
-            yield OptionList(id="hits", markup=False)
+            yield PickList(id="hits", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
@@ -85,7 +83,7 @@ class SearchScreen(Dialog[Hit | None]):
 
     @work(thread=True, exit_on_error=False, description="count the index")
     def _count(self) -> None:
-        self.post_message(self.Counted(*self.service.history.index_counts()))
+        self.post_message(self.Counted(*self.service.index_counts()))
 
     @on(Counted)
     def _counted(self, event: Counted) -> None:
@@ -98,7 +96,6 @@ class SearchScreen(Dialog[Hit | None]):
     @on(Input.Changed, "#query")
     def _query_changed(self, event: Input.Changed) -> None:
         self._enters_waiting = 0
-        self._hits_asked = False
         self._search(event.value)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False, description="search")
@@ -115,6 +112,10 @@ class SearchScreen(Dialog[Hit | None]):
                 self.post_message(self.Found(query, self.service.search(query, LIMIT)))
         except EXPECTED_FAILURES as exc:
             self.post_message(self.Found(query, [], str(exc)))
+        except Exception:
+            # Whatever failed, the hits of the text before must not stand under this one.
+            self.post_message(self.Found(query, [], "This search failed."))
+            raise
 
     @on(Found)
     def _found(self, event: Found) -> None:
@@ -125,7 +126,7 @@ class SearchScreen(Dialog[Hit | None]):
         hits.clear_options()
         hits.add_options([Option(hit_text(hit)) for hit in event.hits])
         order = "best first" if event.ranked else "newest first; ranking…"
-        found = f"{plural(len(event.hits), 'phrase')}, {order}; Enter or ↓ to choose one"
+        found = f"{plural(len(event.hits), 'phrase')}, {order}; Enter opens the first, ↓ to choose one"
         note = event.error or (found if event.hits else "")
         if event.query.strip() and not event.hits and not event.error:
             note = "No phrase matches."
@@ -135,32 +136,21 @@ class SearchScreen(Dialog[Hit | None]):
         if not self._enters_waiting:
             return
         if event.hits:
-            hits.focus()
-            if self._enters_waiting == 2 and event.ranked:
+            if event.ranked:  # Enter opens the best one, which the ranked answer brings
                 self._enters_waiting = 0
                 self.dismiss(event.hits[0])
-            elif self._enters_waiting == 1:
-                self._enters_waiting = 0
-            # else: open the best one, which the ranked answer brings
         elif event.ranked:
             self._enters_waiting = 0  # nothing to go to
 
     @on(Input.Submitted, "#query")
     def _submitted(self, event: Input.Submitted) -> None:
         hits = self.query_one("#hits", OptionList)
+        if not self.is_current:
+            return  # a second Enter of one read, after the first has opened the hit
         if self.hits and self._hits_for == event.value:
-            if self._hits_asked:
-                self._hits_asked = False
-                self.dismiss(self.hits[hits.highlighted or 0])
-            else:
-                self._hits_asked = True
-                hits.focus()
+            self.dismiss(self.hits[hits.highlighted or 0])  # Enter opens the hit at once (↓ goes to them)
         else:
             self._enters_waiting = min(self._enters_waiting + 1, 2)
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if event.widget is self.query_one("#query", Input):
-            self._hits_asked = False  # back in the query: its next Enter goes to the hits again
 
     def action_to_hits(self) -> None:
         if self.hits:

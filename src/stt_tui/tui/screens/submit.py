@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from stt_tui.audio.folders import media_files
@@ -136,6 +137,12 @@ class SubmitScreen(Dialog[SubmitChoice | None]):
         if self.folder is not None:
             self._count(self.folder)
 
+    @dataclass
+    class _Counted(Message):
+        """What the folder holds, as the file list says it."""
+
+        text: str
+
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _count(self, folder: Path) -> None:
         try:
@@ -145,7 +152,11 @@ class SubmitScreen(Dialog[SubmitChoice | None]):
             text = f"{folder} cannot be read: {exc.strerror}."
         else:
             text = folder_summary(folder, here, below)
-        self.app.call_from_thread(self.query_one("#file-list", Static).update, text)
+        self.post_message(self._Counted(text))
+
+    @on(_Counted)
+    def _counted(self, event: _Counted) -> None:
+        self.query_one("#file-list", Static).update(event.text)
 
     @on(Select.Changed, "#language")
     def _language_changed(self, event: Select.Changed) -> None:

@@ -191,6 +191,15 @@ class FileBrowser(FolderTree):
         """Mark the audio files of `folder` whose names match `pattern` (the parent asked for it)."""
         self._mark_in(folder, pattern, toggle=False)
 
+    @dataclass
+    class _Found(Message):
+        """The audio files of a folder that match a pattern (error: why the folder could not be read)."""
+
+        folder: Path
+        found: set[Path]
+        toggle: bool
+        error: str = ""
+
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
     def _mark_in(self, folder: Path, pattern: str, toggle: bool) -> None:
         """Mark the audio files of a folder matching `pattern` (read from the disk: folded folders too);
@@ -198,13 +207,16 @@ class FileBrowser(FolderTree):
         try:
             found = {p for p in media_files(folder) if matches(p.name, pattern)}
         except OSError as exc:
-            self.app.call_from_thread(
-                self.notify, f"{folder} cannot be read: {exc.strerror}.", severity="error"
-            )
+            self.post_message(self._Found(folder, set(), toggle, f"{folder} cannot be read: {exc.strerror}."))
             return
-        self.app.call_from_thread(self._apply_marks, folder, found, toggle)
+        self.post_message(self._Found(folder, found, toggle))
 
-    def _apply_marks(self, folder: Path, found: set[Path], toggle: bool) -> None:
+    @on(_Found)
+    def _apply_marks(self, event: _Found) -> None:
+        folder, found, toggle = event.folder, event.found, event.toggle
+        if event.error:
+            self.notify(event.error, severity="error")
+            return
         if not found:
             self.notify(f"No audio files to mark in {home_relative(folder)}.", severity="warning")
             return

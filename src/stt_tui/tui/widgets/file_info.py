@@ -20,6 +20,7 @@ from stt_tui.audio import loudness
 from stt_tui.audio import probe as audio
 from stt_tui.audio.probe import Probe, Verdict
 from stt_tui.jobs.model import format_duration
+from stt_tui.shared.wording import printable
 
 LOUDNESS_BUCKETS = 120
 
@@ -45,10 +46,11 @@ def _size(n: int) -> str:
 
 def describe(facts: FileFacts) -> Text:
     """The pane's text: the probe on two lines, then the verdict."""
+    # The name, and sentences that may quote it, are shown escaped: it may hold any byte but / and NUL.
     name = facts.path.rsplit("/", 1)[-1]
-    text = Text(name + "\n", style="bold")
+    text = Text(printable(name) + "\n", style="bold")
     if facts.error:
-        return text.append(facts.error, style="red")
+        return text.append(printable(facts.error), style="red")
     p, v = facts.probe, facts.verdict
     if p is None or v is None:
         return text.append("probing…", style="dim")
@@ -60,15 +62,15 @@ def describe(facts: FileFacts) -> Text:
     if v.refused:
         text.append("cannot be sent:\n", style="bold red")
         for reason in v.reasons:
-            text.append(f"• {reason}\n", style="red")
+            text.append(f"• {printable(reason)}\n", style="red")
     elif v.convert:
         text.append("ready after conversion\n", style="bold dark_orange")
         for reason in v.reasons:
-            text.append(f"{reason}\n", style="dark_orange")
+            text.append(f"{printable(reason)}\n", style="dark_orange")
     else:
         text.append(f"ready · sent as {v.encoding}\n", style="bold green")
     for note in v.notes:
-        text.append(f"{note}\n", style="dark_orange")
+        text.append(f"{printable(note)}\n", style="dark_orange")
     return text
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from textual.widget import Widget
-from textual.widgets import Input
+
+from stt_tui.tui.widgets.text_box import TextBox
 
 
-class FilterBox(Input):
+class FilterBox(TextBox):
     def open(self) -> None:
         """Show the box and type into it."""
         self.display = True

@@ -31,8 +31,11 @@ from stt_tui.audio.folders import (
     is_media,
     visible,
 )
-from stt_tui.service.content import MARKERS, Mark, Seen
+from stt_tui.service import AudioStatus, Seen
+from stt_tui.shared.wording import printable
 
+# What became of a file's audio, per language, beside its name.
+MARKERS = {Seen.DONE: "✓", Seen.RUNNING: "…", Seen.FAILED: "✗"}
 MARKER_STYLES = {Seen.DONE: "green", Seen.RUNNING: "yellow", Seen.FAILED: "red"}
 
 
@@ -45,7 +48,7 @@ class FolderTree(DirectoryTree):
 
     name_filter: reactive[str] = reactive("")
 
-    seen: reactive[dict[Path, tuple[Mark, ...]]] = reactive(dict, init=False)
+    seen: reactive[dict[Path, tuple[AudioStatus, ...]]] = reactive(dict, init=False)
     """What became of each listed file's audio, per language (set by the app, which owns the history)."""
 
     @dataclass
@@ -64,7 +67,7 @@ class FolderTree(DirectoryTree):
         super().__init__(path, **kw)
         self.auto_expand = False  # folders open and close below; the root never closes
         self.marked: set[Path] = set()  # drawn here; what the keys mark is FileBrowser's
-        self.border_title = Content(home_relative(Path(path).resolve()))
+        self.border_title = Content(printable(home_relative(Path(path).resolve())))
         self._stop_watching = threading.Event()
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
@@ -88,6 +91,11 @@ class FolderTree(DirectoryTree):
         if node is self.root and data is not None:
             label = folder_name(Path(data.path))
         return super().reset_node(node, label, data)
+
+    def process_label(self, label: TextType) -> Text:
+        # A file's name is data: its control characters and bytes that are not UTF-8 are shown escaped,
+        # and a newline in it no longer hides the rest (DirectoryTree keeps a label's first line).
+        return super().process_label(printable(label) if isinstance(label, str) else label)
 
     def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
         label = super().render_label(node, base_style, style)
@@ -117,7 +125,9 @@ class FolderTree(DirectoryTree):
         if self.is_mounted:
             self.reload()
 
-    def watch_seen(self, old: dict[Path, tuple[Mark, ...]], new: dict[Path, tuple[Mark, ...]]) -> None:
+    def watch_seen(
+        self, old: dict[Path, tuple[AudioStatus, ...]], new: dict[Path, tuple[AudioStatus, ...]]
+    ) -> None:
         self._refresh_labels({p for p in old.keys() | new.keys() if old.get(p) != new.get(p)})
 
     # --- following the disk -------------------------------------------------------------------------
@@ -148,7 +158,16 @@ class FolderTree(DirectoryTree):
                 now = directory_times(folders)
                 changed, times = now != times, now
             if changed:
-                self.app.call_from_thread(self.reload)
+                # A message, not call_from_thread: that waits for the event loop, and a quit under way
+                # waits for this thread, so a folder changing as the app closed held it open for good.
+                self.post_message(self._FolderChanged())
+
+    class _FolderChanged(Message):
+        """An open folder's entries changed (posted by the thread that follows them)."""
+
+    @on(_FolderChanged)
+    def _folder_changed(self) -> None:
+        self.reload()  # not awaited, as `r` does: a handler waiting for the loader would hold a close
 
     @on(Tree.NodeExpanded)
     @on(Tree.NodeCollapsed)

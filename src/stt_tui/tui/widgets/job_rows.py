@@ -11,26 +11,15 @@ from typing import Protocol
 
 from rich.text import Text
 
+from stt_tui.jobs import columns
 from stt_tui.jobs.model import Job
 from stt_tui.shared.wording import printable
 
-Column = tuple[str, str, int]  # key, header, width
+Column = tuple[str, str, int]  # key, header, width (fitted), from jobs/columns.py
 
-# (key, header, width); FILE takes what is left. The last columns go first when the list is narrow: the
-# language stays longest, since it tells apart the jobs of one file done in several.
-COLUMNS: tuple[Column, ...] = (
-    ("id", "#", 0),
-    ("state", "STATE", 10),
-    ("file", "FILE", 0),
-    ("language", "LANG", 10),
-    ("retention", "RETENTION", 9),
-    ("time", "TIME", 13),
-    ("audio", "AUDIO", 8),
-    ("model", "MODEL", 16),
-    ("submitted", "SUBMITTED", 11),
-)
+COLUMNS: tuple[Column, ...] = tuple((c.key, c.header, c.width) for c in columns.COLUMNS)
 MIN_FILE = 16
-SORT_KEYS = tuple(key for key, _, _ in COLUMNS)
+SORT_KEYS = columns.KEYS
 
 
 class JobSource(Protocol):

@@ -8,9 +8,9 @@ from typing import Any
 from textual.app import App
 from textual.reactive import var
 from textual.widget import Widget
-from textual.worker import Worker, WorkerState
 
 from stt_tui.service.facade import Service
+from stt_tui.tui.workers import SaysWorkerFailures
 
 STILL_READING = "The history is still being read; try again in a moment."
 
@@ -23,14 +23,7 @@ def say_unavailable(node: Widget | App[Any], load_error: str | None) -> None:
         node.notify(STILL_READING, severity="warning")
 
 
-def failure_said(event: Worker.StateChanged) -> str | None:
-    """What to say of a worker that ended in an error nobody expected (None: it did not)."""
-    if event.state != WorkerState.ERROR:
-        return None
-    return f"{event.worker.description} failed: {event.worker.error}"
-
-
-class Pane(Widget):
+class Pane(SaysWorkerFailures, Widget):
     """`service` is None until the history is open; `load_error` says why it never will be."""
 
     service: var[Service | None] = var(None)
@@ -41,8 +34,3 @@ class Pane(Widget):
         if self.service is None:
             say_unavailable(self, self.load_error)
         return self.service
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Anything unexpected in a worker is one notification; the app keeps running.
-        if (said := failure_said(event)) is not None:
-            self.notify(said, severity="error", timeout=15)

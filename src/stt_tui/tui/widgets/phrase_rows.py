@@ -32,7 +32,9 @@ def utterance_text(u: Utterance, *, labelled: bool, words: bool, query: str) -> 
 
 def utterance_row(u: Utterance, *, labelled: bool, words: bool, query: str) -> Table:
     """One phrase as a row: its start time, its channel when merged, then its text in a column of its
-    own, so that a long phrase wraps under its text, not back to the left edge."""
+    own, so that a long phrase wraps under its text, not back to the left edge. A name a person gave
+    is shown even on one channel."""
+    labelled = labelled or bool(u.name)
     row = Table.grid(padding=(0, 2), expand=True)
     row.add_column(no_wrap=True, style="dim")
     if labelled:
@@ -44,7 +46,8 @@ def utterance_row(u: Utterance, *, labelled: bool, words: bool, query: str) -> T
     if u.edited:
         when = f"{when} ✎"  # corrected by a person
     if labelled:
-        tag = u.name or f"{'spk' if u.speaker else 'ch'}{u.channel}"
+        # A name recognized by voice says so ("Anna (by voice)"): no person gave it.
+        tag = u.who if u.by_voice else u.name or f"{'spk' if u.speaker else 'ch'}{u.channel}"
         row.add_row(Text(when), Text(printable(tag), style=CHANNEL_STYLES[(u.channel - 1) % 2]),
                     utterance_text(u, labelled=labelled, words=words, query=query))
     else:
