@@ -55,7 +55,8 @@ def test_phrases_correct_and_name_reach_every_output_and_are_undone(module_home,
     ((who, as_named, corrected),) = [(p["who"], p["name"], p["corrected"]) for p in json.loads(named.stdout)]
     assert (who, as_named, corrected) == ("Anna", "Anna", True)
     ((_, start, _, text),) = [c[:4] for c in parse_srt((audio.parent / "talk.srt").read_text())]
-    assert text == "It was my report, from the NORTH pole" and start == first["start"]  # one voice: no label
+    assert start == first["start"]  # a name given is said, even on the one voice there is (issue 33)
+    assert text.replace("\n", " ") == "Anna: It was my report, from the NORTH pole"
     row = stt(module_home, "export", str(job), "-f", "csv").stdout.splitlines()[1]
     assert row.split(",")[2:] == ["Anna", '"It was my report', ' from the NORTH pole"']
 

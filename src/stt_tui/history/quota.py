@@ -23,12 +23,21 @@ class QuotaBook(Database):
         )
         return int(row[0]) if row else 0
 
-    def nth_latest_call(self, profile: str, kind: str, n: int, since: float) -> float | None:
-        """The time of the n-th most recent call since `since` (1: the latest), None if fewer were made."""
+    def nth_latest_call(self, profile: str, kind: str, n: int, window: float, now: float) -> float | None:
+        """The time of the n-th most recent call in the `window` seconds up to `now` (1: the latest), None
+        if fewer were made.
+
+        A call stamped after `now` was counted by a clock since set back: made by now at the latest, it
+        is stamped now first, and ages out of the window from here. Left as it was, it would stay "the
+        latest" for as long as the clock was set back (a per-second quota would stop polling for an hour).
+        """
+        if self._one("SELECT 1 FROM quota_events WHERE profile=? AND at > ? LIMIT 1", (profile, now)):
+            with self._tx() as db:
+                db.execute("UPDATE quota_events SET at=? WHERE profile=? AND at > ?", (now, profile, now))
         row = self._one(
             "SELECT at FROM quota_events WHERE profile=? AND kind=? AND at >= ? ORDER BY at DESC "
             "LIMIT 1 OFFSET ?",
-            (profile, kind, since, n - 1),
+            (profile, kind, now - window, n - 1),
         )
         return None if row is None else float(row[0])
 

@@ -59,7 +59,7 @@ class Context:
         """Seconds until one more recognition request fits in the hourly quota (0: now)."""
         now = self.clock()
         limit = self.profile.requests_per_hour
-        return budget_wait(self.history.nth_latest_call(self.profile.name, "submit", limit, now - HOUR), now)
+        return budget_wait(self.history.nth_latest_call(self.profile.name, "submit", limit, HOUR, now), now)
 
     def working_policy(self, model: str) -> PollPolicy:
         """The profile's polling policy with the speed its recent jobs of `model` were done at (by the

@@ -60,13 +60,13 @@ class Poller:
 
     def wait_for_budget(self) -> float:
         now = self._clock()
-        nth = self.history.nth_latest_call(self.profile, "check", self.policy.budget_per_hour, now - HOUR)
+        nth = self.history.nth_latest_call(self.profile, "check", self.policy.budget_per_hour, HOUR, now)
         return budget_wait(nth, now)
 
     def v3_wait(self) -> float:
         """Seconds until one more check of a v3 operation fits its per-second quota."""
         now = self._clock()
-        nth = self.history.nth_latest_call(self.profile, "check_v3", V3_CHECKS_PER_SECOND, now - 1.0)
+        nth = self.history.nth_latest_call(self.profile, "check_v3", V3_CHECKS_PER_SECOND, 1.0, now)
         return budget_wait(nth, now, 1.0)
 
     def paused_for(self) -> float:

@@ -132,7 +132,11 @@ def builtin_profiles() -> dict[str, Profile]:
     # English by default for the local profile (its model also does ru-RU and the other languages).
     return {
         # The engine has no request quota; a high one still stops a runaway script.
-        LOCAL: Profile(LOCAL, LOCAL, LOCAL_POLICY, default_language="en-US", requests_per_hour=36_000),
+        # API v3 as the cloud profile: the language `auto` found, speakers and every v3 option offline
+        # too (`api = "v2"` in config.toml keeps the frozen API).
+        LOCAL: Profile(
+            LOCAL, LOCAL, LOCAL_POLICY, default_language="en-US", requests_per_hour=36_000, api=V3
+        ),
         # API v3: files of up to 60 MB go inside the request, so no bucket is needed for them.
         YANDEX: Profile(
             YANDEX,

@@ -10,6 +10,7 @@ import pytest
 
 from stt_tui.history import SCHEMA_VERSION, History, HistoryError, JobNotFound
 from stt_tui.jobs.model import RETENTION_SECONDS, JobState, RequestOptions
+from stt_tui.jobs.schedule import budget_wait
 from stt_tui.service.submission import INTERRUPTED, MAX_SUBMISSION_SECONDS, submission_interrupted
 
 
@@ -154,11 +155,26 @@ def test_quota_events_are_counted_and_old_ones_dropped(history):
     for t in (0.0, 100.0, 90_000.0, 90_100.0):
         history.record_call("cloud", "check", t)
     assert history.calls_since("cloud", "check", 0.0) == 2  # a day later, the first two went
-    assert history.nth_latest_call("cloud", "check", 1, 0.0) == 90_100.0
-    assert history.nth_latest_call("cloud", "check", 2, 0.0) == 90_000.0
-    assert history.nth_latest_call("cloud", "check", 3, 0.0) is None
-    assert history.nth_latest_call("cloud", "check", 1, 90_050.0) == 90_100.0
+    assert history.nth_latest_call("cloud", "check", 1, 90_200.0, 90_200.0) == 90_100.0
+    assert history.nth_latest_call("cloud", "check", 2, 90_200.0, 90_200.0) == 90_000.0
+    assert history.nth_latest_call("cloud", "check", 3, 90_200.0, 90_200.0) is None
+    assert history.nth_latest_call("cloud", "check", 1, 150.0, 90_200.0) == 90_100.0
+    assert history.nth_latest_call("cloud", "check", 1, 50.0, 90_200.0) is None  # out of the window
     assert history.calls_since("local", "check", 0.0) == 0
+
+
+def test_calls_stamped_by_a_clock_since_set_back_age_out_from_now(history):
+    """Five v3 checks a second, then the clock set back an hour: the checks count as made now and leave
+    the one-second window a second later (they stopped every check for the hour)."""
+    for t in range(5):
+        history.record_call("cloud", "check_v3", 10_000.0 + t / 10)
+    history.record_call("local", "check_v3", 10_000.0)  # another profile's stamps are its own
+    set_back = 10_000.0 - 3600
+    nth = history.nth_latest_call("cloud", "check_v3", 5, 1.0, set_back)
+    assert nth == set_back and budget_wait(nth, set_back, 1.0) == 1.0  # full now: one second to wait
+    assert history.nth_latest_call("cloud", "check_v3", 5, 1.0, set_back + 1.5) is None  # then free
+    assert history.calls_since("cloud", "check_v3", set_back) == 5  # counted still, none dropped
+    assert history.nth_latest_call("local", "check_v3", 1, 1.0, 10_000.5) == 10_000.0
 
 
 def _writer(path: str, n: int, tag: str) -> None:

@@ -37,7 +37,8 @@ def probe(**kw: object) -> Probe:
 
 
 def job(id: int, state: JobState, options: RequestOptions, has_result: bool = False) -> Job:
-    return Job(id, "local", state, f"/a/{id}.wav", created_at=0, has_result=has_result, options=options)
+    path = f"/a/{id}.wav"
+    return Job(id, "local", state, path, created_at=0, has_result=has_result, options=options, api=LOCAL.api)
 
 
 # --- the plan, pure ---------------------------------------------------------------------------------
@@ -46,8 +47,10 @@ def job(id: int, state: JobState, options: RequestOptions, has_result: bool = Fa
 def test_a_plan_says_the_request_and_the_way_the_audio_goes():
     found = probe()
     plan = plan_file(TALK, found, check(found), RequestOptions(), LOCAL)
-    assert plan.request.profile == "local" and plan.request.api == "v2"
-    assert plan.verdict.encoding == Encoding.LINEAR16_PCM and not plan.inline
+    assert plan.request.profile == "local" and plan.request.api == "v3"  # as the cloud's (issue 33)
+    assert plan.verdict.encoding == Encoding.LINEAR16_PCM and not plan.inline  # the engine reads the file
+    v2 = plan_file(TALK, found, check(found), RequestOptions(), dataclasses.replace(LOCAL, api="v2"))
+    assert v2.request.api == "v2" and v2.request != plan.request  # a request of another API is another
     assert plan.sha256 == "" and plan.repeat is None  # nothing known of the audio before it is hashed
     small = plan_file(TALK, found, check(found), RequestOptions(), CLOUD)
     assert small.inline  # a cloud v3 profile sends a small file in the request itself
