@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input, OptionList
 
+from stt_tui.tui.screens.details import DetailsScreen
 from stt_tui.tui.screens.search import SearchScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen
 from tests.support.histories import stored
@@ -15,7 +16,7 @@ from tests.support.waiting import wait_for
 def burst(app, *keys: str) -> None:
     """Keys as the driver hands on one read from the terminal: all queued, none waited for."""
     for name in keys:
-        character = name if len(name) == 1 else {"space": " ", "enter": "\r"}.get(name)
+        character = name if len(name) == 1 else {"space": " ", "enter": "\r", "slash": "/"}.get(name)
         key = events.Key(name, character)
         key.set_sender(app)
         app._driver.send_message(key)
@@ -35,6 +36,38 @@ async def test_a_burst_into_the_search_loses_no_key(home, tmp_path):
             await wait_for(pilot, lambda q=query: q.value == "countz", timeout=5, what="every key")  # type: ignore[misc]
             await pilot.press("escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, SearchScreen), what="the search closed")
+
+
+async def test_keys_typed_right_after_enter_in_the_job_list_reach_the_transcript(home, tmp_path, monkeypatch):
+    """Enter on a job, then `/there` and `i` in one read: the transcript opens and its search box holds
+    `there`. The keys after Enter went to the job list while the transcript was read (`/` opened the
+    list's filter, which took the word), and a letter meant for the transcript acted on the job."""
+    stored(home, "first.wav")
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        jobs = app.main.jobs
+        await wait_for(pilot, lambda: jobs.row_count == 1, what="the job")
+        jobs.focus()
+        for _ in range(3):
+            burst(app, "enter", "slash", *"there")
+            await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
+            box = app.screen.query_one("#search", Input)
+            await wait_for(pilot, lambda b=box: b.value == "there", timeout=5, what="every key")  # type: ignore[misc]
+            assert jobs.filter_text == ""  # the list beneath took none of them
+            await pilot.press("escape", "escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, TranscriptScreen), what="the list")
+        composed: list[DetailsScreen] = []
+        compose = DetailsScreen.compose
+
+        def counted(screen: DetailsScreen):
+            composed.append(screen)
+            return compose(screen)
+
+        monkeypatch.setattr(DetailsScreen, "compose", counted)
+        burst(app, "i", "escape")  # the details, and out again: the escape went to the list beneath
+        await wait_for(pilot, lambda: composed and app.screen is app.main, what="the details closed by Esc")
+        assert len(composed) == 1 and app.focused is jobs
 
 
 async def test_a_burst_into_the_correction_box_adds_to_the_phrase(home, tmp_path):

@@ -52,7 +52,8 @@ def _request_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--speakers",
         action="store_true",
-        help="API v3, mono audio: tell two speakers apart (Speaker 1:, Speaker 2: in the transcript)",
+        help="API v3, mono audio: tell speakers apart, two in the cloud, up to 8 on the local engine "
+        "(Speaker 1:, Speaker 2: in the transcript)",
     )
     p.add_argument("--no-phone-formatting", action="store_true", help="API v3: leave phone numbers as spoken")
 

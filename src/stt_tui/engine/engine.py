@@ -17,13 +17,13 @@ from stt_tui.engine.decode import UndecodableAudio, probe
 from stt_tui.engine.models import model_source
 from stt_tui.engine.recognition import recognize_file, recognized, stream_events
 from stt_tui.engine.recognizer import WhisperRecognizer
-from stt_tui.engine.speakers import CLOUD_MAX_SPEAKERS, MAX_SPEAKERS
+from stt_tui.engine.speakers import MAX_SPEAKERS
 from stt_tui.engine.store import FINISHED, OperationStore, State, StoredOperation, new_operation_id
 from stt_tui.engine.validation import AcceptedSpec, RequestRefused, Spec, check_lpcm, check_size, check_spec
 from stt_tui.engine.validation_v3 import check_recognize_file
 from stt_tui.engine.wire import RecognizeFileCall, RecognizeRequest
 from stt_tui.engine.workers import CODE_CANCELLED, WorkerPool, discard_audio
-from stt_tui.shared.speechkit import MAX_INLINE_BYTES, V3
+from stt_tui.shared.speechkit import CLOUD_MAX_SPEAKERS, MAX_INLINE_BYTES, V3
 from stt_tui.voiceprint.encoder import EncoderUnavailable, SpeakerEncoder
 
 log = logging.getLogger(__name__)

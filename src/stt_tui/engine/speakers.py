@@ -14,11 +14,11 @@ import numpy as np
 from stt_tui.engine.decode import TARGET_RATE, Stopped
 from stt_tui.engine.pieces import pieces
 from stt_tui.engine.recognizer import Utterance
+from stt_tui.shared.speechkit import LOCAL_MAX_SPEAKERS
 from stt_tui.voiceprint.encoder import BATCH, FRAME_SECONDS, WINDOW_FRAMES, SpeakerEncoder, unit
 from stt_tui.voiceprint.prints import stretch_windows
 
-MAX_SPEAKERS = 8  # the engine's own limit
-CLOUD_MAX_SPEAKERS = 2  # the service's: its strict cloud mode labels as many
+MAX_SPEAKERS = LOCAL_MAX_SPEAKERS  # the engine's own limit
 
 # Clustering: segments of two windows (2 s); voices whose segments' mean cosine similarity stays above
 # SAME_VOICE are one voice. A cluster with less speech than MIN_VOICE_SECONDS is folded into the nearest.

@@ -7,6 +7,8 @@ MAX_AUDIO_BYTES = 1024**3  # 1 GB, in a bucket
 MAX_INLINE_BYTES = 60 * 1024**2  # audio sent inside the request (v3 documents it; v2 async, not at all)
 MAX_AUDIO_SECONDS = 4 * 3600  # summed over channels
 MAX_CHANNELS = 2
+CLOUD_MAX_SPEAKERS = 2  # speaker labeling tells at most two voices apart (mono audio only)
+LOCAL_MAX_SPEAKERS = 8  # the embedded engine's own limit (its strict cloud mode keeps the service's)
 LPCM_RATES = (8000, 16000, 48000)
 
 DEFAULT_LANGUAGE = "ru-RU"

@@ -24,6 +24,7 @@ from stt_tui.jobs.model import Job, JobState, RequestOptions
 from stt_tui.service.batch import Looked
 from stt_tui.service.watch import FolderWatch, WatchEvent
 from stt_tui.settings.preferences import Preferences
+from stt_tui.shared.speechkit import CLOUD_MAX_SPEAKERS, LOCAL_MAX_SPEAKERS
 from stt_tui.tui.batch import SubmitWork, run_batch
 from stt_tui.tui.messages import (
     ActionFailed,
@@ -181,7 +182,9 @@ class FilesPane(Horizontal, Pane):
             self._gathering(True)
             self._gather(paths, folder, choice, again)
 
-        self.app.push_screen(SubmitScreen(paths, defaults, folder, service.profile.api), chosen)
+        profile = service.profile
+        speakers = LOCAL_MAX_SPEAKERS if profile.local else CLOUD_MAX_SPEAKERS
+        self.app.push_screen(SubmitScreen(paths, defaults, folder, profile.api, speakers), chosen)
 
     @work(thread=True, group="gather", exit_on_error=False, description="look at the files")
     def _gather(self, paths: list[Path], folder: Path | None, choice: SubmitChoice, again: bool) -> None:

@@ -5,6 +5,7 @@ thread workers; a bulk action ends in one notification, not one per job."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,13 +145,14 @@ class JobsPane(Vertical, Pane):
     def _job_action(self, event: JobList.JobAction) -> None:
         service = self.usable_service()
         if service is None:
+            event.shown.set()
             return
         jobs, job = event.jobs, event.job
         match event.action:
             case Act.OPEN:
-                self._read_transcript(service, job)
+                self._read_transcript(service, job, shown=event.shown)
             case Act.DETAILS:
-                self._read_details(service, job)
+                self._read_details(service, job, event.shown)
             case Act.EXPORT if len(jobs) == 1:
                 self.ask_export(job, [])
             case Act.EXPORT:
@@ -273,7 +275,8 @@ class JobsPane(Vertical, Pane):
 
         job: Job
         items: list[Utterance]
-        at: int | None = None
+        at: int | None
+        shown: asyncio.Event | None  # set once it is on screen: keys typed after Enter wait for it
 
     @dataclass
     class DetailsReady(Message):
@@ -282,33 +285,45 @@ class JobsPane(Vertical, Pane):
         job: Job
         operation_json: str | None
         edits: Edits
+        shown: asyncio.Event
 
     @work(thread=True, group="transcript", exit_on_error=False, description="read a result")
-    def _read_transcript(self, service: Service, job: Job | int, at: int | None = None) -> None:
+    def _read_transcript(
+        self, service: Service, job: Job | int, at: int | None = None, shown: asyncio.Event | None = None
+    ) -> None:
         try:
             job = service.job(job) if isinstance(job, int) else job
             items = service.phrases(job)
         except EXPECTED_FAILURES as exc:
-            self.post_message(ActionFailed(str(exc)))
+            self._failed(str(exc), shown)
             return
-        self.post_message(self.TranscriptReady(job, items, at))
+        self.post_message(self.TranscriptReady(job, items, at, shown))
 
     @on(TranscriptReady)
-    def _transcript_ready(self, event: TranscriptReady) -> None:
-        self.app.push_screen(TranscriptScreen(event.job, event.items, self.service, event.at))
+    async def _transcript_ready(self, event: TranscriptReady) -> None:
+        await self.app.push_screen(TranscriptScreen(event.job, event.items, self.service, event.at))
+        if event.shown is not None:
+            event.shown.set()
 
     @work(thread=True, group="transcript", exit_on_error=False, description="read a job")
-    def _read_details(self, service: Service, job: Job) -> None:
+    def _read_details(self, service: Service, job: Job, shown: asyncio.Event) -> None:
         try:
             details = service.details(job)
         except EXPECTED_FAILURES as exc:
-            self.post_message(ActionFailed(str(exc)))
+            self._failed(str(exc), shown)
             return
-        self.post_message(self.DetailsReady(details.job, details.operation_json, details.edits))
+        self.post_message(self.DetailsReady(details.job, details.operation_json, details.edits, shown))
 
     @on(DetailsReady)
-    def _details_ready(self, event: DetailsReady) -> None:
-        self.app.push_screen(DetailsScreen(event.job, event.operation_json, event.edits))
+    async def _details_ready(self, event: DetailsReady) -> None:
+        await self.app.push_screen(DetailsScreen(event.job, event.operation_json, event.edits))
+        event.shown.set()
+
+    def _failed(self, why: str, shown: asyncio.Event | None) -> None:
+        """Say why nothing opens, from a worker; the keys held for the screen go on to this one."""
+        self.post_message(ActionFailed(why))
+        if shown is not None:
+            self.app.call_from_thread(shown.set)
 
     @work(thread=True, group="actions", exit_on_error=False, description="find the files")
     def _resubmit(self, jobs: list[Job]) -> None:

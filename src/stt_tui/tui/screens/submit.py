@@ -15,7 +15,15 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from stt_tui.audio.folders import media_files
 from stt_tui.jobs.model import RequestOptions, language_list
-from stt_tui.shared.speechkit import AUTO, DEFERRED_MODEL, LANGUAGE_NAMES, MODELS, V3, V3_MODELS
+from stt_tui.shared.speechkit import (
+    AUTO,
+    CLOUD_MAX_SPEAKERS,
+    DEFERRED_MODEL,
+    LANGUAGE_NAMES,
+    MODELS,
+    V3,
+    V3_MODELS,
+)
 from stt_tui.shared.wording import plural
 from stt_tui.tui.screens.dialog import Dialog
 from stt_tui.tui.widgets.option_box import OptionBox
@@ -75,13 +83,21 @@ class SubmitScreen(Dialog[SubmitChoice | None]):
     ]
 
     def __init__(
-        self, paths: list[Path], defaults: RequestOptions, folder: Path | None = None, api: str = "v2"
+        self,
+        paths: list[Path],
+        defaults: RequestOptions,
+        folder: Path | None = None,
+        api: str = "v2",
+        speakers: int = CLOUD_MAX_SPEAKERS,
     ) -> None:
+        """`api`: the profile's, which decides the options offered; `speakers`: how many voices its
+        speaker labeling tells apart."""
         super().__init__()
         self.paths = paths
         self.defaults = defaults
         self.folder = folder
         self.api = api
+        self.speakers = speakers
 
     def compose(self) -> ComposeResult:
         d = self.defaults
@@ -120,7 +136,9 @@ class SubmitScreen(Dialog[SubmitChoice | None]):
             yield OptionBox(raw, d.raw_results, id="raw_results")
             if v3:
                 yield OptionBox(
-                    "Speakers: tell two apart (mono audio)", d.speaker_labeling, id="speaker_labeling"
+                    f"Speakers: tell up to {self.speakers} apart (mono audio)",
+                    d.speaker_labeling,
+                    id="speaker_labeling",
                 )
                 yield OptionBox(
                     "Phone formatting: numbers as phone numbers", d.phone_formatting, id="phone_formatting"

@@ -27,6 +27,10 @@ class TranscriptScreen(TranscriptPlayback, TranscriptEditing, TranscriptSearch):
         Binding("slash", "search", "Search", priority=True, id="transcript.search"),
         Binding("n", "next_match", "Next", id="transcript.next-match"),
         Binding("N", "previous_match", "Previous", show=False, id="transcript.previous-match"),
+        # Before the keys a narrow footer drops first (80 columns end at Copy): playing is what a person
+        # checking a phrase reaches for.
+        Binding("p", "play", "Play", tooltip="Play the audio from the phrase (p again: stop)",
+                id="transcript.play"),
         Binding("c", "cycle_channel", "Channel", id="transcript.cycle-channel"),
         Binding("w", "toggle_words", "Word times", id="transcript.toggle-words"),
         Binding("e", "export", "Export", id="transcript.export"),
@@ -37,8 +41,6 @@ class TranscriptScreen(TranscriptPlayback, TranscriptEditing, TranscriptSearch):
                 id="transcript.undo"),
         Binding("a", "name", "Name", show=False, priority=True,
                 tooltip="Name the phrase's channel or speaker", id="transcript.name"),
-        Binding("p", "play", "Play", tooltip="Play the audio from the phrase (p again: stop)",
-                id="transcript.play"),
         Binding("j", "phrase(1)", "Down", show=False, id="transcript.down"),
         Binding("k", "phrase(-1)", "Up", show=False, id="transcript.up"),
         Binding("g", "phrase_at(0)", "First", show=False, id="transcript.first"),

@@ -54,7 +54,9 @@ class TranscriptView(Screen[None]):
         phrases = self.query_one(OptionList)
         if self.at is not None and 0 <= self.at < len(self.items):
             phrases.highlighted = self.at
-        phrases.focus()
+        # At once (widget.focus() waits its turn): the keys typed right after Enter opened it (one read,
+        # held for it by the job list) find the list focused, not the hidden search box.
+        self.set_focus(phrases)
 
     def _on_phrases(self) -> None:
         """A priority key pressed elsewhere than on the list goes on to what has the focus."""
