@@ -138,7 +138,7 @@ def job_details(job: Job, now: float, edits: Edits = NO_EDITS) -> str:
         ("source", source),
         ("sent as", job.encoding or ""),
         ("audio", audio_text(job)),
-        ("language", job.options.language),
+        ("language", job.language),  # `auto ru-RU` once found
         ("model", job.options.model),
         ("options", ", ".join(job.options.turned_on(job.api))),
         ("submitted", local_time(job.created_at)),

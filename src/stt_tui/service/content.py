@@ -45,7 +45,7 @@ class AudioStatus:
     """What became of the audio asked for in one language (a file done in two has two statuses)."""
 
     seen: Seen
-    language: str  # as RequestOptions.label() says it
+    language: str  # as RequestOptions.label() says it, or Job.language once done (`auto ru-RU`)
 
 
 def known_from(jobs: Iterable[Job], request: Request | None = None) -> Known | None:
@@ -69,7 +69,12 @@ def statuses_from(jobs: Iterable[Job]) -> tuple[AudioStatus, ...]:
     for job in sorted(jobs, key=lambda j: j.id):
         by_language.setdefault(job.options.label(), []).append(job)
     found = ((language, known_from(group)) for language, group in by_language.items())
-    return tuple(AudioStatus(known.seen, language) for language, known in found if known is not None)
+    return tuple(
+        # `auto ru-RU` where the language auto found is known, as the job list says it
+        AudioStatus(known.seen, known.job.language if known.seen == Seen.DONE else language)
+        for language, known in found
+        if known is not None
+    )
 
 
 class ContentIndex:

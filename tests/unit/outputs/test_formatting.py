@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from stt_tui.jobs.model import JobState
-from stt_tui.outputs.formatting import job_to_dict, no_transcript
+import re
+
+from stt_tui.jobs.model import JobState, RequestOptions
+from stt_tui.outputs.formatting import job_details, job_to_dict, no_transcript
 from stt_tui.tui import cells
 from tests.support.jobs import job
 
@@ -20,3 +22,12 @@ def test_a_cancelled_job_with_its_stored_operation_is_not_saved():
     assert job_to_dict(cancelled, 2000.0)["result_saved"] is False
     done = job(state=JobState.DONE, has_result=True)
     assert done.has_transcript and cells.retention_cell(done, 2000.0).plain == "✓ saved"
+
+
+def test_show_says_the_language_auto_found_as_the_list_does():
+    """`show` said `language auto` where `jobs` said `auto ru-RU` (issue 33, item 4)."""
+    found = job(state=JobState.DONE, options=RequestOptions("auto"), detected_language="ru-RU", api="v3")
+    lines = job_details(found, 2000.0).splitlines()
+    assert re.search(r"^language +auto ru-RU$", "\n".join(lines), re.M)
+    asked = job(options=RequestOptions("auto"), api="v3")  # not found yet
+    assert re.search(r"^language +auto$", job_details(asked, 2000.0), re.M)

@@ -148,6 +148,10 @@ def test_the_markers_say_each_language_a_file_was_done_in():
     ]
     assert statuses_from(jobs) == (AudioStatus(Seen.DONE, "en-US"), AudioStatus(Seen.RUNNING, "ru-RU"))
     assert statuses_from([]) == ()
+    found = dataclasses.replace(asked(5, "auto", JobState.DONE, True), detected_language="ru-RU")
+    running = asked(6, "auto", JobState.RUNNING)  # the same request again: the done one says it
+    assert statuses_from([found, running]) == (AudioStatus(Seen.DONE, "auto ru-RU"),)  # as the list says
+    assert statuses_from([running]) == (AudioStatus(Seen.RUNNING, "auto"),)
 
 
 def test_export_formats_as_written_in_config_and_on_the_command_line():
