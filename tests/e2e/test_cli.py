@@ -174,18 +174,28 @@ def test_killed_while_waiting_then_waiting_again_finishes(module_home):
 
 def test_import_an_operation_started_elsewhere(module_home):
     paths = resolve_paths(module_home)
+    paths.outbox.mkdir(parents=True, exist_ok=True)  # made by the CLI's first submit, which may not have run
     target = ensure_engine(paths, allowed_roots=[paths.outbox])  # the same engine the CLI starts
     pcm, rate, channels = service_pcm(SHORT.path)
     with client_for(target) as client:
         op = client.recognize(lpcm_request(pcm, rate, channels))
-    (job,) = ok_json(stt(module_home, "import", op.id, "--json", "--language", "en-US"))
+    # Started with v2 by another tool, still running: its API is said (the local profile speaks v3).
+    (job,) = ok_json(stt(module_home, "import", op.id, "--json", "--language", "en-US", "--api", "v2"))
     assert job["operation_id"] == op.id and job["file"] is None and job["options"]["language"] == "en-US"
+    assert job["api"] == "v2"
     again = ok_json(stt(module_home, "import", op.id, "--json"))
     assert again[0]["id"] == job["id"]  # importing twice keeps one row
     (done,) = ok_json(stt(module_home, "wait", op.id, "--json", "--timeout", "120"))
     assert done["state"] == "done"
     shown = ok_json(stt(module_home, "show", op.id, "--json"))
     assert wer(SHORT.reference, shown["transcript"]) <= 0.15
+
+    # A finished one tells its API by its response: imported under the v3 profile, it is read as v2.
+    with client_for(target) as client:
+        finished = client.recognize(lpcm_request(pcm, rate, channels))
+        wait_until(lambda: client.get_operation(finished.id, "v2").done, 120, "the other operation to end")
+    (told,) = ok_json(stt(module_home, "import", finished.id, "--json"))
+    assert told["api"] == "v2" and told["state"] == "done" and told["result_saved"]
 
     before = len(ok_json(stt(module_home, "jobs", "--json")))
     unknown = stt(module_home, "import", "zzzzzzzzzzzzzzzzzzzz", "--json")

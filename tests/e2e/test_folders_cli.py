@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.audio_helpers import another_recording, clip, variant
-from tests.support.homes import engine_pid, start_watch, stt
+from tests.support.homes import engine_pid, start_watch, stt, watching
 from tests.support.waiting import wait_until
 
 RUSSIAN = clip("ds_ru.wav")
@@ -130,11 +130,8 @@ def test_the_profiles_auto_export_is_made_by_whichever_process_sees_the_finish(m
 
 def test_watch_sends_a_file_once_it_stops_growing_and_links_a_copy(module_home, tmp_path):
     folder = tmp_path / "drop"
-    folder.mkdir()
     log = tmp_path / "watch.log"
-    watch = start_watch(module_home, folder, log, "--export", "txt")
-    try:
-        wait_until(lambda: "watching" in log.read_text(), 30, "the watch to start")
+    with watching(module_home, folder, log, "--export", "txt"):
         data = variant(tmp_path / "whole.wav", 40).read_bytes()
         slow = folder / "slow.wav"
         third = len(data) // 3
@@ -169,9 +166,6 @@ def test_watch_sends_a_file_once_it_stops_growing_and_links_a_copy(module_home, 
         wait_until(lambda: "linked slow copy.wav" in log.read_text(), 30, "the copy to be linked")
         wait_until((folder / "slow copy.txt").exists, 30, "the copy's transcript")
         assert of_file(module_home, folder / "slow copy.wav") == [] and len(of_file(module_home, slow)) == 1
-    finally:
-        watch.send_signal(signal.SIGTERM)
-        assert watch.wait(30) == 143
     assert sorted(p.name for p in folder.iterdir()) == [
         "after.txt",
         "after.wav",
@@ -189,11 +183,8 @@ def test_a_copy_that_pauses_longer_than_the_settle_time_is_sent_whole_once(modul
     header promises, which says it is still coming; sent then, half its words were lost for good (the
     row held the whole file's hash, so the completed file was taken as sent)."""
     folder = tmp_path / "drop"
-    folder.mkdir()
     log = tmp_path / "watch.log"
-    watch = start_watch(module_home, folder, log, "--export", "txt")
-    try:
-        wait_until(lambda: "watching" in log.read_text(), 30, "the watch to start")
+    with watching(module_home, folder, log, "--export", "txt"):
         data = variant(tmp_path / "whole.wav", 42).read_bytes()
         stalled = folder / "stalled.wav"
         with stalled.open("wb") as f:
@@ -207,22 +198,16 @@ def test_a_copy_that_pauses_longer_than_the_settle_time_is_sent_whole_once(modul
         assert job["file_size"] == len(data) and job["audio_seconds"] == pytest.approx(3.96, abs=0.05)
         assert "buy" in (folder / "stalled.txt").read_text().lower()  # the last word of the clip
         assert "truncated" not in log.read_text()
-    finally:
-        watch.send_signal(signal.SIGTERM)
-        assert watch.wait(30) == 143
 
 
 def test_a_watch_never_writes_through_a_link_planted_at_a_part_name(module_home, tmp_path):
     """Anyone who can write into a watched folder could aim the transcript at any file of the user's
     through a link named as the watch's part file was (issue 31, item 1)."""
     folder = tmp_path / "drop"
-    folder.mkdir()
     victim = tmp_path / "victim.txt"
     victim.write_text("the victim's own words\n")
     log = tmp_path / "watch.log"
-    watch = start_watch(module_home, folder, log, "--export", "txt")
-    try:
-        wait_until(lambda: "watching" in log.read_text(), 30, "the watch to start")
+    with watching(module_home, folder, log, "--export", "txt") as watch:
         target = folder / "talk.txt"
         names = [f".{target.name}.part", f"{target.name}.part", f"{target.name}.tmp"]
         for pid in {watch.pid, engine_pid(module_home) or watch.pid}:
@@ -231,9 +216,6 @@ def test_a_watch_never_writes_through_a_link_planted_at_a_part_name(module_home,
             (folder / name).symlink_to(victim)
         variant(tmp_path / "talk.wav", 45).rename(folder / "talk.wav")
         wait_until(lambda: "wrote talk.txt" in log.read_text(), 90, "talk.txt beside talk.wav")
-    finally:
-        watch.send_signal(signal.SIGTERM)
-        assert watch.wait(30) == 143
     assert victim.read_text() == "the victim's own words\n"
     assert not target.is_symlink() and target.is_file()
     assert "north" in target.read_text().lower()

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 from pathlib import Path
 
 from tests.support.audio_helpers import variant
-from tests.support.homes import start_watch, stt
+from tests.support.homes import stt, watching
 from tests.support.waiting import wait_until
 
 BAD = "a\udcff\udcfe.wav"  # the bytes a, 0xff, 0xfe, .wav, as os.listdir and argv give them
@@ -54,20 +53,14 @@ def test_a_folder_with_a_name_that_is_not_utf8_is_sent_whole_and_shown_escaped(m
 
 def test_a_watch_survives_a_name_that_is_not_utf8_and_sends_what_comes_after(module_home, tmp_path):
     folder = tmp_path / "drop"
-    folder.mkdir()
     log = tmp_path / "watch.log"
-    watch = start_watch(module_home, folder, log, "--export", "txt")
-    try:
-        wait_until(lambda: "watching" in log.read_text(), 30, "the watch to start")
+    with watching(module_home, folder, log, "--export", "txt") as watch:
         bad = variant(folder / BAD, 11)
         wait_until(lambda: str(bad) in jobs_by_file(module_home), 60, "the file that is not UTF-8 to be sent")
         later = variant(folder / "later.wav", 12)
         wait_until(lambda: str(later) in jobs_by_file(module_home), 60, "a file dropped after it to be sent")
         wait_until((folder / "later.txt").exists, 60, "its transcript beside it")
         assert watch.poll() is None and "Traceback" not in log.read_text()
-    finally:
-        watch.send_signal(signal.SIGTERM)
-        assert watch.wait(30) == 143
 
 
 def test_the_history_form_of_a_name_is_lossless_and_utf8_names_are_kept_as_they_are():

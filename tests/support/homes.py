@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.waiting import wait_until
@@ -63,10 +64,22 @@ def temporary_home(prefix: str) -> Iterator[Path]:
 
 
 def start_watch(home: Path, folder: Path, log: Path, *args: str) -> subprocess.Popen:
-    import os
-
     env = {**os.environ, "STT_TUI_HOME": str(home)}
     out = log.open("a")
     return subprocess.Popen(
         [STT_TUI, "watch", str(folder), "--settle", "1.5", *args], stdout=out, stderr=out, env=env, text=True
     )
+
+
+@contextmanager
+def watching(home: Path, folder: Path, log: Path, *args: str) -> Iterator[subprocess.Popen]:
+    """A watch of `folder` (made), its output in `log`, once it says it is watching; at the end it is
+    stopped by SIGTERM, and must end as such (exit 143)."""
+    folder.mkdir(exist_ok=True)
+    watch = start_watch(home, folder, log, *args)
+    try:
+        wait_until(lambda: "watching" in log.read_text(), 30, "the watch to start")
+        yield watch
+    finally:
+        watch.send_signal(signal.SIGTERM)
+        assert watch.wait(30) == 143

@@ -60,6 +60,14 @@ def _time(ts: Timestamp, present: bool) -> datetime | None:
     return ts.ToDatetime(tzinfo=UTC) if present else None
 
 
+class OtherApi(ProtocolError):
+    """A done operation whose response is the other API's: it was started with `api`."""
+
+    def __init__(self, operation_id: str, api: str) -> None:
+        super().__init__(f"Operation {operation_id} was started with API {api}.")
+        self.api = api
+
+
 def decode_operation(op: operation_pb2.Operation, api: str = "v2") -> OperationState:
     """Check and decode an Operation of `api`; raises ProtocolError when it breaks the API's promises."""
     if not op.id:
@@ -69,6 +77,9 @@ def decode_operation(op: operation_pb2.Operation, api: str = "v2") -> OperationS
     error = None
     expected = V3_RESPONSE_TYPE_URL if api == "v3" else RESPONSE_TYPE_URL
     if result == "response":
+        other = "v2" if api == "v3" else "v3"
+        if op.response.type_url == (RESPONSE_TYPE_URL if other == "v2" else V3_RESPONSE_TYPE_URL):
+            raise OtherApi(op.id, other)
         if op.response.type_url != expected:
             raise ProtocolError(
                 f"Operation {op.id} carries a response of type {op.response.type_url!r}, not {expected!r}."

@@ -151,7 +151,7 @@ def export(args: argparse.Namespace, service: Service) -> int:
 
 def import_(args: argparse.Namespace, service: Service) -> int:
     options = RequestOptions(language=args.language or "", model=args.model or "")
-    job = service.import_operation(as_text(args.id), options)
+    job = service.import_operation(as_text(args.id), options, args.api)
     emit_jobs(args, [job])
     return EXIT_OK
 

@@ -13,6 +13,7 @@ from stt_tui.cli.output import EXIT_CODES_HELP
 from stt_tui.cli.run import with_service
 from stt_tui.jobs.model import JobState
 from stt_tui.outputs.export import FORMATS
+from stt_tui.shared.speechkit import APIS
 
 
 def _common() -> Parser:
@@ -317,6 +318,11 @@ def _managing(command: AddCommand) -> None:
     p.add_argument("id", metavar="OPERATION_ID")
     p.add_argument("--language", metavar="CODE", help="what it was submitted with, for the record")
     p.add_argument("--model", metavar="NAME", help="what it was submitted with, for the record")
+    p.add_argument(
+        "--api",
+        choices=APIS,
+        help="the API it was started with (default: the profile's; a finished one tells by itself)",
+    )
 
     p = command(
         "cancel",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ from stt_tui.history.schema import DETECTED_LANGUAGE
 from stt_tui.history.search import SearchBook
 from stt_tui.history.voices import VoiceBook
 from stt_tui.history.windows import JobWindows
-from stt_tui.jobs.model import Job, JobState, RequestOptions, StoredResult, retention_deadline
+from stt_tui.jobs.model import FINAL_STATES, Job, JobState, RequestOptions, StoredResult, retention_deadline
 from stt_tui.shared.names import stored
 from stt_tui.shared.wording import quoted
 
@@ -189,16 +190,50 @@ class History(JobWindows, QuotaBook, FileBook, SearchBook, EditBook, VoiceBook):
             (state, error, self._clock()),
         )
 
+    # What the service answered about a job is stored only while the job has not ended: another process
+    # may have stored its end first. A later answer never undoes it: with API v3 the process that stored a
+    # result has the service delete it, and a second process that saw the operation done a moment before
+    # is then told the result is not found, which it took for a failure of the job done and saved.
+
+    def end_running(self, job_id: int, state: JobState, *, error: str | None = None) -> Job | None:
+        """A status check's end of a job without a result (failed, expired, cancelled); None when the
+        job had already ended (stored by another process), which stays as it is."""
+        with self._tx() as db:
+            if not self._running(db, job_id):
+                return None
+            db.execute(
+                "UPDATE jobs SET state=?, last_error=?, next_poll_at=NULL, done_at=COALESCE(done_at, ?) "
+                "WHERE id=?",
+                (state, error, self._clock(), job_id),
+            )
+        return self.get(job_id)
+
     def schedule(
         self, job_id: int, next_poll_at: float, *, error: str | None = None, counted: bool = True
     ) -> Job:
-        """After a status check that found the job still running (or could not tell)."""
-        return self._update(
-            job_id,
-            "UPDATE jobs SET next_poll_at=?, polls=polls+?, last_error=?, "
-            "errors=CASE WHEN ? IS NULL THEN 0 ELSE errors+1 END WHERE id=?",
-            (next_poll_at, int(counted), error, error),
-        )
+        """After a status check that found the job still running (or could not tell); a job that has
+        ended meanwhile (in another process) is left as it is."""
+        with self._tx() as db:
+            if self._running(db, job_id):
+                db.execute(
+                    "UPDATE jobs SET next_poll_at=?, polls=polls+?, last_error=?, "
+                    "errors=CASE WHEN ? IS NULL THEN 0 ELSE errors+1 END WHERE id=?",
+                    (next_poll_at, int(counted), error, error, job_id),
+                )
+        return self.get(job_id)
+
+    def store_end(
+        self,
+        job_id: int,
+        operation_json: str,
+        *,
+        state: JobState = JobState.DONE,
+        error: str | None = None,
+        recognition_json: str | None = None,
+    ) -> Job | None:
+        """A status check's finished Operation, stored as store_result stores it, unless the job had
+        already ended (stored by another process): None then, and nothing is changed."""
+        return self._store(job_id, operation_json, state, error, recognition_json, only_running=True)
 
     def store_result(
         self,
@@ -211,8 +246,23 @@ class History(JobWindows, QuotaBook, FileBook, SearchBook, EditBook, VoiceBook):
     ) -> Job:
         """The whole finished Operation (and a v3 job's result stream), with the job's final state, in one
         transaction."""
+        stored = self._store(job_id, operation_json, state, error, recognition_json, only_running=False)
+        assert stored is not None
+        return stored
+
+    def _store(
+        self,
+        job_id: int,
+        operation_json: str,
+        state: JobState,
+        error: str | None,
+        recognition_json: str | None,
+        only_running: bool,
+    ) -> Job | None:
         now = self._clock()
         with self._tx() as db:
+            if only_running and not self._running(db, job_id):
+                return None
             if db.execute("SELECT 1 FROM jobs WHERE id=?", (job_id,)).fetchone() is None:
                 raise JobNotFound(f"Job #{job_id} is no longer in the history.")
             db.execute(
@@ -226,6 +276,14 @@ class History(JobWindows, QuotaBook, FileBook, SearchBook, EditBook, VoiceBook):
                 (state, now, error, job_id),
             )
         return self.get(job_id)
+
+    @staticmethod
+    def _running(db: sqlite3.Connection, job_id: int) -> bool:
+        """Whether the job has not ended (in this transaction); JobNotFound if it was forgotten."""
+        row = db.execute("SELECT state FROM jobs WHERE id=?", (job_id,)).fetchone()
+        if row is None:
+            raise JobNotFound(f"Job #{job_id} is no longer in the history.")
+        return JobState(row[0]) not in FINAL_STATES
 
     def get(self, job_id: int) -> Job:
         r = self._one(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id=?", (job_id,))

@@ -179,9 +179,11 @@ class Service:
         """Write the transcripts asked for of jobs that finished while nothing was there to do it."""
         self.deliverer.deliver_pending()
 
-    def import_operation(self, operation_id: str, options: RequestOptions | None = None) -> Job:
+    def import_operation(
+        self, operation_id: str, options: RequestOptions | None = None, api: str | None = None
+    ) -> Job:
         """Add an operation started elsewhere, once the service confirms it knows the id."""
-        return self.submission.import_operation(operation_id, options)
+        return self.submission.import_operation(operation_id, options, api)
 
     def recover_interrupted(self) -> list[Job]:
         """`submitting` rows left by a process that died mid-call: shown as failed, never dropped."""

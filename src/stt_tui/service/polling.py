@@ -128,7 +128,7 @@ class Poller:
             except ServiceError as exc:
                 return self._on_error(job, exc, now)
             except ProtocolError as exc:
-                return self._finish(self.history.set_state(job.id, JobState.FAILED, error=str(exc)))
+                return self._finish(self.history.end_running(job.id, JobState.FAILED, error=str(exc)), job)
             _, strikes = self.history.pause(self.profile)
             if strikes:
                 self.history.set_pause(self.profile, 0.0, 0)
@@ -146,14 +146,11 @@ class Poller:
             return self.history.schedule(job.id, self._next(job, at, now))
         if state.error is not None:
             final = JobState.CANCELLED if state.error.code == CODE_CANCELLED else JobState.FAILED
-            stored = self.history.store_result(
-                job.id, state.raw_json(), state=final, error=state.error.message
-            )
+            stored = self.history.store_end(job.id, state.raw_json(), state=final, error=state.error.message)
         else:
-            stored = self.history.store_result(
-                job.id, state.raw_json(), recognition_json=state.recognition_json()
-            )
-        return self._finish(stored)
+            recognition = state.recognition_json()
+            stored = self.history.store_end(job.id, state.raw_json(), recognition_json=recognition)
+        return self._finish(stored, job)
 
     def _on_error(self, job: Job, exc: ServiceError, now: float) -> Job:
         if exc.code == grpc.StatusCode.RESOURCE_EXHAUSTED:
@@ -166,12 +163,16 @@ class Poller:
         outcome = error_outcome(job, now, exc.code, str(exc))
         if outcome is not None:
             state, message = outcome
-            return self._finish(self.history.set_state(job.id, state, error=message))
+            return self._finish(self.history.end_running(job.id, state, error=message), job)
         self._trouble = True
         at = retry_after_error(job.errors, now, self.policy, self._rand)
         return self.history.schedule(job.id, self._next(job, at, now), error=str(exc))
 
-    def _finish(self, job: Job) -> Job:
-        index_job(self.history, job)  # searchable from the moment it is stored
-        self._on_finished(job)
-        return job
+    def _finish(self, ended: Job | None, job: Job) -> Job:
+        """What follows the end this process stored (`ended`); None: another process ended `job` first,
+        and did what follows (its transcripts beside the audio, the service's copy deleted)."""
+        if ended is None:
+            return self.history.get(job.id)
+        index_job(self.history, ended)  # searchable from the moment it is stored
+        self._on_finished(ended)
+        return ended

@@ -14,6 +14,7 @@ import grpc
 from stt_tui._proto.yandex.cloud.ai.stt.v2 import stt_service_pb2
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2
 from stt_tui.api import OperationState, ServiceError
+from stt_tui.api.operations import OtherApi
 from stt_tui.audio.prepare import Payload, PrepareError, Progress, SourceChanged, no_progress, prepare
 from stt_tui.audio.probe import Probe, ProbeError, Verdict, check, probe
 from stt_tui.connection.recognition_requests import build_file_request, build_request
@@ -292,8 +293,11 @@ class Submission:
         with contextlib.suppress(HistoryError, JobNotFound):
             self.cleanup.after(self.context.history.set_state(job.id, JobState.FAILED, error=error))
 
-    def import_operation(self, operation_id: str, options: RequestOptions | None = None) -> Job:
-        """Add an operation started elsewhere, once the service confirms it knows the id."""
+    def import_operation(
+        self, operation_id: str, options: RequestOptions | None = None, api: str | None = None
+    ) -> Job:
+        """Add an operation started elsewhere, once the service confirms it knows the id; `api`: the
+        one it was started with (the profile's when not said; a done one tells by its response)."""
         operation_id = operation_id.strip()
         if not operation_id.isalnum() or len(operation_id) > 50:
             raise UserError(f"{operation_id[:60]!r} is not an operation id.")
@@ -310,8 +314,13 @@ class Submission:
             existing = None
         if existing is not None and existing.operation_id == operation_id:
             return existing
+        api = api or self.context.profile.api
         try:
-            state = self.operations.get(operation_id)
+            try:
+                state = self.operations.get(operation_id, api)
+            except OtherApi as other:
+                api = other.api
+                state = self.operations.get(operation_id, api)
         except ServiceError as exc:
             if exc.code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
                 raise UserError(
@@ -324,7 +333,7 @@ class Submission:
         created = self.context.local_time(state.created_at.timestamp()) if state.created_at else now
         job = self.context.history.import_operation(
             profile=self.context.profile.name, operation_id=operation_id, options=options,
-            created_at=created, next_poll_at=now, api=self.context.profile.api,
+            created_at=created, next_poll_at=now, api=api,
         )  # fmt: skip
         self.context.history.record_call(self.context.profile.name, "check", now)
         return self.operations.poller().record(job, state, now)

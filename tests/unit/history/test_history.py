@@ -223,3 +223,27 @@ def test_a_history_with_a_version_and_no_tables_is_one_sentence(tmp_path):
     db.close()
     with pytest.raises(HistoryError, match="damaged"):
         History(path)
+
+
+def test_an_answer_after_another_process_stored_the_end_changes_nothing(history, tmp_path):
+    """Two processes poll one v3 job: the first stores the result and has the service delete it, the
+    second, which saw the operation done a moment before, is told the result is not found. That answer
+    turned the job done and saved into a failed one (seen in a watch racing two submits)."""
+    other = History(tmp_path / "h.sqlite3", clock=lambda: 1001.0)  # the second process's connection
+    try:
+        job = submit(history)
+        assert history.store_end(job.id, '{"id": "x", "done": true}', recognition_json="[]") is not None
+        assert other.end_running(job.id, JobState.FAILED, error="Not found") is None
+        assert other.store_end(job.id, "{}", state=JobState.FAILED, error="late") is None
+        late = other.schedule(job.id, 5000.0, error="late")
+        assert (late.state, late.last_error, late.next_poll_at) == (JobState.DONE, None, None)
+        kept = history.result(job.id)
+        assert kept is not None and kept.operation_json.startswith('{"id"') and other.result(job.id) == kept
+        running = submit(history, op_id="k" * 20)  # a job still running takes the answer
+        ended = other.end_running(running.id, JobState.EXPIRED, error="gone")
+        assert ended is not None and ended.state == JobState.EXPIRED
+        other.forget(running.id)
+        with pytest.raises(JobNotFound):
+            history.end_running(running.id, JobState.FAILED)
+    finally:
+        other.close()
