@@ -63,8 +63,11 @@ def _time(ts: Timestamp, present: bool) -> datetime | None:
 class OtherApi(ProtocolError):
     """A done operation whose response is the other API's: it was started with `api`."""
 
-    def __init__(self, operation_id: str, api: str) -> None:
-        super().__init__(f"Operation {operation_id} was started with API {api}.")
+    def __init__(self, operation_id: str, api: str, type_url: str) -> None:
+        super().__init__(
+            f"Operation {operation_id} carries a response of type {type_url!r}: "
+            f"it was started with API {api}."
+        )
         self.api = api
 
 
@@ -79,7 +82,7 @@ def decode_operation(op: operation_pb2.Operation, api: str = "v2") -> OperationS
     if result == "response":
         other = "v2" if api == "v3" else "v3"
         if op.response.type_url == (RESPONSE_TYPE_URL if other == "v2" else V3_RESPONSE_TYPE_URL):
-            raise OtherApi(op.id, other)
+            raise OtherApi(op.id, other, op.response.type_url)
         if op.response.type_url != expected:
             raise ProtocolError(
                 f"Operation {op.id} carries a response of type {op.response.type_url!r}, not {expected!r}."

@@ -114,7 +114,9 @@ def _copy_as_wav(src: Path, dst: Path, probe: Probe, progress: Progress) -> None
 
 def _link_or_copy(src: Path, dst: Path, progress: Progress) -> None:
     try:
-        os.link(src, dst)
+        # The file a link names, not the link: Linux's link() of a symlink makes another symlink, which
+        # the engine follows out of the outbox and refuses to read.
+        os.link(os.path.realpath(src), dst)
     except FileExistsError:
         pass  # prepared by another process meanwhile
     except OSError:  # another file system, or links not allowed

@@ -111,6 +111,10 @@ class History(JobWindows, QuotaBook, FileBook, SearchBook, EditBook, VoiceBook):
         """Where the job's audio lies in Object Storage (None once the object is deleted)."""
         return self._update(job_id, "UPDATE jobs SET object_uri=? WHERE id=?", (object_uri,))
 
+    def set_api(self, job_id: int, api: str) -> Job:
+        """The API an imported operation was started with, once it says so (its result's shape follows)."""
+        return self._update(job_id, "UPDATE jobs SET api=? WHERE id=?", (api,))
+
     def mark_sending(self, job_id: int) -> Job:
         """The request is about to go out: from now on the service may know the job."""
         return self._update(job_id, "UPDATE jobs SET sent_at=? WHERE id=?", (self._clock(),))

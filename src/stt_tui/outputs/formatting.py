@@ -68,6 +68,7 @@ def job_to_dict(job: Job, now: float) -> dict[str, Any]:
         "audio_seconds": job.audio_seconds,
         "channels": job.channels,
         "options": job.options.to_dict(),
+        "detected_language": job.detected_language,  # what `auto` (or a list) was recognized as
         "created_at": iso_time(job.created_at),
         "done_at": iso_time(job.done_at),
         "expires_at": iso_time(job.expires_at),

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 import grpc
 
 from stt_tui.api import OperationState, ProtocolError, ServiceError
+from stt_tui.api.operations import OtherApi
 from stt_tui.history import History, JobNotFound
 from stt_tui.jobs.model import Job, JobState
 from stt_tui.jobs.schedule import (
@@ -124,7 +125,11 @@ class Poller:
             self.history.record_call(self.profile, "check_v3", now)
         try:
             try:
-                state = self._get(job)
+                try:
+                    state = self._get(job)
+                except OtherApi as other:  # imported under the other API's name: the operation says which
+                    job = self.history.set_api(job.id, other.api)
+                    state = self._get(job)
             except ServiceError as exc:
                 return self._on_error(job, exc, now)
             except ProtocolError as exc:

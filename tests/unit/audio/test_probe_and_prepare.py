@@ -216,6 +216,21 @@ def test_a_file_that_changes_while_it_is_read_is_not_prepared(tmp_path, name, ke
     assert prepare(again, check(again), outbox, keep_wav=keep_wav).path.exists()
 
 
+@pytest.mark.parametrize("keep_wav", [False, True], ids=["pcm", "wav"])
+def test_audio_behind_a_symlink_is_prepared_as_the_file_itself(tmp_path, keep_wav):
+    """A WAV sent whole (API v3) was hard-linked into the outbox as the symlink itself, which the engine
+    followed out of the outbox and refused: every submit of linked audio failed on the local profile."""
+    (tmp_path / "store").mkdir()
+    real = write_wav(tmp_path / "store" / "talk.wav", tone(1, 16000, 1), 16000)
+    link = tmp_path / "talk.wav"
+    link.symlink_to(real)
+    p = probe(link)
+    outbox = tmp_path / "outbox"
+    sent = prepare(p, check(p), outbox, keep_wav=keep_wav).path
+    assert not sent.is_symlink() and sent.resolve().parent == outbox.resolve()
+    assert sent.read_bytes() in (real.read_bytes(), real.read_bytes()[44:])  # whole, or its samples
+
+
 def test_conversion_reports_progress_and_keeps_the_length(tmp_path):
     path = write_with(tmp_path / "song.flac", "flac", 44100, 2, seconds=3.0)
     p = probe(path)

@@ -116,9 +116,9 @@ class Service:
         self.calls = 0
 
     def check(self, job):
-        return self.get(job.operation_id)
+        return self.get(job.operation_id, job.api)  # read as the API the job says it was started with
 
-    def get(self, op_id: str):
+    def get(self, op_id: str, api: str = "v2"):  # the operations it knows are v2 ones
         self.calls += 1
         if self.fail_with is not None:
             raise ServiceError(self.fail_with, f"Simulated {self.fail_with.name}.")
@@ -128,7 +128,7 @@ class Service:
             chunk = response.chunks.add(channel_tag=1)
             chunk.alternatives.add(text=f"text of {op_id}")
             op.response.Pack(response)
-        return decode_operation(op)
+        return decode_operation(op, api)
 
 
 @pytest.fixture
@@ -326,3 +326,17 @@ def test_v3_checks_keep_to_five_a_second(tmp_path):
     second = asked[5:]
     # Five again, the two that waited among them (the first five were due again by then).
     assert len(second) == 5 and {f"op{5:018d}", f"op{6:018d}"} <= set(second)
+
+
+def test_an_operation_imported_under_the_other_api_is_read_as_the_api_it_says(rig):
+    """Imported while it ran, under the profile's v3, a v2 operation ended as a failed job whose error
+    named the right API; its result was there all along."""
+    clock, history, service, poller, finished = rig
+    job = history.import_operation(
+        profile="cloud", operation_id="e03" + "v" * 17, options=RequestOptions(), created_at=clock.now,
+        next_poll_at=clock.now, api="v3",
+    )  # fmt: skip
+    service.finish_at[job.operation_id] = clock.now
+    (checked,) = poller.poll_due()
+    assert (checked.state, checked.api, checked.has_result) == (JobState.DONE, "v2", True)
+    assert finished == [checked] and service.calls == 2  # asked once more, as v2

@@ -6,7 +6,8 @@ thread workers; a bulk action ends in one notification, not one per job."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -291,39 +292,57 @@ class JobsPane(Vertical, Pane):
     def _read_transcript(
         self, service: Service, job: Job | int, at: int | None = None, shown: asyncio.Event | None = None
     ) -> None:
-        try:
-            job = service.job(job) if isinstance(job, int) else job
-            items = service.phrases(job)
-        except EXPECTED_FAILURES as exc:
-            self._failed(str(exc), shown)
-            return
-        self.post_message(self.TranscriptReady(job, items, at, shown))
+        with self._releasing(shown) as ready:
+            try:
+                job = service.job(job) if isinstance(job, int) else job
+                items = service.phrases(job)
+            except EXPECTED_FAILURES as exc:
+                self.post_message(ActionFailed(str(exc)))
+                return
+            self.post_message(self.TranscriptReady(job, items, at, shown))
+            ready()
 
     @on(TranscriptReady)
     async def _transcript_ready(self, event: TranscriptReady) -> None:
-        await self.app.push_screen(TranscriptScreen(event.job, event.items, self.service, event.at))
-        if event.shown is not None:
-            event.shown.set()
+        try:
+            await self.app.push_screen(TranscriptScreen(event.job, event.items, self.service, event.at))
+        finally:
+            if event.shown is not None:
+                event.shown.set()
 
     @work(thread=True, group="transcript", exit_on_error=False, description="read a job")
     def _read_details(self, service: Service, job: Job, shown: asyncio.Event) -> None:
-        try:
-            details = service.details(job)
-        except EXPECTED_FAILURES as exc:
-            self._failed(str(exc), shown)
-            return
-        self.post_message(self.DetailsReady(details.job, details.operation_json, details.edits, shown))
+        with self._releasing(shown) as ready:
+            try:
+                details = service.details(job)
+            except EXPECTED_FAILURES as exc:
+                self.post_message(ActionFailed(str(exc)))
+                return
+            self.post_message(self.DetailsReady(details.job, details.operation_json, details.edits, shown))
+            ready()
 
     @on(DetailsReady)
     async def _details_ready(self, event: DetailsReady) -> None:
-        await self.app.push_screen(DetailsScreen(event.job, event.operation_json, event.edits))
-        event.shown.set()
+        try:
+            await self.app.push_screen(DetailsScreen(event.job, event.operation_json, event.edits))
+        finally:
+            event.shown.set()
 
-    def _failed(self, why: str, shown: asyncio.Event | None) -> None:
-        """Say why nothing opens, from a worker; the keys held for the screen go on to this one."""
-        self.post_message(ActionFailed(why))
-        if shown is not None:
-            self.app.call_from_thread(shown.set)
+    @contextlib.contextmanager
+    def _releasing(self, shown: asyncio.Event | None) -> Iterator[Callable[[], None]]:
+        """In a worker reading what a screen shows: the keys held for that screen go on to this one
+        unless the block says the screen is on its way (`ready()`), whatever it raised."""
+        handed_on = False
+
+        def ready() -> None:
+            nonlocal handed_on
+            handed_on = True
+
+        try:
+            yield ready
+        finally:
+            if shown is not None and not handed_on:
+                self.app.call_from_thread(shown.set)
 
     @work(thread=True, group="actions", exit_on_error=False, description="find the files")
     def _resubmit(self, jobs: list[Job]) -> None:
