@@ -100,7 +100,11 @@ def test_wait_stops_in_time_while_its_job_runs(module_home, tmp_path):
     log = tmp_path / "wait.log"
     waiting = start(module_home, "wait", str(job["id"]), log=log)
     wait_until(lambda: waiting.poll() is None and running(module_home, talk), 60, "the job to run")
-    assert stop(waiting, signal.SIGINT) < BOUND and waiting.returncode == 130
+    assert stop(waiting, signal.SIGINT) < BOUND
+    if waiting.returncode == 0:  # the job ended as the signal came (seen in CI): its wait ended with it
+        assert [j["state"] for j in jobs_of(module_home, talk)] == ["done"], log.read_text()
+    else:
+        assert waiting.returncode == 130, log.read_text()
     finished_after_all(module_home, talk)
 
 
