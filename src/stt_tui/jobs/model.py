@@ -201,10 +201,17 @@ class StoredResult:
         Operation with the events GetRecognition streamed (`{"operation": …, "streamingResponses": […]}`)."""
         if self.recognition_json is None:
             return self.operation_json
-        events = json.loads(self.recognition_json).get("streamingResponses", [])
-        return json.dumps(
-            {"operation": json.loads(self.operation_json), "streamingResponses": events}, ensure_ascii=False
-        )
+        # A damaged row (a disk error, a hand edit) is kept as text: whoever reads its phrases says so in
+        # a sentence (outputs/export.utterances), and the details view still shows what is there.
+        try:
+            events = json.loads(self.recognition_json).get("streamingResponses", [])
+        except (ValueError, AttributeError):
+            events = self.recognition_json
+        try:
+            operation = json.loads(self.operation_json)
+        except ValueError:
+            operation = self.operation_json
+        return json.dumps({"operation": operation, "streamingResponses": events}, ensure_ascii=False)
 
 
 def retention_deadline(created_at: float) -> float:

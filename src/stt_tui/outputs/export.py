@@ -18,6 +18,7 @@ from google.protobuf import json_format
 
 from stt_tui._proto.yandex.cloud.ai.stt.v3 import stt_pb2 as v3
 from stt_tui._proto.yandex.cloud.operation import operation_pb2
+from stt_tui.api.errors import ProtocolError
 from stt_tui.api.operations import decode_operation
 from stt_tui.api.recognition import channel_of
 from stt_tui.history.edits import NO_EDITS, Edits
@@ -83,10 +84,15 @@ def utterances(document: str, speakers: bool = False) -> list[Utterance]:
 
     `speakers`: the job asked for speaker labeling, so a v3 result's tags are speakers, not channels.
     """
-    data = json.loads(document)
-    if "streamingResponses" in data:
-        return _v3_utterances(data, speakers)
-    state = decode_operation(json_format.ParseDict(data, operation_pb2.Operation()))
+    try:
+        data = json.loads(document)
+        if isinstance(data, dict) and "streamingResponses" in data:
+            return _v3_utterances(data, speakers)
+        state = decode_operation(json_format.ParseDict(data, operation_pb2.Operation()))
+    except (ValueError, TypeError, AttributeError, json_format.ParseError, ProtocolError) as exc:
+        # A damaged row (a disk error, a hand edit): one sentence wherever the transcript is read.
+        why = str(exc)[:200].rstrip(".")
+        raise ExportError(f"The stored result is damaged and cannot be read ({why}).") from None
     if state.response is None:
         raise ExportError("The stored result holds no transcript: the job did not finish successfully.")
     out = []

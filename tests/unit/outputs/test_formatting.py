@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
-from stt_tui.jobs.model import JobState, RequestOptions
+import pytest
+
+from stt_tui.jobs.model import JobState, RequestOptions, StoredResult
+from stt_tui.outputs.export import ExportError, utterances
 from stt_tui.outputs.formatting import job_details, job_to_dict, no_transcript
 from stt_tui.tui import cells
 from tests.support.jobs import job
+from tests.support.transcripts import operation_json
 
 
 def test_one_wording_for_a_job_without_a_transcript():
@@ -31,3 +35,23 @@ def test_show_says_the_language_auto_found_as_the_list_does():
     assert re.search(r"^language +auto ru-RU$", "\n".join(lines), re.M)
     asked = job(options=RequestOptions("auto"), api="v3")  # not found yet
     assert re.search(r"^language +auto$", job_details(asked, 2000.0), re.M)
+
+
+@pytest.mark.parametrize(
+    ("operation", "recognition"),
+    [
+        (operation_json(), "garbage"),
+        (operation_json(), "[1]"),
+        (operation_json(), '{"streamingResponses": 5}'),
+        (operation_json(), '{"streamingResponses": [{"final": 3}]}'),
+        ("{not json", None),
+        ('{"id": "x", "done": true, "response": {"@type": "nope"}}', None),
+        ("[]", None),
+    ],
+)
+def test_a_damaged_stored_result_reads_as_one_sentence(operation, recognition):
+    """A row damaged on disk or by hand ended `stt-tui show` in a traceback (exit 0) and the transcript
+    view in a worker's failure: every reader of the phrases now says it in a sentence."""
+    document = StoredResult(operation, recognition).document()
+    with pytest.raises(ExportError, match=r"^The stored result is damaged and cannot be read \(.+\)\.$"):
+        utterances(document)
