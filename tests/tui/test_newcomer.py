@@ -71,6 +71,32 @@ async def test_keys_typed_right_after_enter_in_the_job_list_reach_the_transcript
         await pilot.pause()  # the Esc still bubbling back to the app, handled before the app is closed
 
 
+async def test_keys_typed_right_after_esc_or_slash_reach_what_it_opened(home, tmp_path):
+    """`/word`, and Esc closing a dialog or the transcript then `/xyz`, each in one read: the job list's
+    filter holds the word. The keys after Esc went into the closing dialog's box, and the first letter
+    after `/` to the list, before the filter box it opens had the focus (tui/keys_in_order.py)."""
+    job_id = stored(home, "first.wav")
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        jobs = app.main.jobs
+        await wait_for(pilot, lambda: jobs.row_count == 1, what="the job")
+        jobs.focus()
+        burst(app, "slash", *"word")  # the filter box opens on a message: `w` reached the list first
+        await wait_for(pilot, lambda: jobs.filter_text == "word", timeout=10, what="every key after /")
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: jobs.filter_text == "" and app.focused is jobs, what="the list again")
+        burst(app, "ctrl+f", *"ab", "escape", "slash", *"xyz")
+        await wait_for(pilot, lambda: jobs.filter_text == "xyz", timeout=10, what="every key after Esc")
+        assert app.screen is app.main
+        await pilot.press("escape", "escape")  # out of the box, and the filter cleared
+        await wait_for(pilot, lambda: jobs.filter_text == "" and app.focused is jobs, what="the list again")
+        await open_transcript(pilot, job_id)
+        burst(app, "escape", "slash", *"xyz")
+        await wait_for(pilot, lambda: jobs.filter_text == "xyz", timeout=10, what="every key after Esc")
+        assert app.screen is app.main
+
+
 async def test_a_burst_into_the_correction_box_adds_to_the_phrase(home, tmp_path):
     """Enter, End, ` всё`, Enter in one read: the phrase ends with ` всё` (End went to the list, and the
     box, focused late, selected the phrase for the rest to replace)."""

@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 
 from textual import on
-from textual.app import App
 from textual.message import Message
 from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import ModalScreen, Screen
@@ -18,6 +17,7 @@ from stt_tui.outputs import notify
 from stt_tui.settings.config import Config
 from stt_tui.settings.preferences import Preferences
 from stt_tui.shared.wording import printable
+from stt_tui.tui.keys_in_order import KeysInOrder
 from stt_tui.tui.messages import ActionDone, ActionFailed
 
 NOTICE_GATHER_SECONDS = 1.0  # endings this close together are one notification
@@ -25,7 +25,7 @@ NOTICE_GATHER_SECONDS = 1.0  # endings this close together are one notification
 SHOWN_FOR: dict[SeverityLevel, float] = {"information": 5.0, "warning": 8.0, "error": 12.0}
 
 
-class NotifyingApp(App[None]):
+class NotifyingApp(KeysInOrder):
     """The base of the app: what it says, and where."""
 
     config: Config

@@ -13,6 +13,7 @@ from stt_tui.shared.paths import Paths
 from stt_tui.tui.main.screen import MainScreen
 from stt_tui.tui.messages import Remember
 from stt_tui.tui.notifying import NotifyingApp
+from stt_tui.tui.shutting_down import while_shown
 
 
 class Remembering(NotifyingApp):
@@ -20,6 +21,7 @@ class Remembering(NotifyingApp):
     main: MainScreen
 
     @on(Remember)
+    @while_shown
     def _remember(self, event: Remember) -> None:
         self.remember(**event.changes)
 
