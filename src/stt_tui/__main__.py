@@ -1,3 +1,3 @@
-from stt_tui.cli import main
+from stt_tui.launch import main
 
 raise SystemExit(main())

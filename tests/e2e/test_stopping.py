@@ -217,3 +217,23 @@ def test_a_process_held_at_exit_still_ends_in_time_and_at_once_when_asked_twice(
     said = held.stderr.read().decode()
     assert ("asked again to stop; ended." if twice else "asked to stop; ended.") in said
     assert held.stdout.read().endswith(b"undone\n")
+
+
+def test_ctrl_c_while_the_command_loads_ends_it_without_a_traceback(tmp_path):
+    """Ctrl-C in the first part of a second, while the modules load (before the command's own handlers),
+    ended in Python's KeyboardInterrupt traceback; now it ends the process as it ends any program."""
+    interrupted = []
+    for delay in (0.05, 0.1, 0.2, 0.3):
+        proc = subprocess.Popen(
+            [STT_TUI, "jobs"], env={**os.environ, "STT_TUI_HOME": str(tmp_path / "home")},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a terminal's foreground job
+        )  # fmt: skip
+        time.sleep(delay)  # aims at the loading, not a proof: each run is judged by what it printed
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+        assert b"Traceback" not in stderr and b"KeyboardInterrupt" not in stderr, stderr.decode()
+        if proc.returncode != 0:
+            assert proc.returncode in (-signal.SIGINT, 128 + signal.SIGINT)
+            interrupted.append(delay)
+    assert interrupted  # at least the earliest signal came while it loaded
