@@ -148,8 +148,9 @@ def with_audio(home: Path, audio: Path) -> int:
 
 
 async def test_two_enters_in_one_read_of_the_terminal_open_the_hit(home, tmp_path):
-    """Both Enters of one read (tmux send-keys, a fast typist over SSH) reach the query before the focus
-    has moved to the hits: the second was lost, and the search stayed open."""
+    """Both Enters of one read (tmux send-keys, a fast typist over SSH): the first opens the hit, and the
+    second reaches the transcript it opened, where Enter corrects the phrase (it was lost, and the search
+    stayed open; then it reached the transcript before its phrases were there, and failed)."""
     from textual import events
 
     first = stored(home, "first.wav")
@@ -166,6 +167,8 @@ async def test_two_enters_in_one_read_of_the_terminal_open_the_hit(home, tmp_pat
             app.post_message(key)
         await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
         assert app.screen.job.id == first
+        editor = app.screen.query_one("#editor")
+        await wait_for(pilot, lambda: editor.has_focus, what="the second Enter correcting the phrase")
 
 
 async def test_p_plays_the_audio_from_the_phrase_and_the_view_follows(home, tmp_path, monkeypatch):

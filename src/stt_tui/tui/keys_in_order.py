@@ -40,7 +40,7 @@ class KeysInOrder(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            if self._key_on_its_way is not None:
+            if self._key_on_its_way is not None or self._keys_waiting:  # none may pass those before it
                 self._keys_waiting.append(event)
                 return
             await self._hand_on(event)
@@ -48,8 +48,16 @@ class KeysInOrder(App[None]):
         await super().on_event(event)
 
     async def _hand_on(self, key: events.Key) -> None:
+        if not self.screen_stack:  # the app is closing: nothing is left to take the key
+            self._keys_waiting.clear()
+            return
         screen = self.screen
         self._key_on_its_way = key
+        if not (screen.is_running and screen.is_mounted):  # pushed, not composed: its widgets are not there
+            self._keys_waiting.appendleft(key)
+            screen.call_after_refresh(self._handed, key)
+            asyncio.get_running_loop().call_later(PATIENCE_SECONDS, self._handed, key)
+            return
         try:
             await super().on_event(key)  # a priority binding acts here; any other key is forwarded
         finally:  # counted from here: a priority action may rightly take longer (a transcript opening)
@@ -78,6 +86,9 @@ class KeysInOrder(App[None]):
         """Rounds in which the parts of the screen with messages waiting deal with them, until none has
         any. The app's own (a focus asked for) come before the next key, which is queued behind them."""
         if self._key_on_its_way is not key:
+            return
+        if not self.screen_stack:
+            self._handed(key)
             return
         if self.screen is not screen:  # pushed or popped: the next key waits for its first refresh
             self.screen.call_after_refresh(self._settle, key, self.screen, rounds)
