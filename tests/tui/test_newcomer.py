@@ -22,6 +22,15 @@ def burst(app, *keys: str) -> None:
         app._driver.send_message(key)
 
 
+async def one_job_focused(pilot, app):
+    """The job list, holding its one job, focused."""
+    await wait_for(pilot, lambda: app.service is not None, what="the history")
+    jobs = app.main.jobs
+    await wait_for(pilot, lambda: jobs.row_count == 1, what="the job")
+    jobs.focus()
+    return jobs
+
+
 async def test_a_burst_into_the_search_loses_no_key(home, tmp_path):
     """Ctrl+F, 10×Backspace and `countz` in one read: the box holds `countz` (the Backspaces, run once
     they had bubbled back to the app, ate letters typed after them; the letters typed before the dialog
@@ -45,10 +54,7 @@ async def test_keys_typed_right_after_enter_in_the_job_list_reach_the_transcript
     stored(home, "first.wav")
     app = make_app(home, tmp_path)
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: app.service is not None, what="the history")
-        jobs = app.main.jobs
-        await wait_for(pilot, lambda: jobs.row_count == 1, what="the job")
-        jobs.focus()
+        jobs = await one_job_focused(pilot, app)
         for _ in range(3):
             burst(app, "enter", "slash", *"there")
             await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
@@ -78,10 +84,7 @@ async def test_keys_typed_right_after_esc_or_slash_reach_what_it_opened(home, tm
     job_id = stored(home, "first.wav")
     app = make_app(home, tmp_path)
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: app.service is not None, what="the history")
-        jobs = app.main.jobs
-        await wait_for(pilot, lambda: jobs.row_count == 1, what="the job")
-        jobs.focus()
+        jobs = await one_job_focused(pilot, app)
         burst(app, "slash", *"word")  # the filter box opens on a message: `w` reached the list first
         await wait_for(pilot, lambda: jobs.filter_text == "word", timeout=10, what="every key after /")
         await pilot.press("escape", "escape")
