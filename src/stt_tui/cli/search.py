@@ -1,5 +1,5 @@
 """`stt-tui search WORDS`: every stored transcript, phrase by phrase, as grep answers: a line per hit, exit 1
-(and a sentence on stderr) when nothing matches."""
+when nothing matches."""
 
 from __future__ import annotations
 
@@ -25,6 +25,4 @@ def search(args: argparse.Namespace, service: Service) -> int:
     else:
         for hit in hits:
             out_line(hit_line(hit))
-    if not hits:  # said on stderr: standard output stays as grep's, empty
-        err("No phrase matches.")
     return EXIT_OK if hits else EXIT_NO_MATCH
