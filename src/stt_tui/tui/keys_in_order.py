@@ -37,6 +37,7 @@ class KeysInOrder(App[None]):
         super().__init__(*args, **kwargs)
         self._key_on_its_way: events.Key | None = None
         self._keys_waiting: deque[events.Key] = deque()
+        self._attempt = 0  # a key deferred and handed again is a new attempt: old timers are not its own
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -53,15 +54,17 @@ class KeysInOrder(App[None]):
             return
         screen = self.screen
         self._key_on_its_way = key
+        self._attempt += 1
+        attempt = self._attempt
         if not (screen.is_running and screen.is_mounted):  # pushed, not composed: its widgets are not there
             self._keys_waiting.appendleft(key)
-            screen.call_after_refresh(self._handed, key)
-            asyncio.get_running_loop().call_later(PATIENCE_SECONDS, self._handed, key)
+            screen.call_after_refresh(self._released, key, attempt)
+            asyncio.get_running_loop().call_later(PATIENCE_SECONDS, self._released, key, attempt)
             return
         try:
             await super().on_event(key)  # a priority binding acts here; any other key is forwarded
         finally:  # counted from here: a priority action may rightly take longer (a transcript opening)
-            asyncio.get_running_loop().call_later(PATIENCE_SECONDS, self._handed, key)
+            asyncio.get_running_loop().call_later(PATIENCE_SECONDS, self._released, key, attempt)
         if key.is_forwarded and key.is_printable and isinstance(self.focused, Input):
             self._handed(key)  # a text box takes a character, and nothing else moves: no need to wait
         elif key.is_forwarded:
@@ -110,6 +113,11 @@ class KeysInOrder(App[None]):
         for part in busy:
             if not part.call_later(answered):
                 answered()
+
+    def _released(self, key: events.Key, attempt: int) -> None:
+        """A deferral ended, or the patience ran out, for this attempt of the key (not a later one)."""
+        if attempt == self._attempt:
+            self._handed(key)
 
     def _handed(self, key: events.Key) -> None:
         if self._key_on_its_way is key:
