@@ -34,11 +34,11 @@ def hits(history: History, text: str) -> list[tuple[int, int]]:
     return [(h.job_id, h.n) for h in history.search(parse_query(text))]
 
 
-def stored(home: Path, name: str) -> int:
+def stored(home: Path, name: str, folder: Path = Path("/audio")) -> int:
     """A done job with a stored result, as an older stt-tui left it: not in the search index yet."""
     history = History(home / "history.sqlite3")
     try:
-        job = history.add_submitting(profile="local", file_path=f"/audio/{name}", options=RequestOptions())
+        job = history.add_submitting(profile="local", file_path=str(folder / name), options=RequestOptions())
         history.mark_submitted(job.id, f"op{job.id:018d}", time.time(), time.time())
         history.store_result(job.id, operation_json())
         return job.id

@@ -13,13 +13,17 @@ from tests.support.tui_helpers import make_app, open_transcript
 from tests.support.waiting import wait_for
 
 
-def burst(app, *keys: str) -> None:
-    """Keys as the driver hands on one read from the terminal: all queued, none waited for."""
+def burst(app, *keys: str | events.Paste) -> None:
+    """Keys (and text pasted) as the driver hands on one read from the terminal: all queued, none waited
+    for."""
     for name in keys:
-        character = name if len(name) == 1 else {"space": " ", "enter": "\r", "slash": "/"}.get(name)
-        key = events.Key(name, character)
-        key.set_sender(app)
-        app._driver.send_message(key)
+        if isinstance(name, events.Paste):
+            event: events.Event = name
+        else:
+            character = name if len(name) == 1 else {"space": " ", "enter": "\r", "slash": "/"}.get(name)
+            event = events.Key(name, character)
+        event.set_sender(app)
+        app._driver.send_message(event)
 
 
 async def one_job_focused(pilot, app):
@@ -89,6 +93,10 @@ async def test_keys_typed_right_after_esc_or_slash_reach_what_it_opened(home, tm
         await wait_for(pilot, lambda: jobs.filter_text == "word", timeout=10, what="every key after /")
         await pilot.press("escape", "escape")
         await wait_for(pilot, lambda: jobs.filter_text == "" and app.focused is jobs, what="the list again")
+        burst(app, "slash", events.Paste("pasted"))  # text pasted went to the list, before the box opened
+        await wait_for(pilot, lambda: jobs.filter_text == "pasted", timeout=10, what="the paste after /")
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: jobs.filter_text == "" and app.focused is jobs, what="the list again")
         burst(app, "ctrl+f", *"ab", "escape", "slash", *"xyz")
         await wait_for(pilot, lambda: jobs.filter_text == "xyz", timeout=10, what="every key after Esc")
         assert app.screen is app.main
@@ -98,6 +106,44 @@ async def test_keys_typed_right_after_esc_or_slash_reach_what_it_opened(home, tm
         burst(app, "escape", "slash", *"xyz")
         await wait_for(pilot, lambda: jobs.filter_text == "xyz", timeout=10, what="every key after Esc")
         assert app.screen is app.main
+
+
+async def test_keys_typed_right_after_a_key_whose_screen_a_worker_reads_reach_that_screen(
+    home, tmp_path, monkeypatch
+):
+    """`t Esc`, `R Esc`, `P j Enter`, and Enter on a search before its hits came then `/there`, each in
+    one read: the keys after the first reach the screen it opens once a worker has read for it (the
+    totals, the submit dialog, the profile picker, the hit's transcript). They went to the screen beneath
+    while the worker read: the totals and the dialog stayed open, `j` moved the list, `/there` went on
+    into the query (tui/keys_in_order.py `hold_keys`)."""
+    from stt_tui.tui.screens.submit import SubmitScreen
+    from stt_tui.tui.screens.totals import TotalsScreen
+
+    for name in ("YC_API_KEY", "YC_IAM_TOKEN", "YC_SERVICE_ACCOUNT_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "first.wav").write_bytes(b"")  # there to be sent again
+    stored(home, "first.wav", tmp_path)
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        jobs = await one_job_focused(pilot, app)
+        for screen_class, key in ((TotalsScreen, "t"), (SubmitScreen, "R")):
+            composed: list[object] = []
+            compose = screen_class.compose
+            monkeypatch.setattr(screen_class, "compose", lambda s, c=compose, n=composed: n.append(s) or c(s))
+            burst(app, key, "escape")
+            closed = lambda c=composed: c and app.screen is app.main  # noqa: E731
+            await wait_for(pilot, closed, what=f"what {key} opens, opened and closed")
+            assert app.focused is jobs
+
+        await wait_for(pilot, lambda: app.service.history.index_counts() == (1, 1), what="the index")
+        burst(app, "ctrl+f", *"thanks", "enter", "slash", *"there")
+        searched = lambda: isinstance(app.screen, TranscriptScreen) and app.screen.search_text == "there"  # noqa: E731
+        await wait_for(pilot, searched, what="the hit's transcript, searched for what was typed after Enter")
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: app.screen is app.main, what="the list again")
+
+        burst(app, "P", "j", "enter")  # the second profile, the cloud's
+        await wait_for(pilot, lambda: app.profile.name == "yandex", what="the switch")
 
 
 async def test_a_burst_into_the_correction_box_adds_to_the_phrase(home, tmp_path):

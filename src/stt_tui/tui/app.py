@@ -197,8 +197,8 @@ class SttApp(SaysWorkerFailures, JobFollowing, ProfileSwitching, Remembering):
             return
 
         def chosen(hit: Hit | None) -> None:
-            if hit is not None:
-                self.main.open_transcript(hit.job_id, hit.n)
+            if hit is not None:  # the keys typed after the Enter that chose it are for the transcript
+                self.main.open_transcript(hit.job_id, hit.n, self.hold_keys())
 
         # Awaited: the keys typed right after Ctrl+F (one read from the terminal) wait in the app's queue
         # until the dialog is composed and its box has the focus; sent on at once, they reached a screen

@@ -3,7 +3,7 @@ of docstring each."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from stt_tui.service import AudioStatus, Changes, Known
 from stt_tui.service.batch import Looked
 from stt_tui.service.poll_round import Status
 from stt_tui.service.watch import WatchEvent
+from stt_tui.tui.keys_in_order import KeyHold
 
 
 @dataclass
@@ -28,9 +29,6 @@ class PollStatus(Message):
     """The polling budget, the request budget (0: no quota to show) and the backend's state."""
 
     status: Status
-
-
-@dataclass
 
 
 @dataclass
@@ -98,3 +96,4 @@ class ResubmitRequested(Message):
     """Send these files' audio again, with options chosen anew (from the job list, to the file side)."""
 
     paths: list[Path]
+    hold: KeyHold = field(default_factory=KeyHold)  # on the keys typed after `R`, until the dialog is up

@@ -63,6 +63,8 @@ class NotifyingApp(KeysInOrder):
         """In place of App._on_notify: a repeat replaces the older one, and one said while a dialog is
         up (a job ended, a watch found a file) waits until the person has closed it."""
         event.prevent_default()
+        if not self.screen_stack:  # said as the app closes (a switch's word): nowhere left to show it
+            return
         new = event.notification
         for old in list(self._notifications):
             if (old.message, old.title) == (new.message, new.title):

@@ -17,6 +17,7 @@ from stt_tui.service.poll_round import PollRound
 from stt_tui.settings.config import CONFIG_FILE, Config, ConfigError, Profile, choose_profile, load_config
 from stt_tui.settings.credentials import describe_profiles
 from stt_tui.shared.paths import Paths
+from stt_tui.tui.keys_in_order import KeyHold
 from stt_tui.tui.main.screen import MainScreen
 from stt_tui.tui.messages import ActionFailed
 from stt_tui.tui.notifying import NotifyingApp
@@ -37,7 +38,7 @@ class ProfileSwitching(NotifyingApp):
 
     def action_switch_profile(self) -> None:
         if self.usable_service() is not None:
-            self._read_profiles()
+            self._read_profiles(self.hold_keys())  # the keys typed after `P` are for the picker
 
     @dataclass
     class ProfilesReady(Message):
@@ -45,17 +46,20 @@ class ProfileSwitching(NotifyingApp):
 
         config: Config
         rows: list[dict[str, Any]]
+        hold: KeyHold
 
     @work(thread=True, group="profiles", exclusive=True, exit_on_error=False, description="read profiles")
-    def _read_profiles(self) -> None:
-        # Read again: the user may have just edited config.toml.
-        try:
-            config = load_config(self.paths.config_dir)
-            rows = describe_profiles(config)
-        except ConfigError as exc:
-            self.post_message(ActionFailed(str(exc)))
-            return
-        self.post_message(self.ProfilesReady(config, rows))
+    def _read_profiles(self, hold: KeyHold) -> None:
+        with hold.until_passed_on() as passed_on:
+            # Read again: the user may have just edited config.toml.
+            try:
+                config = load_config(self.paths.config_dir)
+                rows = describe_profiles(config)
+            except ConfigError as exc:
+                self.post_message(ActionFailed(str(exc)))
+                return
+            self.post_message(self.ProfilesReady(config, rows, hold))
+            passed_on()
 
     @on(ProfilesReady)
     def _profiles_ready(self, event: ProfilesReady) -> None:
@@ -74,7 +78,10 @@ class ProfileSwitching(NotifyingApp):
             else:
                 self.notify(f"Using profile {name}.")
 
-        self.push_screen(ProfileScreen(event.rows, self.profile.name, where), chosen)
+        try:
+            self.push_screen(ProfileScreen(event.rows, self.profile.name, where), chosen)
+        finally:
+            event.hold.release()
 
     def _say_unready(self, headline: str, problem: str) -> None:
         self.notify(f"{headline} {problem}", severity="warning", timeout=15)

@@ -5,9 +5,7 @@ thread workers; a bulk action ends in one notification, not one per job."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from stt_tui.service.errors import EXPECTED_FAILURES
 from stt_tui.service.facade import Service
 from stt_tui.settings.preferences import Preferences
 from stt_tui.shared.wording import plural, printable
+from stt_tui.tui.keys_in_order import KeyHold
 from stt_tui.tui.messages import (
     ActionDone,
     ActionFailed,
@@ -146,14 +145,14 @@ class JobsPane(Vertical, Pane):
     def _job_action(self, event: JobList.JobAction) -> None:
         service = self.usable_service()
         if service is None:
-            event.shown.set()
+            event.hold.release()
             return
         jobs, job = event.jobs, event.job
         match event.action:
             case Act.OPEN:
-                self._read_transcript(service, job, shown=event.shown)
+                self._read_transcript(service, job, None, event.hold)
             case Act.DETAILS:
-                self._read_details(service, job, event.shown)
+                self._read_details(service, job, event.hold)
             case Act.EXPORT if len(jobs) == 1:
                 self.ask_export(job, [])
             case Act.EXPORT:
@@ -170,7 +169,7 @@ class JobsPane(Vertical, Pane):
             case Act.FORGET:
                 self._ask_forget(jobs, service)
             case Act.RESUBMIT:
-                self._resubmit(jobs)
+                self._resubmit(jobs, event.hold)
             case Act.PAGER | Act.EDITOR:
                 self._open_outside(service, job, pager() if event.action == Act.PAGER else editor())
 
@@ -264,11 +263,15 @@ class JobsPane(Vertical, Pane):
 
     # --- what the workers do -------------------------------------------------------------------
 
-    def open_transcript(self, job_id: int, at: int | None = None) -> None:
-        """The transcript of a job, opened at phrase `at` (a search hit)."""
+    def open_transcript(self, job_id: int, at: int | None = None, hold: KeyHold | None = None) -> None:
+        """The transcript of a job, opened at phrase `at` (a search hit); `hold` on the keys typed after,
+        released once it is on screen."""
+        hold = hold or KeyHold()
         service = self.usable_service()
-        if service is not None:
-            self._read_transcript(service, job_id, at)
+        if service is None:
+            hold.release()
+        else:
+            self._read_transcript(service, job_id, at, hold)
 
     @dataclass
     class TranscriptReady(Message):
@@ -277,7 +280,7 @@ class JobsPane(Vertical, Pane):
         job: Job
         items: list[Utterance]
         at: int | None
-        shown: asyncio.Event | None  # set once it is on screen: keys typed after Enter wait for it
+        hold: KeyHold  # on the keys typed after Enter, released once it is on screen
 
     @dataclass
     class DetailsReady(Message):
@@ -286,73 +289,56 @@ class JobsPane(Vertical, Pane):
         job: Job
         operation_json: str | None
         edits: Edits
-        shown: asyncio.Event
+        hold: KeyHold
 
     @work(thread=True, group="transcript", exit_on_error=False, description="read a result")
-    def _read_transcript(
-        self, service: Service, job: Job | int, at: int | None = None, shown: asyncio.Event | None = None
-    ) -> None:
-        with self._releasing(shown) as ready:
+    def _read_transcript(self, service: Service, job: Job | int, at: int | None, hold: KeyHold) -> None:
+        with hold.until_passed_on() as passed_on:
             try:
                 job = service.job(job) if isinstance(job, int) else job
                 items = service.phrases(job)
             except EXPECTED_FAILURES as exc:
                 self.post_message(ActionFailed(str(exc)))
                 return
-            self.post_message(self.TranscriptReady(job, items, at, shown))
-            ready()
+            self.post_message(self.TranscriptReady(job, items, at, hold))
+            passed_on()
 
     @on(TranscriptReady)
     async def _transcript_ready(self, event: TranscriptReady) -> None:
         try:
             await self.app.push_screen(TranscriptScreen(event.job, event.items, self.service, event.at))
         finally:
-            if event.shown is not None:
-                event.shown.set()
+            event.hold.release()
 
     @work(thread=True, group="transcript", exit_on_error=False, description="read a job")
-    def _read_details(self, service: Service, job: Job, shown: asyncio.Event) -> None:
-        with self._releasing(shown) as ready:
+    def _read_details(self, service: Service, job: Job, hold: KeyHold) -> None:
+        with hold.until_passed_on() as passed_on:
             try:
                 details = service.details(job)
             except EXPECTED_FAILURES as exc:
                 self.post_message(ActionFailed(str(exc)))
                 return
-            self.post_message(self.DetailsReady(details.job, details.operation_json, details.edits, shown))
-            ready()
+            self.post_message(self.DetailsReady(details.job, details.operation_json, details.edits, hold))
+            passed_on()
 
     @on(DetailsReady)
     async def _details_ready(self, event: DetailsReady) -> None:
         try:
             await self.app.push_screen(DetailsScreen(event.job, event.operation_json, event.edits))
         finally:
-            event.shown.set()
-
-    @contextlib.contextmanager
-    def _releasing(self, shown: asyncio.Event | None) -> Iterator[Callable[[], None]]:
-        """In a worker reading what a screen shows: the keys held for that screen go on to this one
-        unless the block says the screen is on its way (`ready()`), whatever it raised."""
-        handed_on = False
-
-        def ready() -> None:
-            nonlocal handed_on
-            handed_on = True
-
-        try:
-            yield ready
-        finally:
-            if shown is not None and not handed_on:
-                self.app.call_from_thread(shown.set)
+            event.hold.release()
 
     @work(thread=True, group="actions", exit_on_error=False, description="find the files")
-    def _resubmit(self, jobs: list[Job]) -> None:
-        files = [Path(j.file_path) for j in jobs if j.file_path and Path(j.file_path).is_file()]
-        missing = len(jobs) - len(files)
-        if missing:
-            gone = "imported or gone" if missing > 1 else "imported, or its file is gone"
-            self.post_message(ActionFailed(f"{plural(missing, 'job')} cannot be sent again ({gone})."))
-        if files:
-            self.post_message(ResubmitRequested(files))
+    def _resubmit(self, jobs: list[Job], hold: KeyHold) -> None:
+        with hold.until_passed_on() as passed_on:
+            files = [Path(j.file_path) for j in jobs if j.file_path and Path(j.file_path).is_file()]
+            missing = len(jobs) - len(files)
+            if missing:
+                gone = "imported or gone" if missing > 1 else "imported, or its file is gone"
+                self.post_message(ActionFailed(f"{plural(missing, 'job')} cannot be sent again ({gone})."))
+            if files:
+                self.post_message(ResubmitRequested(files, hold))
+                passed_on()
 
     @dataclass
     class _ToOpen(Message):

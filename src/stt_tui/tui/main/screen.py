@@ -26,6 +26,7 @@ from stt_tui.service.facade import Service
 from stt_tui.service.poll_round import Status, engine_text
 from stt_tui.settings.config import Profile
 from stt_tui.settings.preferences import Preferences
+from stt_tui.tui.keys_in_order import KeyHold, hold_keys
 from stt_tui.tui.main.files import FilesPane
 from stt_tui.tui.main.jobs import JobsPane
 from stt_tui.tui.messages import (
@@ -187,8 +188,8 @@ class MainScreen(SaysWorkerFailures, Screen[None]):
     def ask_export(self, job: Job, channels: list[int]) -> None:
         self.jobs_pane.ask_export(job, channels)
 
-    def open_transcript(self, job_id: int, at: int | None = None) -> None:
-        self.jobs_pane.open_transcript(job_id, at)
+    def open_transcript(self, job_id: int, at: int | None = None, hold: KeyHold | None = None) -> None:
+        self.jobs_pane.open_transcript(job_id, at, hold)
 
     @dataclass
     class IndexProgress(Message):
@@ -261,7 +262,10 @@ class MainScreen(SaysWorkerFailures, Screen[None]):
 
     @on(ResubmitRequested)
     def _resubmit(self, event: ResubmitRequested) -> None:
-        self.files.ask(event.paths, None, again=True)
+        try:
+            self.files.ask(event.paths, None, again=True)
+        finally:  # the submit dialog is up (or a word says why not): the keys typed after `R` go on
+            event.hold.release()
 
     def action_leave_filter(self) -> None:
         """Esc in a filter box leaves it; Esc in its list clears an active filter."""
@@ -273,15 +277,24 @@ class MainScreen(SaysWorkerFailures, Screen[None]):
         """The counts and audio sums for the totals screen."""
 
         totals: Totals
+        hold: KeyHold
 
-    @work(thread=True, group="totals", exclusive=True, exit_on_error=False, description="count jobs")
     def action_totals(self) -> None:
         if (service := self.service) is not None:
+            self._count(service, hold_keys(self))  # the keys typed after `t` are for the totals
+
+    @work(thread=True, group="totals", exclusive=True, exit_on_error=False, description="count jobs")
+    def _count(self, service: Service, hold: KeyHold) -> None:
+        with hold.until_passed_on() as passed_on:
             try:
-                self.post_message(self.TotalsReady(service.totals()))
+                self.post_message(self.TotalsReady(service.totals(), hold))
+                passed_on()
             except EXPECTED_FAILURES as exc:
                 self.post_message(ActionFailed(str(exc)))
 
     @on(TotalsReady)
     def _totals_ready(self, event: TotalsReady) -> None:
-        self.app.push_screen(TotalsScreen(event.totals))
+        try:
+            self.app.push_screen(TotalsScreen(event.totals))
+        finally:
+            event.hold.release()

@@ -20,6 +20,7 @@ from stt_tui.service import MARK_END, MARK_START, Hit
 from stt_tui.service.errors import EXPECTED_FAILURES
 from stt_tui.service.facade import Service
 from stt_tui.shared.wording import plural, printable
+from stt_tui.tui.keys_in_order import KeyHold, hold_keys
 from stt_tui.tui.screens.dialog import Dialog
 from stt_tui.tui.widgets.pick_list import PickList
 from stt_tui.tui.widgets.text_box import TextBox
@@ -67,8 +68,9 @@ class SearchScreen(Dialog[Hit | None]):
         self.service = service
         self.hits: list[Hit] = []
         self._hits_for: str | None = None  # the query self.hits answer
-        # Enters pressed in the query before its hits came (typed fast): the best one opens once in.
-        self._enters_waiting = 0
+        # Enter pressed in the query before its hits came (typed fast): the best one opens once in, and
+        # the keys typed after that Enter wait for it (else they went on into the query).
+        self._waiting: KeyHold | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="search"):
@@ -95,7 +97,7 @@ class SearchScreen(Dialog[Hit | None]):
 
     @on(Input.Changed, "#query")
     def _query_changed(self, event: Input.Changed) -> None:
-        self._enters_waiting = 0
+        self._stop_waiting()
         self._search(event.value)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False, description="search")
@@ -133,14 +135,10 @@ class SearchScreen(Dialog[Hit | None]):
         self.query_one("#search-note", Static).update(note or HELP)
         if event.hits:
             hits.highlighted = 0
-        if not self._enters_waiting:
-            return
-        if event.hits:
-            if event.ranked:  # Enter opens the best one, which the ranked answer brings
-                self._enters_waiting = 0
+        if self._waiting is not None and event.ranked:  # Enter opens the best one, which this brings
+            if event.hits:
                 self.dismiss(event.hits[0])
-        elif event.ranked:
-            self._enters_waiting = 0  # nothing to go to
+            self._stop_waiting()  # nothing to go to, or the hit opening holds the keys now
 
     @on(Input.Submitted, "#query")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -149,8 +147,8 @@ class SearchScreen(Dialog[Hit | None]):
             return  # a second Enter of one read, after the first has opened the hit
         if self.hits and self._hits_for == event.value:
             self.dismiss(self.hits[hits.highlighted or 0])  # Enter opens the hit at once (↓ goes to them)
-        else:
-            self._enters_waiting = min(self._enters_waiting + 1, 2)
+        elif self._waiting is None:
+            self._waiting = hold_keys(self)
 
     def action_to_hits(self) -> None:
         if self.hits:
@@ -158,8 +156,15 @@ class SearchScreen(Dialog[Hit | None]):
 
     @on(OptionList.OptionSelected, "#hits")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self._enters_waiting = 0
         self.dismiss(self.hits[event.option_index])
+        self._stop_waiting()
+
+    def _stop_waiting(self) -> None:
+        """The keys held by an Enter go on, after what a dismissal set off (the hit's transcript takes a
+        hold of its own in the meantime; released at once, a key could pass between the two)."""
+        if (waiting := self._waiting) is not None:
+            self._waiting = None
+            self.app.call_next(waiting.release)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

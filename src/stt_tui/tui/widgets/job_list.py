@@ -4,8 +4,6 @@ the pane that holds it does them."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partialmethod
@@ -14,6 +12,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from stt_tui.jobs.model import Job
+from stt_tui.tui.keys_in_order import KeyHold, hold_keys
 from stt_tui.tui.widgets.job_view import JobView
 
 
@@ -32,16 +31,15 @@ class Act(StrEnum):
     COPY_ID = "copy_id"
 
 
-# The longest the keys typed right after Enter or `i` wait for the screen they open (read in a worker).
-OPENING_PATIENCE = 3.0
+# What opens a screen only once a worker has read for it: the keys typed after it wait for that screen.
+OPENS_FROM_A_WORKER = frozenset({Act.OPEN, Act.DETAILS, Act.RESUBMIT})
 
 
 class JobList(JobView):
     """Posts what the user asks of the jobs: the marked ones, else the one under the cursor."""
 
     BINDINGS = [
-        Binding("enter", "open", "Transcript", tooltip="Open the transcript of the job", id="jobs.open",
-                priority=True),
+        Binding("enter", "open", "Transcript", tooltip="Open the transcript of the job", id="jobs.open"),
         Binding("space", "mark", "Mark", tooltip="Mark or unmark the job: actions act on the marked jobs",
                 id="jobs.mark"),
         Binding("asterisk,ctrl+a", "mark_all", "Mark all", show=False, tooltip="Mark every job shown",
@@ -49,7 +47,7 @@ class JobList(JobView):
         Binding("U", "unmark_all", "Unmark all", show=False, tooltip="Clear the marks", id="jobs.unmark-all"),
         Binding("e", "export", "Export", tooltip="Export the transcript(s) to files", id="jobs.export"),
         Binding("i", "details", "Details", tooltip="Everything about the job, and its stored operation",
-                id="jobs.details", priority=True),
+                id="jobs.details"),
         Binding("v", "pager", "Pager", show=False, tooltip="Read the transcript in $PAGER", id="jobs.pager"),
         Binding("E", "editor", "Editor", show=False, tooltip="Open the transcript (txt) in $EDITOR",
                 id="jobs.editor"),
@@ -75,13 +73,14 @@ class JobList(JobView):
         Binding("home,g", "first", "First", show=False, tooltip="The first row", id="jobs.first"),
         Binding("end,G", "last", "Last", show=False, tooltip="The last row", id="jobs.last"),
     ]  # fmt: skip
+
     @dataclass
     class JobAction(Message):
         """The user asked for `action` on jobs: the marked ones, else the one under the cursor."""
 
         action: Act
         jobs: list[Job]
-        shown: asyncio.Event = field(default_factory=asyncio.Event)  # set once what it opens is on screen
+        hold: KeyHold = field(default_factory=KeyHold)  # on the keys typed after, until its screen is up
 
         @property
         def job(self) -> Job:
@@ -117,25 +116,12 @@ class JobList(JobView):
         if not jobs:
             self.notify("There is no job here yet.", severity="warning")
             return None
-        message = self.JobAction(action, jobs)
+        # The keys typed right after (one read from the terminal, as over SSH) reach the screen this
+        # opens; handed on at once, they went to this list (a `d` meant for the transcript forgot the job).
+        hold = hold_keys(self) if action in OPENS_FROM_A_WORKER else KeyHold()
+        message = self.JobAction(action, jobs, hold)
         self.post_message(message)
         return message
-
-    async def _opening(self, action: Act) -> None:
-        """Post `action` for the cursor's job and wait (OPENING_PATIENCE at most) until the screen it
-        opens is shown. Bound as a priority key, this runs in the app's own loop: the keys typed right
-        after it (one read from the terminal, as over SSH) wait in the app's queue and reach that screen;
-        sent on at once, they went to this list (a `d` meant for the transcript asked to forget the job)."""
-        message = self._post(action, one=True)
-        if message is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(message.shown.wait(), OPENING_PATIENCE)
-
-    async def action_open(self) -> None:
-        await self._opening(Act.OPEN)
-
-    async def action_details(self) -> None:
-        await self._opening(Act.DETAILS)
 
     def _marks_changed(self) -> None:
         self.refresh()
@@ -160,6 +146,8 @@ class JobList(JobView):
 
     # What the keys ask of the jobs: the selection (the marked ones, else the cursor's), or only the
     # cursor's job where acting on several makes no sense.
+    action_open = partialmethod(_post, Act.OPEN, True)
+    action_details = partialmethod(_post, Act.DETAILS, True)
     action_pager = partialmethod(_post, Act.PAGER, True)
     action_editor = partialmethod(_post, Act.EDITOR, True)
     action_export = partialmethod(_post, Act.EXPORT)
