@@ -29,6 +29,7 @@ from stt_tui.jobs.transcript import Word as Word  # named here too for the modul
 from stt_tui.outputs.escape import cell, md_text, one_line, srt_text, vtt_text
 from stt_tui.outputs.subtitles import NETFLIX, Piece, SubtitleLimits, cut, on_screen, wrap
 from stt_tui.outputs.timing import pieces
+from stt_tui.shared.wording import detail
 
 FORMATS = ("txt", "json", "srt", "vtt", "csv", "tsv", "md")
 WORD_FORMATS = ("csv", "tsv", "json")  # the formats that can hold a row per word
@@ -91,8 +92,7 @@ def utterances(document: str, speakers: bool = False) -> list[Utterance]:
         state = decode_operation(json_format.ParseDict(data, operation_pb2.Operation()))
     except (ValueError, TypeError, AttributeError, json_format.ParseError, ProtocolError) as exc:
         # A damaged row (a disk error, a hand edit): one sentence wherever the transcript is read.
-        why = str(exc)[:200].rstrip(".")
-        raise ExportError(f"The stored result is damaged and cannot be read ({why}).") from None
+        raise ExportError(f"The stored result is damaged and cannot be read{detail(str(exc))}.") from None
     if state.response is None:
         raise ExportError("The stored result holds no transcript: the job did not finish successfully.")
     out = []

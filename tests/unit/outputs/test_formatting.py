@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -55,3 +56,15 @@ def test_a_damaged_stored_result_reads_as_one_sentence(operation, recognition):
     document = StoredResult(operation, recognition).document()
     with pytest.raises(ExportError, match=r"^The stored result is damaged and cannot be read \(.+\)\.$"):
         utterances(document)
+
+
+def test_what_a_damaged_result_says_of_itself_is_bounded_and_printable():
+    """The parser's words quote the damaged row: a terminal sequence and 5,000 letters in it reach the
+    sentence escaped and cut, not whole."""
+    planted = "type.googleapis.com/\x1b[31m" + "A" * 5000
+    operation = json.dumps({"id": "x", "done": True, "response": {"@type": planted}})
+    with pytest.raises(ExportError) as raised:
+        utterances(StoredResult(operation, None).document())
+    said = str(raised.value)
+    assert "\x1b" not in said and "\\x1b[31m" in said
+    assert len(said) < 400 and said.endswith("…).")
