@@ -146,6 +146,36 @@ async def test_keys_typed_right_after_a_key_whose_screen_a_worker_reads_reach_th
         await wait_for(pilot, lambda: app.profile.name == "yandex", what="the switch")
 
 
+async def test_keys_typed_for_a_transcript_that_cannot_open_do_not_act_on_the_list(home, tmp_path, monkeypatch):  # noqa: E501
+    """Enter on a job whose stored result is damaged, then `d` and Enter in one read: the sentence says
+    why, and the keys meant for the transcript are dropped; given to the list beneath, `d` asked to
+    forget the job, and the question took the keys after it."""
+    from stt_tui.history.store import History
+    from stt_tui.tui.screens.confirm import ConfirmScreen
+
+    job_id = stored(home, "first.wav")
+    history = History(home / "history.sqlite3")
+    history.store_result(job_id, "{damaged")
+    history.close()
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        jobs = await one_job_focused(pilot, app)
+        asked: list[ConfirmScreen] = []
+        compose = ConfirmScreen.compose
+
+        def counted(screen: ConfirmScreen):
+            asked.append(screen)
+            return compose(screen)
+
+        monkeypatch.setattr(ConfirmScreen, "compose", counted)
+        burst(app, "enter", "d", "enter")
+        await wait_for(pilot, lambda: any("damaged" in m for _, m in app.shown), what="the sentence")
+        burst(app, "slash", "x")  # typed once the sentence is read: taken after every key before it
+        await wait_for(pilot, lambda: jobs.filter_text == "x", what="the keys typed later, in the filter")
+        assert asked == [] and app.screen is app.main  # the burst's `d` asked nothing
+        assert app.service.job(job_id).id == job_id
+
+
 async def test_a_burst_into_the_correction_box_adds_to_the_phrase(home, tmp_path):
     """Enter, End, ` всё`, Enter in one read: the phrase ends with ` всё` (End went to the list, and the
     box, focused late, selected the phrase for the rest to replace)."""

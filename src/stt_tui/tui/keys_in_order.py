@@ -44,32 +44,40 @@ HOLD_SECONDS = 3.0
 
 
 class KeyHold:
-    """Keys typed after the key that took this hold wait until it is released: the screen a worker read
-    for is on screen, or nothing will open. Released from any thread; once is enough."""
+    """Keys typed after the key that took this hold wait until it is released (the screen a worker read
+    for is on screen), or dropped when nothing will open (they were meant for that screen: given to the
+    one beneath, a `d` for the transcript would ask to forget the job). From any thread; once is enough."""
 
-    def __init__(self, end: Callable[[KeyHold], None] | None = None) -> None:
+    def __init__(self, end: Callable[[KeyHold, bool], None] | None = None) -> None:
         self._end = end  # None: a hold that holds nothing (no app that keeps keys in order)
         self._loop = asyncio.get_running_loop() if end is not None else None
         self._thread = threading.get_ident()
 
     def release(self) -> None:
         """The keys go on (at once here, or soon from a worker's thread); more calls change nothing."""
+        self._finish(dropping=False)
+
+    def fail(self) -> None:
+        """Nothing will open (a word says why): the keys held are dropped."""
+        self._finish(dropping=True)
+
+    def _finish(self, dropping: bool) -> None:
         if self._loop is None:
             return
         if threading.get_ident() == self._thread:
-            self._ended()
+            self._ended(dropping)
         else:
             with contextlib.suppress(RuntimeError):  # the loop is closed: the app, and its keys, are gone
-                self._loop.call_soon_threadsafe(self._ended)
+                self._loop.call_soon_threadsafe(self._ended, dropping)
 
-    def _ended(self) -> None:
+    def _ended(self, dropping: bool) -> None:
         end, self._end = self._end, None
         if end is not None:
-            end(self)
+            end(self, dropping)
 
     @contextlib.contextmanager
     def until_passed_on(self) -> Iterator[Callable[[], None]]:
-        """In a worker reading what a screen shows: released on leaving the block, whatever it raised,
+        """In a worker reading what a screen shows: failed on leaving the block, whatever it raised,
         unless it called `passed_on()` (the hold went on in a message to whoever opens the screen)."""
         passed = False
 
@@ -81,7 +89,7 @@ class KeyHold:
             yield passed_on
         finally:
             if not passed:
-                self.release()
+                self.fail()
 
 
 def hold_keys(node: DOMNode) -> KeyHold:
@@ -109,9 +117,11 @@ class KeysInOrder(App[None]):
         self._holds[hold] = asyncio.get_running_loop().call_later(at_most, hold.release)
         return hold
 
-    def _hold_ended(self, hold: KeyHold) -> None:
+    def _hold_ended(self, hold: KeyHold, dropping: bool) -> None:
         if (timer := self._holds.pop(hold, None)) is not None:
             timer.cancel()
+            if dropping:  # typed after the key that took the hold, for the screen that will not open
+                self._keys_waiting.clear()
         self._go_on()
 
     async def on_event(self, event: events.Event) -> None:

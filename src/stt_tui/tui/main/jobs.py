@@ -145,7 +145,7 @@ class JobsPane(Vertical, Pane):
     def _job_action(self, event: JobList.JobAction) -> None:
         service = self.usable_service()
         if service is None:
-            event.hold.release()
+            event.hold.fail()
             return
         jobs, job = event.jobs, event.job
         match event.action:
@@ -269,7 +269,7 @@ class JobsPane(Vertical, Pane):
         hold = hold or KeyHold()
         service = self.usable_service()
         if service is None:
-            hold.release()
+            hold.fail()
         else:
             self._read_transcript(service, job_id, at, hold)
 
