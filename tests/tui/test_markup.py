@@ -141,3 +141,43 @@ async def test_a_file_named_like_markup_reads_as_it_is_named(home, bracketed):
         await wait_for(pilot, titled, what="the search in the title")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "No phrase contains '[/]'." in screen_text(app), what="no match said")
+
+
+async def test_a_file_named_with_terminal_sequences_is_shown_escaped_on_every_screen(home, tmp_path):
+    """A name holding ESC, BEL and a newline: the browser, the file panel, the submit dialog, the job list,
+    the transcript and the details show it escaped; written as it is, it coloured the screen, set the
+    terminal's title and split the dialog's line."""
+    from stt_tui.tui.screens.details import DetailsScreen
+
+    hostile = "esc\x1b[31mRED\x1b]0;TITLE\x07 new\nline.wav"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(clip("ps_cards_001.wav").path, folder / hostile)
+    stored(home, hostile, folder)
+    app = make_app(home, folder)
+    seen: list[str] = []
+
+    def raw() -> bool:
+        seen.append(screen_text(app))
+        return any(c in seen[-1] for c in "\x1b\x07")
+
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.main.jobs.row_count == 1, what="the job")
+        app.main.browser.focus()
+        await pilot.press("j")
+        await wait_for(pilot, lambda: "RED" in screen_text(app), what="the file in the browser")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SubmitScreen), what="the submit dialog")
+        await wait_for(pilot, lambda: "1 file: esc\\x1b[31mRED" in screen_text(app), what="the name escaped")
+        assert not raw()
+        await pilot.press("escape")
+        app.main.jobs.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TranscriptScreen), what="the transcript")
+        await wait_for(pilot, lambda: "RED" in screen_text(app), what="the name in its title")
+        assert not raw()
+        await pilot.press("escape", "i")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailsScreen), what="the details")
+        await wait_for(pilot, lambda: "RED" in screen_text(app), what="the name in the details")
+        assert not raw()
+        assert all("\\x1b[31mRED" in text for text in seen)

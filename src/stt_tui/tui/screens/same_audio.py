@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
 from stt_tui.service import Known, Seen
-from stt_tui.shared.wording import plural
+from stt_tui.shared.wording import plural, printable
 from stt_tui.tui.screens.dialog import Dialog
 
 
@@ -22,7 +22,7 @@ def same_audio_text(known: dict[Path, Known], total: int) -> str:
     lines = [f"{len(known)} of {plural(total, 'file')} {verb} audio sent before with these options:"]
     for path, k in sorted(known.items())[:5]:
         state = "transcribed" if k.seen == Seen.DONE else "still running"
-        lines.append(f"  {path.name}: job #{k.job.id}, {state}")
+        lines.append(f"  {printable(path.name)}: job #{k.job.id}, {state}")
     if len(known) > 5:
         lines.append(f"  and {len(known) - 5} more")
     lines.append("Skipped, they get that job's transcript (beside them too, when auto-export is on).")

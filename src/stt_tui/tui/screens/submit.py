@@ -24,7 +24,7 @@ from stt_tui.shared.speechkit import (
     V3,
     V3_MODELS,
 )
-from stt_tui.shared.wording import plural
+from stt_tui.shared.wording import plural, printable
 from stt_tui.tui.screens.dialog import Dialog
 from stt_tui.tui.widgets.option_box import OptionBox
 
@@ -52,7 +52,7 @@ def language_choices(current: str) -> list[tuple[str, str]]:
 
 
 def file_summary(paths: list[Path], limit: int = 3) -> str:
-    names = ", ".join(p.name for p in paths[:limit])
+    names = ", ".join(printable(p.name) for p in paths[:limit])
     more = f" and {len(paths) - limit} more" if len(paths) > limit else ""
     return f"{len(paths)} file{'s' if len(paths) > 1 else ''}: {names}{more}"
 
@@ -66,9 +66,9 @@ class SubmitChoice:
 def folder_summary(folder: Path, here: int | None, below: int | None) -> str:
     """'The audio files of talks: 12 here, 30 in subfolders' (None: still being counted)."""
     if here is None or below is None:
-        return f"The audio files of {folder.name or folder}: counting…"
+        return f"The audio files of {printable(folder.name or str(folder))}: counting…"
     more = f", {below:,} more in subfolders" if below else ""
-    return f"The audio files of {folder.name or folder}: {plural(here, 'file')} here{more}"
+    return f"The audio files of {printable(folder.name or str(folder))}: {plural(here, 'file')} here{more}"
 
 
 class SubmitScreen(Dialog[SubmitChoice | None]):

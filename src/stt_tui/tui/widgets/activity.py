@@ -7,6 +7,8 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Label, ProgressBar
 
+from stt_tui.shared.wording import printable
+
 STAGES = {"hashing": "Reading", "converting": "Converting", "copying": "Copying", "uploading": "Uploading"}
 
 
@@ -34,4 +36,4 @@ class Activity(Horizontal):
 
 def activity_label(name: str, stage: str, queued: int) -> str:
     more = f" (+{queued} queued)" if queued else ""
-    return f"{STAGES.get(stage, stage.capitalize())} {name}{more}"
+    return f"{STAGES.get(stage, stage.capitalize())} {printable(name)}{more}"
