@@ -9,7 +9,7 @@ from stt_tui.tui.screens.details import DetailsScreen
 from stt_tui.tui.screens.search import SearchScreen
 from stt_tui.tui.screens.transcript import TranscriptScreen
 from tests.support.histories import stored
-from tests.support.tui_helpers import make_app, open_transcript
+from tests.support.tui_helpers import make_app, open_transcript, screen_text
 from tests.support.waiting import wait_for
 
 
@@ -49,6 +49,30 @@ async def test_a_burst_into_the_search_loses_no_key(home, tmp_path):
             await wait_for(pilot, lambda q=query: q.value == "countz", timeout=5, what="every key")  # type: ignore[misc]
             await pilot.press("escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, SearchScreen), what="the search closed")
+
+
+async def test_enter_in_the_search_holds_no_key_when_no_hit_is_coming(home, tmp_path, monkeypatch):
+    """Enter on a query whose answer came with nothing, or on an empty box, then a key: no hold is taken
+    (one was, and the key waited out the 3 s for hits that were never coming)."""
+    from stt_tui.tui.keys_in_order import KeysInOrder
+
+    app = make_app(home, tmp_path)
+    held: list[float] = []
+    hold_keys = KeysInOrder.hold_keys
+
+    def counted(self: KeysInOrder, at_most: float = 3.0) -> object:
+        held.append(at_most)
+        return hold_keys(self, at_most)
+
+    monkeypatch.setattr(KeysInOrder, "hold_keys", counted)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.service is not None, what="the history")
+        burst(app, "ctrl+f", *"zzz")
+        await wait_for(pilot, lambda: "No phrase matches." in screen_text(app), what="the answer: nothing")
+        query = app.screen.query_one("#query", Input)
+        burst(app, "enter", "x", "backspace", *["backspace"] * 3, "enter", "y")
+        await wait_for(pilot, lambda: query.value == "y", what="every key")
+        assert held == []
 
 
 async def test_keys_typed_right_after_enter_in_the_job_list_reach_the_transcript(home, tmp_path, monkeypatch):

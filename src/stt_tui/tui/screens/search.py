@@ -68,6 +68,7 @@ class SearchScreen(Dialog[Hit | None]):
         self.service = service
         self.hits: list[Hit] = []
         self._hits_for: str | None = None  # the query self.hits answer
+        self._ranked_for: str | None = None  # the query whose last answer (the best hits) came
         # Enter pressed in the query before its hits came (typed fast): the best one opens once in, and
         # the keys typed after that Enter wait for it (else they went on into the query).
         self._waiting: KeyHold | None = None
@@ -124,6 +125,8 @@ class SearchScreen(Dialog[Hit | None]):
         if event.query != self.query_one("#query", Input).value:
             return  # an answer to what was typed before
         self.hits, self._hits_for = event.hits, event.query
+        if event.ranked:
+            self._ranked_for = event.query
         hits = self.query_one("#hits", OptionList)
         hits.clear_options()
         hits.add_options([Option(hit_text(hit)) for hit in event.hits])
@@ -147,8 +150,8 @@ class SearchScreen(Dialog[Hit | None]):
             return  # a second Enter of one read, after the first has opened the hit
         if self.hits and self._hits_for == event.value:
             self.dismiss(self.hits[hits.highlighted or 0])  # Enter opens the hit at once (↓ goes to them)
-        elif self._waiting is None:
-            self._waiting = hold_keys(self)
+        elif self._waiting is None and event.value.strip() and self._ranked_for != event.value:
+            self._waiting = hold_keys(self)  # the best hits are on their way (none: nothing is coming)
 
     def action_to_hits(self) -> None:
         if self.hits:
