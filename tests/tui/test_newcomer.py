@@ -200,6 +200,38 @@ async def test_keys_typed_for_a_transcript_that_cannot_open_do_not_act_on_the_li
         assert app.service.job(job_id).id == job_id
 
 
+async def test_a_screen_read_after_its_keys_went_on_is_not_opened_over_them(home, tmp_path, monkeypatch):
+    """Enter on a job whose transcript takes longer to read than keys are held, then `d`: the `d` goes
+    on to the list and asks to forget the job; the transcript, read at last, is not opened over that
+    question (it covered it, and an Esc left the question for a `y` to answer), and a word says so."""
+    import threading
+
+    from stt_tui.service.facade import Service
+    from stt_tui.tui.keys_in_order import KeysInOrder
+    from stt_tui.tui.screens.confirm import ConfirmScreen
+
+    stored(home, "first.wav")
+    read = threading.Event()
+    phrases = Service.phrases
+
+    def slow(self: Service, job: object) -> object:
+        read.wait(30)
+        return phrases(self, job)  # type: ignore[arg-type]
+
+    hold_keys = KeysInOrder.hold_keys
+    monkeypatch.setattr(Service, "phrases", slow)
+    monkeypatch.setattr(KeysInOrder, "hold_keys", lambda self, at_most=0.2: hold_keys(self, at_most))
+    app = make_app(home, tmp_path)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await one_job_focused(pilot, app)
+        burst(app, "enter", "d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="d, gone on to the list")
+        read.set()
+        late = lambda: any("took more than" in m for _, m in app.shown)  # noqa: E731
+        await wait_for(pilot, late, what="the word that the transcript came too late")
+        assert isinstance(app.screen, ConfirmScreen)
+
+
 async def test_a_burst_into_the_correction_box_adds_to_the_phrase(home, tmp_path):
     """Enter, End, ` всё`, Enter in one read: the phrase ends with ` всё` (End went to the list, and the
     box, focused late, selected the phrase for the rest to replace)."""

@@ -52,6 +52,7 @@ class KeyHold:
         self._end = end  # None: a hold that holds nothing (no app that keeps keys in order)
         self._loop = asyncio.get_running_loop() if end is not None else None
         self._thread = threading.get_ident()
+        self._overtaken = False
 
     def release(self) -> None:
         """The keys go on (at once here, or soon from a worker's thread); more calls change nothing."""
@@ -60,6 +61,15 @@ class KeyHold:
     def fail(self) -> None:
         """Nothing will open (a word says why): the keys held are dropped."""
         self._finish(dropping=True)
+
+    def came_late(self, node: DOMNode, what: str) -> bool:
+        """Whether `what`, read for the key that took the hold, comes too late to open: the hold's time ran
+        out with keys typed after it, and they went on to the screen beneath; opened now, it would cover
+        what they did (a question they asked). A word says so, and to ask again."""
+        if self._overtaken:
+            said = f"{what} took more than {HOLD_SECONDS:g} s to read; the keys typed meanwhile went on"
+            node.app.notify(f"{said}, so it is not opened over them. Ask for it again.", severity="warning")
+        return self._overtaken
 
     def _finish(self, dropping: bool) -> None:
         if self._loop is None:
@@ -114,8 +124,12 @@ class KeysInOrder(App[None]):
     def hold_keys(self, at_most: float = HOLD_SECONDS) -> KeyHold:
         """Hold the keys not handed on yet until the hold is released, `at_most` seconds."""
         hold = KeyHold(self._hold_ended)
-        self._holds[hold] = asyncio.get_running_loop().call_later(at_most, hold.release)
+        self._holds[hold] = asyncio.get_running_loop().call_later(at_most, self._hold_expired, hold)
         return hold
+
+    def _hold_expired(self, hold: KeyHold) -> None:
+        hold._overtaken = bool(self._keys_waiting)  # they go on now, to the screen beneath
+        hold.release()
 
     def _hold_ended(self, hold: KeyHold, dropping: bool) -> None:
         if (timer := self._holds.pop(hold, None)) is not None:

@@ -63,6 +63,8 @@ class ProfileSwitching(NotifyingApp):
 
     @on(ProfilesReady)
     def _profiles_ready(self, event: ProfilesReady) -> None:
+        if event.hold.came_late(self, "The profiles"):
+            return
         config = event.config
         where = str(config.path or self.paths.config_dir / CONFIG_FILE)
 

@@ -305,6 +305,8 @@ class JobsPane(Vertical, Pane):
 
     @on(TranscriptReady)
     async def _transcript_ready(self, event: TranscriptReady) -> None:
+        if event.hold.came_late(self, f"The transcript of job #{event.job.id}"):
+            return
         try:
             await self.app.push_screen(TranscriptScreen(event.job, event.items, self.service, event.at))
         finally:
@@ -323,6 +325,8 @@ class JobsPane(Vertical, Pane):
 
     @on(DetailsReady)
     async def _details_ready(self, event: DetailsReady) -> None:
+        if event.hold.came_late(self, f"The details of job #{event.job.id}"):
+            return
         try:
             await self.app.push_screen(DetailsScreen(event.job, event.operation_json, event.edits))
         finally:

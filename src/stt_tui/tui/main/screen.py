@@ -262,6 +262,8 @@ class MainScreen(SaysWorkerFailures, Screen[None]):
 
     @on(ResubmitRequested)
     def _resubmit(self, event: ResubmitRequested) -> None:
+        if event.hold.came_late(self, "The files to send again"):
+            return
         try:
             self.files.ask(event.paths, None, again=True)
         finally:  # the submit dialog is up (or a word says why not): the keys typed after `R` go on
@@ -294,6 +296,8 @@ class MainScreen(SaysWorkerFailures, Screen[None]):
 
     @on(TotalsReady)
     def _totals_ready(self, event: TotalsReady) -> None:
+        if event.hold.came_late(self, "The totals"):
+            return
         try:
             self.app.push_screen(TotalsScreen(event.totals))
         finally:
