@@ -61,8 +61,9 @@ def _run_tui(home: str | None, profile_name: str | None, folder: str) -> int:
     from stt_tui.tui import create_app
 
     before_ending(_terminal_restorer())
-    create_app(paths, profile, start.resolve(), config=config).run()
-    return EXIT_OK
+    app = create_app(paths, profile, start.resolve(), config=config)
+    app.run()
+    return app.return_code or EXIT_OK  # 1 when the app failed (its traceback is on the screen left)
 
 
 # What the UI turns on and must be off again in the shell: the alternate screen, mouse reporting (every

@@ -120,6 +120,7 @@ class KeysInOrder(App[None]):
         self._patience: asyncio.TimerHandle | None = None
         self._busy_before: set[DOMNode] = set()  # parts with messages waiting before the key: their own
         self._holds: dict[KeyHold, asyncio.TimerHandle] = {}
+        self._ran_out: list[KeyHold] = []  # holds whose time ran out: a key handed on overtakes them
 
     def hold_keys(self, at_most: float = HOLD_SECONDS) -> KeyHold:
         """Hold the keys not handed on yet until the hold is released, `at_most` seconds."""
@@ -128,8 +129,9 @@ class KeysInOrder(App[None]):
         return hold
 
     def _hold_expired(self, hold: KeyHold) -> None:
-        hold._overtaken = bool(self._keys_waiting)  # they go on now, to the screen beneath
         hold.release()
+        if not self._holds:  # the keys waiting, and any typed before the screen comes, go on beneath
+            self._ran_out.append(hold)
 
     def _hold_ended(self, hold: KeyHold, dropping: bool) -> None:
         if (timer := self._holds.pop(hold, None)) is not None:
@@ -155,6 +157,9 @@ class KeysInOrder(App[None]):
         self._key_on_its_way = key
         self._attempt += 1
         attempt = self._attempt
+        for late in self._ran_out:  # what this key does, their screens would cover
+            late._overtaken = True
+        self._ran_out.clear()
         if not (screen.is_running and screen.is_mounted):  # pushed, not composed: its widgets are not there
             self._keys_waiting.appendleft(key)
             screen.call_after_refresh(self._released, key, attempt)

@@ -162,15 +162,15 @@ class FilesPane(Horizontal, Pane):
     def _submit_requested(self, event: FileBrowser.SubmitRequested) -> None:
         self.ask(event.paths, event.folder)
 
-    def ask(self, paths: list[Path], folder: Path | None = None, again: bool = False) -> None:
+    def ask(self, paths: list[Path], folder: Path | None = None, again: bool = False) -> bool:
         """The submit dialog for files (or a folder's audio files); `again`: no question about audio
-        sent before (a re-submit is meant)."""
+        sent before (a re-submit is meant). Whether it opened (if not, a word says why)."""
         service = self.usable_service()
         if service is None:
-            return
+            return False
         if self.unready:  # said once now, not once per file after the dialog
             self.notify(self.unready, title="Nothing can be submitted yet", severity="warning")
-            return
+            return False
         defaults = self.last_options()
 
         def chosen(choice: SubmitChoice | None) -> None:
@@ -185,6 +185,7 @@ class FilesPane(Horizontal, Pane):
         profile = service.profile
         speakers = LOCAL_MAX_SPEAKERS if profile.local else CLOUD_MAX_SPEAKERS
         self.app.push_screen(SubmitScreen(paths, defaults, folder, profile.api, speakers), chosen)
+        return True
 
     @work(thread=True, group="gather", exit_on_error=False, description="look at the files")
     def _gather(self, paths: list[Path], folder: Path | None, choice: SubmitChoice, again: bool) -> None:

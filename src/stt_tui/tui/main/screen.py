@@ -264,10 +264,14 @@ class MainScreen(SaysWorkerFailures, Screen[None]):
     def _resubmit(self, event: ResubmitRequested) -> None:
         if event.hold.came_late(self, "The files to send again"):
             return
+        opened = False
         try:
-            self.files.ask(event.paths, None, again=True)
-        finally:  # the submit dialog is up (or a word says why not): the keys typed after `R` go on
-            event.hold.release()
+            opened = self.files.ask(event.paths, None, again=True)
+        finally:  # the keys typed after `R` go on to the dialog, or are dropped with the word saying why not
+            if opened:
+                event.hold.release()
+            else:
+                event.hold.fail()
 
     def action_leave_filter(self) -> None:
         """Esc in a filter box leaves it; Esc in its list clears an active filter."""

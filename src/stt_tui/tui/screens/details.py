@@ -19,6 +19,14 @@ from stt_tui.shared.wording import printable
 from stt_tui.tui.screens.dialog import Dialog
 
 
+def stored_operation(text: str) -> tuple[str, bool]:
+    """The stored operation laid out to read, and whether it is damaged (then as it is) (pure)."""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False), False
+    except ValueError:
+        return text, True
+
+
 class DetailsScreen(Dialog[None]):
     """Receives the job and its stored Operation (JSON, or None when nothing was stored)."""
 
@@ -41,7 +49,9 @@ class DetailsScreen(Dialog[None]):
             if self.operation_json is None:
                 yield Static("Nothing stored yet: the job has not finished.", classes="hint")
             else:
-                pretty = json.dumps(json.loads(self.operation_json), indent=2, ensure_ascii=False)
+                pretty, damaged = stored_operation(self.operation_json)
+                if damaged:
+                    yield Static("It is damaged (not JSON): shown as it is stored.", classes="hint")
                 yield Static(Syntax(printable(pretty, lines=True), "json", word_wrap=True), id="details-json",
                              markup=False)
 

@@ -99,6 +99,7 @@ class SearchScreen(Dialog[Hit | None]):
     @on(Input.Changed, "#query")
     def _query_changed(self, event: Input.Changed) -> None:
         self._stop_waiting()
+        self._ranked_for = None  # the text changed: its best hits are to come, even if it was typed before
         self._search(event.value)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False, description="search")
@@ -139,7 +140,7 @@ class SearchScreen(Dialog[Hit | None]):
         if event.hits:
             hits.highlighted = 0
         if self._waiting is not None and event.ranked:  # Enter opens the best one, which this brings
-            if event.hits:
+            if event.hits and not self._waiting.came_late(self, "The best hits"):
                 self.dismiss(event.hits[0])
             self._stop_waiting()  # nothing to go to, or the hit opening holds the keys now
 
