@@ -126,13 +126,13 @@ def main() -> None:
             if way != "in order":
                 KeysInOrder.on_event = App.on_event  # type: ignore[method-assign]
             rows[way] = asyncio.run(measure(args.runs, home, start))
-    print(f"{'burst':44} {'keys handed on':>26} {'as Textual hands them on':>28}")
+    print(f"{'burst':64} {'keys handed on':>26} {'as Textual hands them on':>28}")
     for name, (keys, _) in BURSTS.items():
         cells = []
         for way in rows:
             whole, took = rows[way][name]
             cells.append(f"{whole}/{args.runs} whole, {took * 1000:5.0f} ms")
-        print(f"{name + f' ({len(keys)} keys)':44} {cells[0]:>26} {cells[1]:>28}")
+        print(f"{name + f' ({len(keys)} keys)':64} {cells[0]:>26} {cells[1]:>28}")
     print("(whole: runs in which every key landed where the keys before it lead; ms: from the burst to the"
           " last key on screen, over the whole runs)")
 
