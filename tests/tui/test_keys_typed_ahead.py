@@ -28,6 +28,19 @@ def burst(app, *keys: str | events.Paste) -> None:
         app._driver.send_message(event)
 
 
+def composed(monkeypatch, screen_class: type) -> list[object]:
+    """The screens of this class composed from now on, in order (each opening of it)."""
+    seen: list[object] = []
+    compose = screen_class.compose
+
+    def counted(screen: object):
+        seen.append(screen)
+        return compose(screen)
+
+    monkeypatch.setattr(screen_class, "compose", counted)
+    return seen
+
+
 async def one_job_focused(pilot, app):
     """The job list, holding its one job, focused."""
     await wait_for(pilot, lambda: app.service is not None, what="the history")
@@ -133,17 +146,10 @@ async def test_keys_typed_right_after_enter_in_the_job_list_reach_the_transcript
             assert jobs.filter_text == ""  # the list beneath took none of them
             await pilot.press("escape", "escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, TranscriptScreen), what="the list")
-        composed: list[DetailsScreen] = []
-        compose = DetailsScreen.compose
-
-        def counted(screen: DetailsScreen):
-            composed.append(screen)
-            return compose(screen)
-
-        monkeypatch.setattr(DetailsScreen, "compose", counted)
+        details = composed(monkeypatch, DetailsScreen)
         burst(app, "i", "escape")  # the details, and out again: the escape went to the list beneath
-        await wait_for(pilot, lambda: composed and app.screen is app.main, what="the details closed by Esc")
-        assert len(composed) == 1 and app.focused is jobs
+        await wait_for(pilot, lambda: details and app.screen is app.main, what="the details closed by Esc")
+        assert len(details) == 1 and app.focused is jobs
         await pilot.pause()  # the Esc still bubbling back to the app, handled before the app is closed
 
 
@@ -193,11 +199,9 @@ async def test_keys_typed_right_after_a_key_whose_screen_a_worker_reads_reach_th
     async with app.run_test(size=(100, 32)) as pilot:
         jobs = await one_job_focused(pilot, app)
         for screen_class, key in ((TotalsScreen, "t"), (SubmitScreen, "R")):
-            composed: list[object] = []
-            compose = screen_class.compose
-            monkeypatch.setattr(screen_class, "compose", lambda s, c=compose, n=composed: n.append(s) or c(s))
+            opened = composed(monkeypatch, screen_class)
             burst(app, key, "escape")
-            closed = lambda c=composed: c and app.screen is app.main  # noqa: E731
+            closed = lambda o=opened: o and app.screen is app.main  # noqa: E731
             await wait_for(pilot, closed, what=f"what {key} opens, opened and closed")
             assert app.focused is jobs
 
@@ -226,14 +230,7 @@ async def test_keys_typed_for_a_transcript_that_cannot_open_do_not_act_on_the_li
     app = make_app(home, tmp_path)
     async with app.run_test(size=(100, 32)) as pilot:
         jobs = await one_job_focused(pilot, app)
-        asked: list[ConfirmScreen] = []
-        compose = ConfirmScreen.compose
-
-        def counted(screen: ConfirmScreen):
-            asked.append(screen)
-            return compose(screen)
-
-        monkeypatch.setattr(ConfirmScreen, "compose", counted)
+        asked = composed(monkeypatch, ConfirmScreen)
         burst(app, "enter", "d", "enter")
         await wait_for(pilot, lambda: any("damaged" in m for _, m in app.shown), what="the sentence")
         burst(app, "slash", "x")  # typed once the sentence is read: taken after every key before it
